@@ -1,0 +1,55 @@
+import { MeshError } from '../errors.js';
+import { assertTopic } from '../topic/topic.js';
+import type { Mesh } from '../mesh/mesh.js';
+import { isThenable } from '../delivery/scheduler.js';
+import { isStandardContext } from './decorator-kind.js';
+import { copyMetadata, MESH_OF_INSTANCE, PUBLISH_METADATA } from './metadata.js';
+
+type Method = (this: object, ...args: unknown[]) => unknown;
+
+/**
+ * Publishes a method's return value as the data of a `topic` event, on the mesh
+ * the instance was registered with. An async method's promise resolves once the
+ * event is accepted; a sync method publishes with `emit` and stays sync.
+ * `undefined` (nothing to say) is not published.
+ */
+export function Publish(topic: string) {
+  assertTopic(topic);
+  return function publish(target: object, key?: unknown, descriptor?: PropertyDescriptor): PropertyDescriptor | Method | void {
+    const standard = isStandardContext(key);
+    const original = (standard ? target : descriptor?.value) as unknown;
+    if (typeof original !== 'function') throw new MeshError('ERR_MESH_INVALID_OPTIONS', '@Publish decorates methods only');
+    const wrapped = wrap(original as Method, topic);
+    copyMetadata(original, wrapped);
+    Reflect.defineMetadata(PUBLISH_METADATA, { topic }, wrapped);
+    if (standard) return wrapped;
+    return { ...descriptor, value: wrapped };
+  };
+}
+
+function wrap(original: Method, topic: string): Method {
+  const wrapped = function (this: object, ...args: unknown[]): unknown {
+    const mesh = meshOf(this, topic);
+    const result = original.apply(this, args);
+    if (!isThenable(result)) {
+      if (result !== undefined) mesh.emit(topic, result);
+      return result;
+    }
+    return Promise.resolve(result).then(async (value) => {
+      if (value !== undefined) await mesh.publish(topic, value);
+      return value;
+    });
+  };
+  Object.defineProperty(wrapped, 'name', { value: original.name });
+  return wrapped;
+}
+
+function meshOf(instance: object, topic: string): Mesh {
+  const mesh = (instance as Record<symbol, Mesh | undefined>)[MESH_OF_INSTANCE];
+  if (mesh === undefined) {
+    throw new MeshError('ERR_MESH_NOT_REGISTERED', `@Publish('${topic}') called on an instance no mesh registered`, {
+      details: { topic },
+    });
+  }
+  return mesh;
+}

@@ -1,0 +1,20 @@
+import type { MeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import type { Drain } from './drain.js';
+import type { MeshSubscription } from './subscription.js';
+
+/** What delivery needs from its mesh; keeps delivery code free of the facade. */
+export interface DeliveryHost {
+  /** Sends an error to `mesh.on('error')` (or the logger when nobody listens). */
+  report(error: MeshError): void;
+  /** Number of requests waiting for a reply: lets delivery skip the lookup when 0. */
+  readonly openRequests: number;
+  /** Offers a handler's return value as the reply to `event` if it is a request. */
+  answer(event: MeshEvent, value: unknown): void;
+  /** Republishes an event that exhausted its attempts to the subscription's dead-letter topic. */
+  deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void;
+  /** In-flight and queued asynchronous deliveries of this mesh. */
+  readonly drain: Drain;
+  /** Timers of pending retries, cancelled when the mesh closes. */
+  readonly timers: Set<NodeJS.Timeout>;
+}

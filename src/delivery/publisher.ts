@@ -1,0 +1,92 @@
+import { MeshError, toMeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { UseChain } from '../pipeline/use-chain.js';
+import type { MeshStore } from '../store/store.js';
+import { deliver } from './dispatcher.js';
+import { deliverToGroup } from './group.js';
+import type { Route, RoutingTable } from './routing-table.js';
+
+export interface PublisherHost {
+  readonly table: RoutingTable;
+  readonly store: MeshStore;
+  /** Resolves once the store is open; the store is opened lazily. */
+  storeReady(): Promise<void>;
+  readonly storeOpen: boolean;
+  report(error: MeshError): void;
+  toEvent(value: unknown): MeshEvent;
+}
+
+/**
+ * The publish path: `use` chain, then routing to live subscribers, then the store
+ * for durable ones. `emit` is synchronous and reports store failures as errors;
+ * `publish` collects the store's promises and resolves when they have.
+ */
+export class Publisher {
+  readonly chain: UseChain;
+  // Store appends of the publish() currently on the stack; undefined under emit().
+  private collect: Promise<void>[] | undefined = undefined;
+
+  constructor(private readonly host: PublisherHost) {
+    this.chain = new UseChain({
+      toEvent: (value) => host.toEvent(value),
+      route: (event) => this.route(event, undefined),
+      report: (error) => host.report(error),
+    });
+  }
+
+  emit(event: MeshEvent, route: Route | undefined): MeshEvent {
+    if (this.collect !== undefined) return this.isolated(event, route, undefined);
+    if (!this.chain.active) {
+      this.route(event, route);
+      return event;
+    }
+    return this.chain.run(event) ?? event;
+  }
+
+  publish(event: MeshEvent, route: Route | undefined): Promise<MeshEvent> {
+    const appends: Promise<void>[] = [];
+    let sent: MeshEvent;
+    try {
+      sent = this.isolated(event, route, appends);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (appends.length === 0) return Promise.resolve(sent);
+    return Promise.all(appends).then(() => sent, (err: unknown) => Promise.reject(storeError(err, sent)));
+  }
+
+  /** Routes with its own append collector, so nested publishes never mix their store promises. */
+  private isolated(event: MeshEvent, route: Route | undefined, appends: Promise<void>[] | undefined): MeshEvent {
+    const outer = this.collect;
+    this.collect = appends;
+    try {
+      if (!this.chain.active) {
+        this.route(event, route);
+        return event;
+      }
+      return this.chain.run(event) ?? event;
+    } finally {
+      this.collect = outer;
+    }
+  }
+
+  private route(event: MeshEvent, known: Route | undefined): void {
+    const route = known ?? this.host.table.route(event.type);
+    const subs = route.subs;
+    for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
+    const groups = route.groups;
+    if (groups !== undefined) for (let i = 0; i < groups.length; i++) deliverToGroup(groups[i]!, event);
+    const store = this.host.store;
+    if (store.accepts === undefined || store.accepts(event.type)) this.append(store, event);
+  }
+
+  private append(store: MeshStore, event: MeshEvent): void {
+    const accepted = this.host.storeOpen ? store.append(event) : this.host.storeReady().then(() => store.append(event));
+    if (this.collect !== undefined) this.collect.push(accepted);
+    else accepted.then(undefined, (err: unknown) => this.host.report(storeError(err, event)));
+  }
+}
+
+function storeError(err: unknown, event: MeshEvent): MeshError {
+  return err instanceof MeshError ? err : toMeshError('ERR_MESH_STORE_FAILED', err, { eventId: event.id, type: event.type });
+}

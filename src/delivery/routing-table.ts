@@ -1,0 +1,101 @@
+import { MatchCache } from '../topic/match-cache.js';
+import { parsePattern } from '../topic/pattern.js';
+import { assertTopic } from '../topic/topic.js';
+import { TopicTrie } from '../topic/trie.js';
+import { GroupCursor, type GroupRoute } from './group.js';
+import type { MeshSubscription } from './subscription.js';
+
+/** Everything one topic is delivered to: plain subscribers, and per group its matching members. */
+export interface Route {
+  readonly subs: readonly MeshSubscription[];
+  readonly groups: readonly GroupRoute[] | undefined;
+}
+
+export const EMPTY_ROUTE: Route = Object.freeze({ subs: Object.freeze([]), groups: undefined });
+
+/**
+ * Live subscriptions by pattern. Exact patterns sit in a Map, wildcard patterns in
+ * the trie, and finished routes in a bounded cache: a cached topic costs one Map
+ * lookup, whatever the number of subscriptions. Any change to the subscriptions a
+ * cached route may contain invalidates it.
+ */
+export class RoutingTable {
+  private readonly exact = new Map<string, MeshSubscription[]>();
+  private readonly trie = new TopicTrie<MeshSubscription>();
+  private readonly cache: MatchCache<Route>;
+  private readonly cursors = new Map<string, GroupCursor>();
+
+  constructor(cacheSize: number) {
+    this.cache = new MatchCache(cacheSize);
+  }
+
+  add(sub: MeshSubscription): void {
+    const parsed = parsePattern(sub.pattern);
+    if (parsed.exact) {
+      const list = this.exact.get(parsed.text);
+      if (list === undefined) this.exact.set(parsed.text, [sub]);
+      else list.push(sub);
+      this.cache.delete(parsed.text);
+    } else {
+      this.trie.add(parsed.levels, sub);
+      this.cache.clear();
+    }
+  }
+
+  remove(sub: MeshSubscription): void {
+    const parsed = parsePattern(sub.pattern);
+    if (parsed.exact) {
+      const list = this.exact.get(parsed.text);
+      const at = list === undefined ? -1 : list.indexOf(sub);
+      if (list === undefined || at < 0) return;
+      list.splice(at, 1);
+      if (list.length === 0) this.exact.delete(parsed.text);
+      this.cache.delete(parsed.text);
+    } else if (this.trie.remove(parsed.levels, sub)) {
+      this.cache.clear();
+    }
+  }
+
+  /** The route for a topic; throws `ERR_MESH_INVALID_TOPIC` for a bad one (only cached topics skip the check). */
+  route(topic: string): Route {
+    const cached = this.cache.get(topic);
+    return cached !== undefined ? cached : this.fill(topic);
+  }
+
+  private fill(topic: string): Route {
+    assertTopic(topic);
+    const matched: MeshSubscription[] = [];
+    const exact = this.exact.get(topic);
+    if (exact !== undefined) for (const sub of exact) matched.push(sub);
+    this.trie.match(topic.split('.'), matched);
+    const route = matched.length === 0 ? EMPTY_ROUTE : this.build(matched);
+    this.cache.set(topic, route);
+    return route;
+  }
+
+  private build(matched: MeshSubscription[]): Route {
+    let plain: MeshSubscription[] | undefined;
+    let grouped: Map<string, MeshSubscription[]> | undefined;
+    for (const sub of matched) {
+      const group = sub.group;
+      if (group === undefined) {
+        (plain ??= []).push(sub);
+        continue;
+      }
+      grouped ??= new Map();
+      const members = grouped.get(group);
+      if (members === undefined) grouped.set(group, [sub]);
+      else members.push(sub);
+    }
+    if (grouped === undefined) return { subs: matched, groups: undefined };
+    const groups: GroupRoute[] = [];
+    for (const [name, members] of grouped) groups.push({ cursor: this.cursor(name), members });
+    return { subs: plain ?? [], groups };
+  }
+
+  private cursor(name: string): GroupCursor {
+    let cursor = this.cursors.get(name);
+    if (cursor === undefined) this.cursors.set(name, (cursor = new GroupCursor(name)));
+    return cursor;
+  }
+}

@@ -1,0 +1,126 @@
+import type { Observable, Subject } from 'rxjs';
+import type { MeshEvent } from '../event/mesh-event.js';
+import type { EventFilter, EventPredicate } from '../filter/dialects.js';
+import type { ResolvedRetry, RetryPolicy } from './retry.js';
+import type { DeliveryHost } from './host.js';
+import type { Scheduler } from './scheduler.js';
+
+/** What a handler learns about the delivery besides the event. */
+export interface DeliveryContext {
+  /** The pattern of the subscription that matched. */
+  readonly pattern: string;
+  /** 1 on the first delivery, then 2, 3… on retries. */
+  readonly attempt: number;
+  /** The subscription's group, if any. */
+  readonly group: string | undefined;
+  /** The subscription being served. */
+  readonly subscription: Subscription;
+}
+
+/** A subscriber: sync or async. For a request, the first value other than `undefined` answers it. */
+export type EventHandler<T = unknown> = (event: MeshEvent<T>, ctx: DeliveryContext) => unknown;
+
+/** An RxJS chain run on a subscription's events before its handler (where the subscriber lives). */
+export type EventPipe = (events$: Observable<MeshEvent>) => Observable<MeshEvent>;
+
+export interface SubscribeOptions {
+  /** One delivery per group, spread round-robin over its members. No group: every subscriber gets every event. */
+  readonly group?: string;
+  /** Declarative CloudEvents filter, evaluated before the handler (and, across nodes, at the sender). */
+  readonly filter?: EventFilter;
+  /** RxJS operators applied to this subscription's matched events before the handler. */
+  readonly pipe?: EventPipe;
+  /**
+   * Handler runs at once. 1 keeps publish order.
+   * @default 1
+   */
+  readonly concurrency?: number;
+  /** With concurrency > 1: events with the same key run in order, different keys in parallel. */
+  readonly orderingKey?: string | ((event: MeshEvent) => string);
+  /** Retry policy for failing handlers. */
+  readonly retry?: RetryPolicy;
+  /** Topic to republish an event to once every attempt failed. */
+  readonly deadLetter?: string;
+  /** Name of a durable subscription, fed by the store and resumed after a restart. */
+  readonly durable?: string;
+  /** A name for diagnostics (errors, dead letters). @default the durable name, else the pattern */
+  readonly name?: string;
+}
+
+/** The handle `subscribe` returns. */
+export interface Subscription {
+  readonly pattern: string;
+  readonly group: string | undefined;
+  readonly durable: string | undefined;
+  readonly name: string;
+  /** False once unsubscribed or the mesh closed. */
+  readonly active: boolean;
+  /** Resolves when the subscription receives events (durable ones attach to the store asynchronously). */
+  readonly ready: Promise<void>;
+  /** Stops deliveries; resolves once this subscription's in-flight handlers have finished. */
+  unsubscribe(): Promise<void>;
+}
+
+/** Per-subscription delivery settings, resolved and validated once. */
+export interface DeliveryPolicy {
+  readonly concurrency: number;
+  readonly keyOf: ((event: MeshEvent) => string) | undefined;
+  readonly retry: ResolvedRetry;
+  readonly deadLetter: string | undefined;
+}
+
+/**
+ * A subscription's state. Fields read on every delivery come first and are set in
+ * the constructor so all instances share one hidden class.
+ */
+export class MeshSubscription implements Subscription {
+  active = true;
+  /** Set while a handler runs synchronously on the fast path (catches re-entrant delivery). */
+  busy = false;
+  sched: Scheduler | undefined = undefined;
+  pipeIn: Subject<MeshEvent> | undefined = undefined;
+  readonly ctx: DeliveryContext;
+  ready: Promise<void> = RESOLVED;
+  /** Called when the subscription ends (used by `observe` to complete its subscriber). */
+  onEnd: (() => void) | undefined = undefined;
+  /** Set by the mesh: detaches the subscription from the router or the store. */
+  detach: (() => Promise<void>) | undefined = undefined;
+
+  constructor(
+    readonly pattern: string,
+    readonly handler: EventHandler,
+    readonly filter: EventPredicate | undefined,
+    readonly policy: DeliveryPolicy,
+    readonly host: DeliveryHost,
+    readonly options: SubscribeOptions | undefined,
+  ) {
+    this.ctx = { pattern, attempt: 1, group: options?.group, subscription: this };
+  }
+
+  get group(): string | undefined {
+    return this.options?.group;
+  }
+
+  get durable(): string | undefined {
+    return this.options?.durable;
+  }
+
+  get name(): string {
+    return this.options?.name ?? this.options?.durable ?? this.pattern;
+  }
+
+  contextFor(attempt: number): DeliveryContext {
+    return attempt === 1 ? this.ctx : { ...this.ctx, attempt };
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    this.pipeIn?.complete();
+    await this.detach?.();
+    await this.sched?.idle();
+    this.onEnd?.();
+  }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();

@@ -1,0 +1,65 @@
+/**
+ * The one table of evmesh error codes. `MeshErrorCode` is derived from it and the
+ * README documents every row (a test keeps the two in sync). Codes are stable API:
+ * match on `error.code`, never on the message.
+ */
+export const MESH_ERROR_CODES = {
+  ERR_MESH_INVALID_EVENT: { retryable: false, summary: 'The input is not a valid CloudEvent 1.0 (missing or malformed attribute).' },
+  ERR_MESH_INVALID_TOPIC: { retryable: false, summary: 'A topic (event type) breaks the topic grammar: empty level, wildcard, whitespace.' },
+  ERR_MESH_INVALID_PATTERN: { retryable: false, summary: 'A subscription pattern breaks the pattern grammar.' },
+  ERR_MESH_INVALID_FILTER: { retryable: false, summary: 'A declarative filter is malformed (unknown dialect, wrong value types, empty).' },
+  ERR_MESH_UNSUPPORTED_FILTER: { retryable: false, summary: 'A filter dialect this version does not evaluate yet (`sql`).' },
+  ERR_MESH_INVALID_OPTIONS: { retryable: false, summary: 'An option passed to createMesh, subscribe, request or a decorator is invalid.' },
+  ERR_MESH_CLOSED: { retryable: false, summary: 'The mesh is closing or closed; nothing new is accepted.' },
+  ERR_MESH_TIMEOUT: { retryable: true, summary: 'A request got no reply within its timeout.' },
+  ERR_MESH_NO_RESPONDER: { retryable: true, summary: 'A request matched no subscriber anywhere; rejected at once.' },
+  ERR_MESH_HANDLER_FAILED: { retryable: true, summary: 'A subscriber threw or rejected; reported on every failed attempt.' },
+  ERR_MESH_PIPELINE_FAILED: { retryable: false, summary: 'A `use` chain or a subscription `pipe` threw; that publish is rejected.' },
+  ERR_MESH_DEAD_LETTER_FAILED: { retryable: true, summary: 'An event that exhausted its retries could not be republished to its dead-letter topic.' },
+  ERR_MESH_DRAIN_TIMEOUT: { retryable: false, summary: 'close() gave up waiting for in-flight handlers after its deadline.' },
+  ERR_MESH_STORE_FULL: { retryable: true, summary: 'The store refused an event because a bounded queue is full.' },
+  ERR_MESH_STORE_FAILED: { retryable: true, summary: 'The store failed to accept or deliver an event.' },
+  ERR_MESH_NOT_REGISTERED: { retryable: false, summary: 'A @Publish method was called on an instance no mesh has registered.' },
+} as const satisfies Record<string, { readonly retryable: boolean; readonly summary: string }>;
+
+export type MeshErrorCode = keyof typeof MESH_ERROR_CODES;
+
+/** Extra facts about a failure, e.g. which event and subscription it concerns. */
+export type MeshErrorDetails = Readonly<Record<string, unknown>>;
+
+export interface MeshErrorOptions {
+  readonly cause?: unknown;
+  readonly details?: MeshErrorDetails;
+}
+
+// A brand instead of prototype identity: the ESM and CJS builds (or two installed
+// copies) each have their own class, and `instanceof MeshError` must hold for both.
+const BRAND = Symbol.for('evmesh.MeshError');
+
+export class MeshError extends Error {
+  override readonly name = 'MeshError';
+  readonly code: MeshErrorCode;
+  readonly retryable: boolean;
+  readonly details: MeshErrorDetails | undefined;
+
+  constructor(code: MeshErrorCode, message: string, options: MeshErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = MESH_ERROR_CODES[code].retryable;
+    this.details = options.details;
+  }
+
+  get [BRAND](): true {
+    return true;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/** Wraps anything thrown by user code or a dependency, keeping it as `cause`. */
+export function toMeshError(code: MeshErrorCode, err: unknown, details?: MeshErrorDetails): MeshError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new MeshError(code, message, { cause: err, details });
+}

@@ -1,0 +1,80 @@
+import type { CloudEventV1 } from 'cloudevents';
+
+/** The CloudEvents context attributes this class holds as fields, not extensions. */
+export const CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema', 'data', 'data_base64',
+]);
+
+/**
+ * An event as handlers receive it: a CloudEvent 1.0 with the same attributes and
+ * JSON form as the SDK's `CloudEvent`, built in tens of nanoseconds instead of
+ * microseconds. `time` is kept as an epoch number and formatted on first read,
+ * because `toISOString` alone costs more than the whole rest of the event.
+ * Extension attributes are own properties, as in the SDK. Treat it as immutable:
+ * every subscriber receives the same object.
+ */
+export class MeshEvent<T = unknown> implements CloudEventV1<T> {
+  [extension: string]: unknown;
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  readonly data: T;
+  readonly subject: string | undefined;
+  readonly datacontenttype: string | undefined;
+  readonly dataschema: string | undefined;
+  #ms: number;
+  #time: string | undefined;
+
+  constructor(
+    id: string, type: string, source: string, data: T, ms: number,
+    subject?: string, datacontenttype?: string, dataschema?: string, time?: string,
+  ) {
+    this.id = id;
+    this.type = type;
+    this.source = source;
+    this.data = data;
+    this.subject = subject;
+    this.datacontenttype = datacontenttype;
+    this.dataschema = dataschema;
+    this.#ms = ms;
+    this.#time = time;
+  }
+
+  get specversion(): '1.0' {
+    return '1.0';
+  }
+
+  /** RFC 3339 timestamp, formatted on first read. */
+  get time(): string {
+    return (this.#time ??= new Date(this.#ms).toISOString());
+  }
+
+  /** Milliseconds since the epoch, without formatting a string. */
+  get timeMs(): number {
+    return this.#ms;
+  }
+
+  /** The structured-mode JSON form (what `JSON.stringify` writes). */
+  toJSON(): CloudEventV1<T> {
+    const out: Record<string, unknown> = { specversion: '1.0', id: this.id, source: this.source, type: this.type, time: this.time };
+    if (this.subject !== undefined) out['subject'] = this.subject;
+    if (this.datacontenttype !== undefined) out['datacontenttype'] = this.datacontenttype;
+    if (this.dataschema !== undefined) out['dataschema'] = this.dataschema;
+    for (const key of Object.keys(this)) {
+      if (!CORE_ATTRIBUTES.has(key)) out[key] = this[key];
+    }
+    if (this.data !== undefined) out['data'] = this.data;
+    return out as unknown as CloudEventV1<T>;
+  }
+
+  toString(): string {
+    return JSON.stringify(this);
+  }
+}
+
+/** The extension attributes of an event (everything that is not a core attribute). */
+export function extensionsOf(event: MeshEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(event)) if (!CORE_ATTRIBUTES.has(key)) out[key] = event[key];
+  return out;
+}

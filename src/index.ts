@@ -1,0 +1,35 @@
+// The public surface of `evmesh`, listed by name (no `export *`): anything not
+// here is internal and may change.
+export { createMesh, Mesh } from './mesh/mesh.js';
+export type { RequestOptions } from './mesh/mesh.js';
+export type { MeshOptions, MeshLogger } from './mesh/options.js';
+export type { MeshSignal, MeshSignals } from './mesh/signals.js';
+
+export type { MeshEvent } from './event/mesh-event.js';
+export type { CloudEventInput, EventAttributes } from './event/normalize.js';
+export { toCloudEvent } from './event/to-cloud-event.js';
+
+export type {
+  DeliveryContext, EventHandler, EventPipe, SubscribeOptions, Subscription,
+} from './delivery/subscription.js';
+export type { RetryPolicy } from './delivery/retry.js';
+export type { ObserveOptions } from './pipeline/observe.js';
+export type { UseOperator } from './pipeline/use-chain.js';
+
+export { compileFilter } from './filter/dialects.js';
+export type { EventFilter, EventPredicate } from './filter/dialects.js';
+export { parsePattern, patternMatcher } from './topic/pattern.js';
+export type { ParsedPattern } from './topic/pattern.js';
+export { assertTopic } from './topic/topic.js';
+
+export { OnEvent } from './decorators/on-event.js';
+export { Publish } from './decorators/publish.js';
+
+export { memoryStore } from './store/memory-store.js';
+export type { MemoryStoreOptions } from './store/memory-store.js';
+export type {
+  ConsumerSpec, MeshStore, StoreCapabilities, StoreConsumer, StoreHandler,
+} from './store/store.js';
+
+export { MeshError, MESH_ERROR_CODES } from './errors.js';
+export type { MeshErrorCode, MeshErrorDetails } from './errors.js';

@@ -1,0 +1,12 @@
+// What `nest/`, `express/` and `adapters/` need from the kernel beyond the public
+// surface. They import it by relative path, so the built entries share one copy
+// of the kernel modules.
+export {
+  getOnEventMetadata, getPublishMetadata, ON_EVENT_METADATA, PUBLISH_METADATA, MESH_OF_INSTANCE,
+} from './decorators/metadata.js';
+export type { OnEventMetadata, PublishMetadata } from './decorators/metadata.js';
+export { methodNames } from './decorators/register.js';
+export { MeshEvent, extensionsOf } from './event/mesh-event.js';
+export { toMeshEvent, createEvent } from './event/normalize.js';
+export { matchLevels } from './topic/pattern.js';
+export { toMeshError } from './errors.js';

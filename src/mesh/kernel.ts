@@ -1,0 +1,97 @@
+import { MeshError, toMeshError } from '../errors.js';
+import { EventIds } from '../event/event-ids.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { createEvent, toMeshEvent, type EventFactory } from '../event/normalize.js';
+import { deadLetterEvent } from '../delivery/dead-letter.js';
+import { Drain } from '../delivery/drain.js';
+import type { DeliveryHost } from '../delivery/host.js';
+import { Publisher, type PublisherHost } from '../delivery/publisher.js';
+import { RequestTable } from '../delivery/request.js';
+import { RoutingTable } from '../delivery/routing-table.js';
+import type { MeshSubscription } from '../delivery/subscription.js';
+import type { MeshStore } from '../store/store.js';
+import type { ResolvedOptions } from './options.js';
+import { Signals } from './signals.js';
+
+export type MeshState = 'idle' | 'started' | 'closing' | 'closed';
+
+/**
+ * The state behind one `Mesh`: the parts it is made of and the small services
+ * they ask of each other (DeliveryHost, PublisherHost). Nothing here is global,
+ * so meshes in one process never interfere.
+ */
+export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
+  readonly ids = new EventIds();
+  readonly source: string;
+  readonly signals: Signals;
+  readonly table: RoutingTable;
+  readonly store: MeshStore;
+  readonly requests = new RequestTable();
+  readonly drain = new Drain();
+  readonly timers = new Set<NodeJS.Timeout>();
+  readonly subscriptions = new Set<MeshSubscription>();
+  readonly publisher: Publisher;
+  state: MeshState = 'idle';
+  storeOpen = false;
+  private opening: Promise<void> | undefined;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.source = options.source;
+    this.signals = new Signals(options.logger);
+    this.table = new RoutingTable(options.matchCacheSize);
+    this.store = options.store;
+    this.publisher = new Publisher(this);
+  }
+
+  get accepting(): boolean {
+    return this.state === 'idle' || this.state === 'started';
+  }
+
+  assertOpen(): void {
+    if (!this.accepting) throw new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} is ${this.state}`);
+  }
+
+  storeReady(): Promise<void> {
+    return (this.opening ??= this.store.open().then(
+      () => {
+        this.storeOpen = true;
+      },
+      (err: unknown) => {
+        this.opening = undefined;
+        throw err instanceof MeshError ? err : toMeshError('ERR_MESH_STORE_FAILED', err, { store: this.store.name });
+      },
+    ));
+  }
+
+  report(error: MeshError): void {
+    this.signals.error(error);
+  }
+
+  get openRequests(): number {
+    return this.requests.size;
+  }
+
+  answer(event: MeshEvent, value: unknown): void {
+    this.requests.answer(event, () => createEvent(this, `${event.type}.reply`, value, { inreplyto: event.id }));
+  }
+
+  deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void {
+    const topic = sub.policy.deadLetter as string;
+    let letter: MeshEvent;
+    try {
+      letter = deadLetterEvent(this, topic, sub, event, attempts, error);
+    } catch (err) {
+      this.report(toMeshError('ERR_MESH_DEAD_LETTER_FAILED', err, { eventId: event.id, deadLetter: topic }));
+      return;
+    }
+    // Dead letters are published even while the mesh drains on close: the event
+    // was accepted before, and must not vanish because its retries ran late.
+    this.publisher.publish(letter, undefined).then(undefined, (err: unknown) => {
+      this.report(toMeshError('ERR_MESH_DEAD_LETTER_FAILED', err, { eventId: event.id, deadLetter: topic }));
+    });
+  }
+
+  toEvent(value: unknown): MeshEvent {
+    return toMeshEvent(this, value);
+  }
+}

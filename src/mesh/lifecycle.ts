@@ -1,0 +1,38 @@
+import { MeshError } from '../errors.js';
+import type { Kernel } from './kernel.js';
+
+/** Opens what the mesh needs (the store now; listeners and peers with federation). Idempotent. */
+export async function start(kernel: Kernel): Promise<void> {
+  kernel.assertOpen();
+  await kernel.storeReady();
+  if (kernel.state === 'idle') kernel.state = 'started';
+}
+
+/**
+ * Stops accepting, lets in-flight handlers (and their retries) finish within the
+ * deadline, then ends every subscription, fails open requests and closes the store.
+ */
+export async function close(kernel: Kernel): Promise<void> {
+  kernel.state = 'closing';
+  const drained = await kernel.drain.idle(kernel.options.closeTimeout);
+  if (!drained) {
+    kernel.report(new MeshError('ERR_MESH_DRAIN_TIMEOUT',
+      `close() abandoned ${kernel.drain.pending} deliveries after ${kernel.options.closeTimeout} ms`, {
+        details: { pending: kernel.drain.pending },
+      }));
+  }
+  for (const timer of kernel.timers) clearTimeout(timer);
+  kernel.timers.clear();
+  kernel.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${kernel.options.id} closed before the reply`));
+  const detaching: Promise<void>[] = [];
+  for (const sub of [...kernel.subscriptions]) {
+    sub.active = false;
+    sub.pipeIn?.complete();
+    if (sub.detach !== undefined) detaching.push(sub.detach());
+    sub.onEnd?.();
+  }
+  await Promise.allSettled(detaching);
+  kernel.publisher.chain.close();
+  if (kernel.storeOpen) await kernel.store.close();
+  kernel.state = 'closed';
+}

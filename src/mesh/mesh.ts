@@ -1,0 +1,152 @@
+import type { Observable } from 'rxjs';
+import { MeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { createEvent, toMeshEvent, type CloudEventInput, type EventAttributes } from '../event/normalize.js';
+import { groupAccepts } from '../delivery/group.js';
+import { requestTimeout, type RequestOptions as BaseRequestOptions } from '../delivery/request.js';
+import type { Route } from '../delivery/routing-table.js';
+import type { EventHandler, SubscribeOptions, Subscription } from '../delivery/subscription.js';
+import { registerInstance } from '../decorators/register.js';
+import { observe, type ObserveOptions } from '../pipeline/observe.js';
+import type { UseOperator } from '../pipeline/use-chain.js';
+import { Kernel } from './kernel.js';
+import { close, start } from './lifecycle.js';
+import { resolveOptions, type MeshOptions } from './options.js';
+import type { MeshSignal, MeshSignals } from './signals.js';
+import { checkSubscription, subscribe } from './subscribe.js';
+
+export interface RequestOptions extends BaseRequestOptions {
+  /** Extra CloudEvents attributes for the request event (subject, extensions…). */
+  readonly attributes?: EventAttributes;
+}
+
+/**
+ * An event mesh node. A facade: each method validates its input and delegates to
+ * the kernel's parts (routing table, publisher, subscriptions, lifecycle).
+ */
+export class Mesh {
+  readonly #k: Kernel;
+  #starting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options?: MeshOptions) {
+    this.#k = new Kernel(resolveOptions(options));
+  }
+
+  /** This node's id. */
+  get id(): string {
+    return this.#k.options.id;
+  }
+
+  /** The default `source` of events published here. */
+  get source(): string {
+    return this.#k.source;
+  }
+
+  /** Opens the store (and, with federation, binds and dials). Idempotent. */
+  start(): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.id} is closed`));
+    return (this.#starting ??= start(this.#k));
+  }
+
+  /** Drains in-flight handlers (within `closeTimeout`), then releases everything. Idempotent. */
+  close(): Promise<void> {
+    return (this.#closing ??= close(this.#k));
+  }
+
+  /** Publishes; resolves with the event as sent once it is accepted (by the store where it is durable). */
+  publish<T>(topic: string, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>>;
+  publish<T>(event: CloudEventInput<T> | MeshEvent<T>): Promise<MeshEvent<T>>;
+  publish<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>> {
+    const k = this.#k;
+    try {
+      k.assertOpen();
+      if (typeof topicOrEvent === 'string') {
+        const route = k.table.route(topicOrEvent);
+        return k.publisher.publish(createEvent(k, topicOrEvent, data, attributes), route) as Promise<MeshEvent<T>>;
+      }
+      return k.publisher.publish(toMeshEvent(k, topicOrEvent), undefined) as Promise<MeshEvent<T>>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Synchronous `publish`: returns the event; later failures go to `on('error')`. */
+  emit<T>(topic: string, data?: T, attributes?: EventAttributes): MeshEvent<T>;
+  emit<T>(event: CloudEventInput<T> | MeshEvent<T>): MeshEvent<T>;
+  emit<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): MeshEvent<T> {
+    const k = this.#k;
+    if (k.state !== 'idle' && k.state !== 'started') k.assertOpen();
+    if (typeof topicOrEvent === 'string') {
+      const route = k.table.route(topicOrEvent);
+      return k.publisher.emit(createEvent(k, topicOrEvent, data, attributes), route) as MeshEvent<T>;
+    }
+    return k.publisher.emit(toMeshEvent(k, topicOrEvent), undefined) as MeshEvent<T>;
+  }
+
+  subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options?: SubscribeOptions): Subscription {
+    return subscribe(this.#k, pattern, handler as EventHandler, options);
+  }
+
+  /** A cold Observable of the events matching `pattern`. */
+  observe<T = unknown>(pattern: string, options?: ObserveOptions): Observable<MeshEvent<T>> {
+    // Validate now, so bad input throws here and not inside some later subscribe().
+    checkSubscription(pattern, observe, options);
+    return observe<T>((p, h, o) => subscribe(this.#k, p, h, o), pattern, options);
+  }
+
+  /** Adds a mesh-wide RxJS chain run on every event published here, before routing. Returns a remover. */
+  use(operator: UseOperator): () => void {
+    return this.#k.publisher.chain.add(operator);
+  }
+
+  /** Sends a request; resolves with the first reply (a CloudEvent whose data is the handler's return value). */
+  request<R = unknown, T = unknown>(topic: string, data?: T, options?: RequestOptions): Promise<MeshEvent<R>> {
+    const k = this.#k;
+    try {
+      k.assertOpen();
+      const timeout = requestTimeout(options?.timeout);
+      const route = k.table.route(topic);
+      const event = createEvent(k, topic, data, options?.attributes);
+      if (!hasResponder(route, event)) {
+        throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches ${topic}`, { details: { topic } });
+      }
+      const reply = k.requests.open(event, timeout);
+      try {
+        k.publisher.emit(event, route);
+      } catch (err) {
+        k.requests.cancel(event);
+        throw err;
+      }
+      return reply as Promise<MeshEvent<R>>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Subscribes every `@OnEvent` method of `instance` and binds its `@Publish` methods to this mesh. */
+  register(instance: object): Subscription[] {
+    return registerInstance(this, instance);
+  }
+
+  on<K extends MeshSignal>(signal: K, listener: (...args: MeshSignals[K]) => void): this {
+    this.#k.signals.on(signal, listener);
+    return this;
+  }
+
+  off<K extends MeshSignal>(signal: K, listener: (...args: MeshSignals[K]) => void): this {
+    this.#k.signals.off(signal, listener);
+    return this;
+  }
+}
+
+function hasResponder(route: Route, event: MeshEvent): boolean {
+  for (const sub of route.subs) if (sub.active && (sub.filter === undefined || sub.filter(event))) return true;
+  if (route.groups !== undefined) for (const g of route.groups) if (groupAccepts(g, event)) return true;
+  return false;
+}
+
+/** Creates a mesh node. Nothing binds or connects until `start()`. */
+export function createMesh(options?: MeshOptions): Mesh {
+  return new Mesh(options);
+}

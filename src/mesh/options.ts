@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { MeshError } from '../errors.js';
+import { memoryStore } from '../store/memory-store.js';
+import type { MeshStore } from '../store/store.js';
+
+/** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
+export interface MeshLogger {
+  error(message: string, error?: unknown): void;
+}
+
+export interface MeshOptions {
+  /** Node id, unique in the mesh. @default a random id */
+  readonly id?: string;
+  /** Default CloudEvent `source` for `publish(type, data)`. @default `/evmesh/<id>` */
+  readonly source?: string;
+  /** Feeds durable subscriptions. @default memoryStore() */
+  readonly store?: MeshStore;
+  /** Accept peers and EventMesh TCP clients (federation). */
+  readonly listen?: { readonly host?: string; readonly port: number };
+  /** Peers to dial, e.g. `tcp://127.0.0.1:10001` (federation). */
+  readonly peers?: readonly string[];
+  /**
+   * Topics whose route is cached; 0 disables the cache.
+   * @default 10000
+   */
+  readonly matchCacheSize?: number;
+  /**
+   * How long `close()` waits for in-flight handlers, in ms.
+   * @default 10000
+   */
+  readonly closeTimeout?: number;
+  /** Receives errors when no `'error'` listener is registered. @default console */
+  readonly logger?: MeshLogger;
+}
+
+export interface ResolvedOptions {
+  readonly id: string;
+  readonly source: string;
+  readonly store: MeshStore;
+  readonly matchCacheSize: number;
+  readonly closeTimeout: number;
+  readonly logger: MeshLogger;
+}
+
+export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw invalid('createMesh options must be an object');
+  const id = options.id ?? `node-${randomBytes(6).toString('hex')}`;
+  if (typeof id !== 'string' || id.length === 0) throw invalid('id must be a non-empty string');
+  const source = options.source ?? `/evmesh/${id}`;
+  if (typeof source !== 'string' || source.length === 0) throw invalid('source must be a non-empty string');
+  if (options.listen !== undefined || (options.peers !== undefined && options.peers.length > 0)) {
+    // Federation lands with the wire protocol; silently ignoring these would leave
+    // users believing their nodes are connected.
+    throw invalid('listen/peers (federation) are not available in this version');
+  }
+  const matchCacheSize = nonNegativeInt(options.matchCacheSize ?? 10_000, 'matchCacheSize');
+  const closeTimeout = nonNegativeInt(options.closeTimeout ?? 10_000, 'closeTimeout');
+  const store = options.store ?? memoryStore();
+  if (typeof store !== 'object' || store === null || typeof store.append !== 'function' || typeof store.consume !== 'function') {
+    throw invalid('store must implement MeshStore');
+  }
+  return { id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console };
+}
+
+function nonNegativeInt(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(`${name} must be an integer >= 0`);
+  return value;
+}
+
+function invalid(message: string): MeshError {
+  return new MeshError('ERR_MESH_INVALID_OPTIONS', message);
+}

@@ -1,0 +1,108 @@
+import { MeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { compileFilter, type EventPredicate } from '../filter/dialects.js';
+import { NO_RETRY, resolveRetry } from '../delivery/retry.js';
+import { Scheduler } from '../delivery/scheduler.js';
+import { MeshSubscription, type DeliveryPolicy, type EventHandler, type SubscribeOptions } from '../delivery/subscription.js';
+import { attachPipe } from '../pipeline/subscription-pipe.js';
+import { parsePattern } from '../topic/pattern.js';
+import { assertTopic } from '../topic/topic.js';
+import type { Kernel } from './kernel.js';
+
+const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
+
+interface Checked {
+  readonly pattern: string;
+  readonly filter: EventPredicate | undefined;
+  readonly policy: DeliveryPolicy;
+}
+
+/** Every check `subscribe` makes, with no side effect (also used by `observe` to fail early). */
+export function checkSubscription(pattern: string, handler: unknown, options: SubscribeOptions | undefined): Checked {
+  const parsed = parsePattern(pattern);
+  if (typeof handler !== 'function') throw invalid('the handler must be a function');
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalid('subscribe options must be an object');
+  checkNames(options);
+  const filter = options?.filter === undefined ? undefined : compileFilter(options.filter);
+  if (options?.pipe !== undefined && typeof options.pipe !== 'function') throw invalid('pipe must be a function');
+  if (options?.pipe !== undefined && options.durable !== undefined) {
+    throw invalid('a durable subscription cannot have a pipe: its events are acknowledged per handler run; use a filter');
+  }
+  return { pattern: parsed.text, filter, policy: resolvePolicy(options) };
+}
+
+/** Validates everything first, then registers: a subscribe that throws leaves nothing behind. */
+export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler, options?: SubscribeOptions): MeshSubscription {
+  kernel.assertOpen();
+  const checked = checkSubscription(pattern, handler, options);
+  const sub = new MeshSubscription(checked.pattern, handler, checked.filter, checked.policy, kernel, options);
+  if (sub.policy.concurrency > 1 || sub.policy.keyOf !== undefined || options?.durable !== undefined) {
+    sub.sched = new Scheduler(sub);
+  }
+  if (options?.pipe !== undefined) attachPipe(sub, options.pipe);
+  kernel.subscriptions.add(sub);
+  if (options?.durable === undefined) attachLive(kernel, sub);
+  else attachDurable(kernel, sub, options.durable);
+  return sub;
+}
+
+function attachLive(kernel: Kernel, sub: MeshSubscription): void {
+  kernel.table.add(sub);
+  sub.detach = () => {
+    kernel.table.remove(sub);
+    kernel.subscriptions.delete(sub);
+    return Promise.resolve();
+  };
+}
+
+function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): void {
+  const sched = sub.sched as Scheduler;
+  const consumer = kernel.storeReady().then(() => kernel.store.consume(
+    { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2) },
+    // Acknowledged once the handler is done with it, retries and dead-lettering
+    // included; events the filter rejects are acknowledged at once.
+    (event: MeshEvent) => new Promise<void>((resolve) => {
+      if (sub.filter !== undefined && !sub.filter(event)) resolve();
+      else sched.push(event, () => resolve());
+    }),
+  ));
+  sub.ready = consumer.then(() => undefined);
+  // The caller may never await `ready`; the failure still reaches 'error'.
+  sub.ready.catch((err: unknown) => kernel.report(err instanceof MeshError ? err : new MeshError('ERR_MESH_STORE_FAILED', String(err), { cause: err })));
+  sub.detach = async () => {
+    kernel.subscriptions.delete(sub);
+    const attached = await consumer.catch(() => undefined);
+    await attached?.stop();
+  };
+}
+
+function resolvePolicy(options: SubscribeOptions | undefined): DeliveryPolicy {
+  if (options === undefined) return DEFAULT_POLICY;
+  const { concurrency = 1, orderingKey, retry, deadLetter } = options;
+  if (concurrency === 1 && orderingKey === undefined && retry === undefined && deadLetter === undefined) return DEFAULT_POLICY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalid('concurrency must be an integer >= 1');
+  if (deadLetter !== undefined) assertTopic(deadLetter);
+  return { concurrency, keyOf: keyFunction(orderingKey), retry: resolveRetry(retry), deadLetter };
+}
+
+function keyFunction(orderingKey: SubscribeOptions['orderingKey']): DeliveryPolicy['keyOf'] {
+  if (orderingKey === undefined) return undefined;
+  if (typeof orderingKey === 'function') return (event) => String(orderingKey(event));
+  if (typeof orderingKey !== 'string' || orderingKey.length === 0) throw invalid('orderingKey must be an attribute name or a function');
+  return (event) => {
+    const value = event[orderingKey];
+    return value === undefined ? '' : String(value);
+  };
+}
+
+function checkNames(options: SubscribeOptions | undefined): void {
+  if (options === undefined) return;
+  for (const key of ['group', 'durable', 'name'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw invalid(`${key} must be a non-empty string`);
+  }
+}
+
+function invalid(message: string): MeshError {
+  return new MeshError('ERR_MESH_INVALID_OPTIONS', message);
+}

@@ -1,0 +1,117 @@
+import { Subject, type Observable, type Subscription as RxSubscription } from 'rxjs';
+import { MeshError, toMeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+
+/** A mesh-wide RxJS chain run on every event published on this mesh, before routing. */
+export type UseOperator = (events$: Observable<MeshEvent>) => Observable<unknown>;
+
+interface Frame {
+  last: MeshEvent | undefined;
+  error: unknown;
+  failed: boolean;
+}
+
+export interface UseChainSink {
+  /** Validates what the chain emitted into an event (the chain may map events). */
+  toEvent(value: unknown): MeshEvent;
+  /** Routes an event that came out of the chain. */
+  route(event: MeshEvent): void;
+  /** Reports failures that belong to no publish (the chain emitted asynchronously). */
+  report(error: MeshError): void;
+}
+
+/**
+ * Runs published events through the `use` operators, kept as one long-lived stream
+ * so stateful operators (throttle, distinct, buffer…) work across events. Each
+ * publish pushes its event in and sees synchronously what came out: nothing means
+ * dropped, an error rejects that publish (and the chain is rebuilt, since an
+ * errored RxJS stream is dead). Emissions after the push returned (async
+ * operators) are routed when they arrive.
+ */
+export class UseChain {
+  private readonly operators: UseOperator[] = [];
+  private input: Subject<MeshEvent> | undefined;
+  private output: RxSubscription | undefined;
+  private frame: Frame | undefined;
+
+  constructor(private readonly sink: UseChainSink) {}
+
+  get active(): boolean {
+    return this.operators.length > 0;
+  }
+
+  add(operator: UseOperator): () => void {
+    if (typeof operator !== 'function') throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'use() takes a function (events$) => Observable');
+    this.operators.push(operator);
+    this.rebuild();
+    return () => {
+      const at = this.operators.indexOf(operator);
+      if (at < 0) return;
+      this.operators.splice(at, 1);
+      this.rebuild();
+    };
+  }
+
+  /** Pushes one event through; returns the last event routed, or undefined if dropped. */
+  run(event: MeshEvent): MeshEvent | undefined {
+    const frame: Frame = { last: undefined, error: undefined, failed: false };
+    const outer = this.frame;
+    this.frame = frame;
+    try {
+      this.input?.next(event);
+    } finally {
+      this.frame = outer;
+    }
+    if (frame.failed) {
+      throw frame.error instanceof MeshError ? frame.error : toMeshError('ERR_MESH_PIPELINE_FAILED', frame.error, { eventId: event.id });
+    }
+    return frame.last;
+  }
+
+  close(): void {
+    this.output?.unsubscribe();
+    this.input = undefined;
+  }
+
+  private rebuild(): void {
+    this.output?.unsubscribe();
+    if (this.operators.length === 0) {
+      this.input = undefined;
+      return;
+    }
+    const input = new Subject<MeshEvent>();
+    let stream: Observable<unknown> = input;
+    for (const op of this.operators) stream = op(stream as Observable<MeshEvent>);
+    this.input = input;
+    this.output = stream.subscribe({
+      next: (value) => this.emitted(value),
+      error: (err: unknown) => {
+        this.failed(err);
+        this.rebuild();
+      },
+    });
+  }
+
+  private emitted(value: unknown): void {
+    let event: MeshEvent;
+    try {
+      event = this.sink.toEvent(value);
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    const frame = this.frame;
+    if (frame !== undefined) frame.last = event;
+    this.sink.route(event);
+  }
+
+  private failed(err: unknown): void {
+    const frame = this.frame;
+    if (frame !== undefined) {
+      frame.failed = true;
+      frame.error = err;
+    } else {
+      this.sink.report(err instanceof MeshError ? err : toMeshError('ERR_MESH_PIPELINE_FAILED', err));
+    }
+  }
+}

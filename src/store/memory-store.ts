@@ -1,0 +1,131 @@
+import { MeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { Fifo } from '../delivery/fifo.js';
+import { patternMatcher } from '../topic/pattern.js';
+import type { ConsumerSpec, MeshStore, StoreConsumer, StoreHandler } from './store.js';
+
+export interface MemoryStoreOptions {
+  /**
+   * Most events one durable subscription may hold unconsumed; past it `append` is
+   * refused with `ERR_MESH_STORE_FULL` rather than dropping what was accepted.
+   * @default 100000
+   */
+  readonly maxQueued?: number;
+}
+
+interface Consumer {
+  readonly handler: StoreHandler;
+  readonly prefetch: number;
+  inflight: number;
+  stopped: boolean;
+}
+
+class DurableQueue {
+  readonly events = new Fifo<MeshEvent>();
+  readonly consumers: Consumer[] = [];
+  private next = 0;
+
+  constructor(readonly pattern: string, readonly matches: (type: string) => boolean) {}
+
+  pump(): void {
+    while (this.events.length > 0) {
+      const consumer = this.pick();
+      if (consumer === undefined) return;
+      const event = this.events.shift() as MeshEvent;
+      consumer.inflight++;
+      consumer.handler(event).then(
+        () => this.settled(consumer),
+        () => {
+          // Not acknowledged: keep it for the next delivery, like a broker would.
+          this.requeue(event);
+          this.settled(consumer);
+        },
+      );
+    }
+  }
+
+  private pick(): Consumer | undefined {
+    const n = this.consumers.length;
+    for (let i = 0; i < n; i++) {
+      const c = this.consumers[(this.next + i) % n] as Consumer;
+      if (c.inflight < c.prefetch) {
+        this.next = (this.next + i + 1) % n;
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  private settled(consumer: Consumer): void {
+    consumer.inflight--;
+    if (!consumer.stopped) this.pump();
+  }
+
+  private requeue(event: MeshEvent): void {
+    const rest: MeshEvent[] = [];
+    for (let e = this.events.shift(); e !== undefined; e = this.events.shift()) rest.push(e);
+    this.events.push(event);
+    for (const e of rest) this.events.push(e);
+  }
+}
+
+/**
+ * The default store: durable subscriptions are in-memory queues, so they resume
+ * where they stopped within the process (not across restarts). Meshes given the
+ * same instance share its queues. With no durable subscription it keeps nothing
+ * and the publish path never calls it.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MeshStore {
+  const maxQueued = options.maxQueued ?? 100_000;
+  if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'maxQueued must be an integer >= 1');
+  const queues = new Map<string, DurableQueue>();
+
+  return {
+    name: 'memory',
+    capabilities: { persistent: false, distributed: false, replay: false, ordered: true, nativeWildcards: true },
+    open: () => Promise.resolve(),
+    accepts(type) {
+      for (const q of queues.values()) if (q.matches(type)) return true;
+      return false;
+    },
+    append(event) {
+      const targets: DurableQueue[] = [];
+      for (const q of queues.values()) {
+        if (!q.matches(event.type)) continue;
+        if (q.events.length >= maxQueued) {
+          return Promise.reject(new MeshError('ERR_MESH_STORE_FULL', `Durable queue for ${q.pattern} holds ${maxQueued} events`, {
+            details: { eventId: event.id, pattern: q.pattern },
+          }));
+        }
+        targets.push(q);
+      }
+      for (const q of targets) {
+        q.events.push(event);
+        q.pump();
+      }
+      return Promise.resolve();
+    },
+    consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
+      let queue = queues.get(spec.name);
+      if (queue === undefined) {
+        queues.set(spec.name, (queue = new DurableQueue(spec.pattern, patternMatcher(spec.pattern))));
+      } else if (queue.pattern !== spec.pattern) {
+        return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS',
+          `Durable "${spec.name}" already exists with pattern ${queue.pattern}`, { details: { durable: spec.name } }));
+      }
+      const consumer: Consumer = { handler, prefetch: spec.prefetch, inflight: 0, stopped: false };
+      const q = queue;
+      q.consumers.push(consumer);
+      q.pump();
+      return Promise.resolve({
+        stop() {
+          consumer.stopped = true;
+          const at = q.consumers.indexOf(consumer);
+          if (at >= 0) q.consumers.splice(at, 1);
+          return Promise.resolve();
+        },
+      });
+    },
+    close: () => Promise.resolve(),
+  };
+}

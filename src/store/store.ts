@@ -1,0 +1,62 @@
+import type { MeshEvent } from '../event/mesh-event.js';
+
+/** What a store can do; the kernel and the conformance suite read these, never the store's type. */
+export interface StoreCapabilities {
+  /** Events and positions survive a process restart. */
+  readonly persistent: boolean;
+  /** Meshes in different processes or machines can share it. */
+  readonly distributed: boolean;
+  /** A durable subscription can start from an earlier position or time. */
+  readonly replay: boolean;
+  /** One durable subscription receives events in append order. */
+  readonly ordered: boolean;
+  /** The store filters by mesh pattern itself (no client-side matching). */
+  readonly nativeWildcards: boolean;
+}
+
+/** A durable subscription as the store sees it. */
+export interface ConsumerSpec {
+  /** The durable name: one queue (or stream consumer). Every consumer attached to it shares its events. */
+  readonly name: string;
+  /** Mesh pattern (`*`, `#`) selecting the events the queue keeps. */
+  readonly pattern: string;
+  /** How many deliveries may be unacknowledged at once. */
+  readonly prefetch: number;
+}
+
+/**
+ * Receives one stored event. Resolving acknowledges it (the kernel resolves after
+ * the handler succeeded, or after retries and dead-lettering); rejecting leaves it
+ * to be delivered again.
+ */
+export type StoreHandler = (event: MeshEvent) => Promise<void>;
+
+/** A consumer attached with `consume`. */
+export interface StoreConsumer {
+  /** Detaches; unacknowledged events stay in the store for the next consumer. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Where durable subscriptions get their events. Promise-only and small on purpose:
+ * an adapter maps these members onto its engine and declares what it can do.
+ */
+export interface MeshStore {
+  /** Short name for messages and results, e.g. "memory", "redis". */
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+  /** Connects; called by each mesh that uses the store, before any other member. */
+  open(): Promise<void>;
+  /**
+   * Optional, synchronous: whether the store wants events of this type at all.
+   * Lets the publish path skip `append` (and its promise) when nothing durable
+   * listens; a store without it gets every event.
+   */
+  accepts?(type: string): boolean;
+  /** Stores the event; resolves once it is safely accepted. */
+  append(event: MeshEvent): Promise<void>;
+  /** Attaches a durable consumer; resumes where the durable name stopped. */
+  consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer>;
+  /** Called by each mesh that opened it, when that mesh closes. */
+  close(): Promise<void>;
+}

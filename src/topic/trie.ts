@@ -1,0 +1,106 @@
+import { ONE, SOME } from './pattern.js';
+
+class TrieNode<T> {
+  children: Map<string, TrieNode<T>> | undefined = undefined;
+  one: TrieNode<T> | undefined = undefined;
+  some: TrieNode<T> | undefined = undefined;
+  items: T[] | undefined = undefined;
+  // Match epoch that last collected this node: a pattern with several `#` can reach
+  // the same terminal node along several paths, and must be collected once.
+  stamp = 0;
+
+  isEmpty(): boolean {
+    return this.items === undefined && this.one === undefined && this.some === undefined &&
+      (this.children === undefined || this.children.size === 0);
+  }
+}
+
+/**
+ * A trie of wildcard patterns, one node per level. Matching walks only the branches
+ * the topic can take (its literal level, `*`, `#`), so its cost depends on the
+ * topic's depth and the matches, not on how many non-matching patterns exist.
+ */
+export class TopicTrie<T> {
+  private readonly root = new TrieNode<T>();
+  private epoch = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(levels: readonly string[], item: T): void {
+    let node = this.root;
+    for (const level of levels) node = this.step(node, level);
+    (node.items ??= []).push(item);
+    this.count++;
+  }
+
+  remove(levels: readonly string[], item: T): boolean {
+    const removed = this.removeAt(this.root, levels, 0, item);
+    if (removed) this.count--;
+    return removed;
+  }
+
+  /** Appends every item whose pattern matches the topic levels to `out`. */
+  match(topic: readonly string[], out: T[]): void {
+    if (this.count === 0) return;
+    // Wraps long before 2^53; 0 is never a live stamp because nodes start at 0 and
+    // the first epoch used is 1.
+    this.epoch = this.epoch === Number.MAX_SAFE_INTEGER ? 1 : this.epoch + 1;
+    this.walk(this.root, topic, 0, out);
+  }
+
+  private step(node: TrieNode<T>, level: string): TrieNode<T> {
+    if (level === ONE) return (node.one ??= new TrieNode<T>());
+    if (level === SOME) return (node.some ??= new TrieNode<T>());
+    const children = (node.children ??= new Map());
+    let child = children.get(level);
+    if (child === undefined) children.set(level, (child = new TrieNode<T>()));
+    return child;
+  }
+
+  private walk(node: TrieNode<T>, topic: readonly string[], i: number, out: T[]): void {
+    if (i === topic.length) {
+      this.collect(node, out);
+      // `#` also matches zero levels at the end.
+      if (node.some !== undefined) this.collect(node.some, out);
+      return;
+    }
+    const child = node.children?.get(topic[i] as string);
+    if (child !== undefined) this.walk(child, topic, i + 1, out);
+    if (node.one !== undefined) this.walk(node.one, topic, i + 1, out);
+    if (node.some !== undefined) {
+      // `#` consumes k >= 0 levels; the rest of the pattern continues after them.
+      for (let j = i; j <= topic.length; j++) this.walk(node.some, topic, j, out);
+    }
+  }
+
+  private collect(node: TrieNode<T>, out: T[]): void {
+    const items = node.items;
+    if (items === undefined || node.stamp === this.epoch) return;
+    node.stamp = this.epoch;
+    for (let k = 0; k < items.length; k++) out.push(items[k] as T);
+  }
+
+  private removeAt(node: TrieNode<T>, levels: readonly string[], i: number, item: T): boolean {
+    if (i === levels.length) {
+      const items = node.items;
+      const at = items === undefined ? -1 : items.indexOf(item);
+      if (at < 0 || items === undefined) return false;
+      items.splice(at, 1);
+      if (items.length === 0) node.items = undefined;
+      return true;
+    }
+    const level = levels[i] as string;
+    const next = level === ONE ? node.one : level === SOME ? node.some : node.children?.get(level);
+    if (next === undefined || !this.removeAt(next, levels, i + 1, item)) return false;
+    // Prune emptied branches so subscribe/unsubscribe churn does not leak nodes.
+    if (next.isEmpty()) {
+      if (level === ONE) node.one = undefined;
+      else if (level === SOME) node.some = undefined;
+      else node.children?.delete(level);
+    }
+    return true;
+  }
+}
