@@ -7,13 +7,19 @@ import { copyMetadata, MESH_OF_INSTANCE, PUBLISH_METADATA } from './metadata.js'
 
 type Method = (this: object, ...args: unknown[]) => unknown;
 
+/** Usable as a legacy (`experimentalDecorators`) or a standard method decorator. */
+export interface PublishDecorator {
+  <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
+  <F extends (...args: never[]) => unknown>(value: F, context: ClassMethodDecoratorContext): F | void;
+}
+
 /**
  * Publishes a method's return value as the data of a `topic` event, on the mesh
  * the instance was registered with. An async method's promise resolves once the
  * event is accepted; a sync method publishes with `emit` and stays sync.
  * `undefined` (nothing to say) is not published.
  */
-export function Publish(topic: string) {
+export function Publish(topic: string): PublishDecorator {
   assertTopic(topic);
   return function publish(target: object, key?: unknown, descriptor?: PropertyDescriptor): PropertyDescriptor | Method | void {
     const standard = isStandardContext(key);
@@ -24,7 +30,7 @@ export function Publish(topic: string) {
     Reflect.defineMetadata(PUBLISH_METADATA, { topic }, wrapped);
     if (standard) return wrapped;
     return { ...descriptor, value: wrapped };
-  };
+  } as PublishDecorator;
 }
 
 function wrap(original: Method, topic: string): Method {

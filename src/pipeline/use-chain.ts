@@ -1,4 +1,4 @@
-import { Subject, type Observable, type Subscription as RxSubscription } from 'rxjs';
+import { Subject, map, type Observable, type Subscription as RxSubscription } from 'rxjs';
 import { MeshError, toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 
@@ -80,8 +80,12 @@ export class UseChain {
       return;
     }
     const input = new Subject<MeshEvent>();
-    let stream: Observable<unknown> = input;
-    for (const op of this.operators) stream = op(stream as Observable<MeshEvent>);
+    let stream: Observable<MeshEvent> = input;
+    for (let i = 0; i < this.operators.length; i++) {
+      // Each chain is promised MeshEvents, also when the one before it mapped them to plain objects.
+      const out = (this.operators[i] as UseOperator)(stream);
+      stream = i === this.operators.length - 1 ? (out as Observable<MeshEvent>) : out.pipe(map((value) => this.sink.toEvent(value)));
+    }
     this.input = input;
     this.output = stream.subscribe({
       next: (value) => this.emitted(value),

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMesh, type Mesh } from '../../../src/index.js';
+import { deferred, expectRejectCode } from '../../support/expect-code.js';
+
+const meshes: Mesh[] = [];
+function mesh(): Mesh {
+  const m = createMesh();
+  meshes.push(m);
+  return m;
+}
+afterEach(async () => {
+  await Promise.all(meshes.splice(0).map((m) => m.close()));
+});
+
+describe('request', () => {
+  it('resolves with a reply CloudEvent whose data is the handler return value', async () => {
+    const m = mesh();
+    m.subscribe('stock.reserve', (e) => ({ reserved: (e.data as { sku: string }).sku }));
+    const reply = await m.request('stock.reserve', { sku: 'a' }, { timeout: 1000 });
+    expect(reply).toMatchObject({ type: 'stock.reserve.reply', specversion: '1.0', data: { reserved: 'a' } });
+    expect(reply.inreplyto).toEqual(expect.any(String));
+  });
+
+  it('takes the resolved value of an async handler', async () => {
+    const m = mesh();
+    m.subscribe('price.get', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return 42;
+    });
+    expect((await m.request('price.get')).data).toBe(42);
+  });
+
+  it('answers with the first value other than undefined', async () => {
+    const m = mesh();
+    const later = deferred<string>();
+    m.subscribe('q', () => undefined);
+    m.subscribe('q', () => later.promise);
+    m.subscribe('q', () => 'first');
+    const reply = await m.request('q');
+    later.resolve('second');
+    expect(reply.data).toBe('first');
+  });
+
+  it('reaches one member of a group, like any event', async () => {
+    const m = mesh();
+    const served: string[] = [];
+    m.subscribe('q', () => served.push('a'), { group: 'g' });
+    m.subscribe('q', () => served.push('b'), { group: 'g' });
+    await m.request('q');
+    await m.request('q');
+    expect(served.sort()).toEqual(['a', 'b']);
+  });
+
+  it('rejects with ERR_MESH_NO_RESPONDER at once when no subscriber matches', async () => {
+    const m = mesh();
+    m.subscribe('other.topic', () => 1);
+    const started = Date.now();
+    await expectRejectCode(m.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('counts no responder when every matching subscriber filter rejects the request', async () => {
+    const m = mesh();
+    m.subscribe('q', () => 1, { filter: { exact: { subject: 'x' } } });
+    await expectRejectCode(m.request('q', 1, { attributes: { subject: 'y' }, timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
+    expect((await m.request('q', 1, { attributes: { subject: 'x' } })).data).toBe(1);
+  });
+
+  it('rejects with ERR_MESH_TIMEOUT when nobody answers in time', async () => {
+    const m = mesh();
+    m.subscribe('q', () => undefined);
+    await expectRejectCode(m.request('q', 1, { timeout: 20 }), 'ERR_MESH_TIMEOUT');
+  });
+
+  it('rejects open requests with ERR_MESH_CLOSED when the mesh closes', async () => {
+    const m = mesh();
+    m.subscribe('q', () => undefined);
+    const pending = m.request('q', 1, { timeout: 30_000 });
+    await m.close();
+    await expectRejectCode(pending, 'ERR_MESH_CLOSED');
+  });
+
+  it('returns rejected promises for bad input', async () => {
+    const m = mesh();
+    m.subscribe('q', () => 1);
+    await expectRejectCode(m.request('q..x'), 'ERR_MESH_INVALID_TOPIC');
+    await expectRejectCode(m.request('q', 1, { timeout: -1 }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { createMesh, type MeshError } from '../../../src/index.js';
+import { deferred, expectRejectCode, expectThrowCode, until } from '../../support/expect-code.js';
+
+describe('start', () => {
+  it('is idempotent', async () => {
+    const m = createMesh();
+    const first = m.start();
+    expect(m.start()).toBe(first);
+    await first;
+    await m.close();
+  });
+
+  it('refuses federation options until federation exists, rather than ignoring them', () => {
+    expectThrowCode(() => createMesh({ listen: { port: 10000 } }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => createMesh({ peers: ['tcp://127.0.0.1:10001'] }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('rejects invalid options', () => {
+    expectThrowCode(() => createMesh({ id: '' }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => createMesh({ matchCacheSize: -1 }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => createMesh({ store: {} as never }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+});
+
+describe('close', () => {
+  it('waits for in-flight async handlers before resolving', async () => {
+    const m = createMesh();
+    const gate = deferred();
+    let finished = false;
+    m.subscribe('slow', async () => {
+      await gate.promise;
+      finished = true;
+    });
+    m.emit('slow');
+    m.emit('slow');
+    const closing = m.close();
+    setTimeout(() => gate.resolve(), 5);
+    await closing;
+    expect(finished).toBe(true);
+  });
+
+  it('gives up after closeTimeout and reports ERR_MESH_DRAIN_TIMEOUT', async () => {
+    const m = createMesh({ closeTimeout: 20 });
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    m.subscribe('stuck', () => new Promise(() => undefined));
+    m.emit('stuck');
+    await m.close();
+    expect(errors.map((e) => [e.code, e.details?.['pending']])).toEqual([['ERR_MESH_DRAIN_TIMEOUT', 1]]);
+  });
+
+  it('cancels retries still waiting when the deadline passes', async () => {
+    const m = createMesh({ closeTimeout: 10 });
+    m.on('error', () => undefined);
+    let runs = 0;
+    m.subscribe('x', () => {
+      runs++;
+      throw new Error('fail');
+    }, { retry: { attempts: 3, backoff: 60_000 } });
+    m.emit('x');
+    await m.close();
+    expect(runs).toBe(1);
+  });
+
+  it('rejects new work with ERR_MESH_CLOSED afterwards, synchronously where the API is synchronous', async () => {
+    const m = createMesh();
+    await m.close();
+    expectThrowCode(() => m.emit('a'), 'ERR_MESH_CLOSED');
+    expectThrowCode(() => m.subscribe('a', () => undefined), 'ERR_MESH_CLOSED');
+    await expectRejectCode(m.publish('a'), 'ERR_MESH_CLOSED');
+    await expectRejectCode(m.request('a'), 'ERR_MESH_CLOSED');
+    await expectRejectCode(m.start(), 'ERR_MESH_CLOSED');
+  });
+
+  it('refuses publishes while it drains, and still lets handlers dead-letter', async () => {
+    const m = createMesh();
+    m.on('error', () => undefined);
+    const letters: unknown[] = [];
+    m.subscribe('dlq', (e) => void letters.push(e.data));
+    const gate = deferred();
+    m.subscribe('work', async () => {
+      await gate.promise;
+      throw new Error('late failure');
+    }, { deadLetter: 'dlq' });
+    m.emit('work', 'w');
+    const closing = m.close();
+    await expectRejectCode(m.publish('work'), 'ERR_MESH_CLOSED');
+    gate.resolve();
+    await closing;
+    await until(() => letters.length === 1);
+    expect(letters).toEqual(['w']);
+  });
+
+  it('is idempotent', async () => {
+    const m = createMesh();
+    const first = m.close();
+    expect(m.close()).toBe(first);
+    await first;
+  });
+});

@@ -1,0 +1,52 @@
+import { filter, map } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMesh, type Mesh, type MeshError } from '../../../src/index.js';
+import { expectThrowCode } from '../../support/expect-code.js';
+
+const meshes: Mesh[] = [];
+function mesh(): Mesh {
+  const m = createMesh();
+  meshes.push(m);
+  return m;
+}
+afterEach(async () => {
+  await Promise.all(meshes.splice(0).map((m) => m.close()));
+});
+
+describe('subscribe({ pipe })', () => {
+  it('runs the chain on this subscription only, after routing', () => {
+    const m = mesh();
+    const piped: unknown[] = [];
+    const plain: unknown[] = [];
+    m.subscribe('n', (e) => void piped.push(e.data), { pipe: (events$) => events$.pipe(filter((e) => (e.data as number) % 2 === 0)) });
+    m.subscribe('n', (e) => void plain.push(e.data));
+    for (let i = 0; i < 5; i++) m.emit('n', i);
+    m.emit('other', 100);
+    expect(piped).toEqual([0, 2, 4]);
+    expect(plain).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('reports a chain error and keeps the subscription alive for later events', () => {
+    const m = mesh();
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    const got: unknown[] = [];
+    m.subscribe('n', (e) => void got.push(e.data), {
+      pipe: (events$) => events$.pipe(map((e) => {
+        if (e.data === 1) throw new Error('bad one');
+        return e;
+      })),
+    });
+    for (let i = 0; i < 3; i++) m.emit('n', i);
+    expect(got).toEqual([0, 2]);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_PIPELINE_FAILED']);
+  });
+
+  it('must return an Observable', () => {
+    expectThrowCode(() => mesh().subscribe('n', () => undefined, { pipe: () => 5 as never }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('cannot be combined with a durable subscription', () => {
+    expectThrowCode(() => mesh().subscribe('n', () => undefined, { durable: 'd', pipe: (e$) => e$ }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+});

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMesh, memoryStore, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
+import { expectRejectCode, until } from '../../support/expect-code.js';
+
+const meshes: Mesh[] = [];
+function mesh(store: MeshStore): Mesh {
+  const m = createMesh({ store });
+  meshes.push(m);
+  return m;
+}
+afterEach(async () => {
+  await Promise.all(meshes.splice(0).map((m) => m.close()));
+});
+
+describe('memoryStore with durable subscriptions', () => {
+  it('delivers to a durable subscription and resumes it where it stopped', async () => {
+    const m = mesh(memoryStore());
+    const got: unknown[] = [];
+    const sub = m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'orders' });
+    await sub.ready;
+    await m.publish('o.created', 1);
+    await until(() => got.length === 1);
+    await sub.unsubscribe();
+    await m.publish('o.created', 2);
+    await m.publish('o.created', 3);
+    expect(got).toEqual([1]);
+    const again = m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'orders' });
+    await again.ready;
+    await until(() => got.length === 3);
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  it('keeps nothing for a durable name before it first subscribes', async () => {
+    const m = mesh(memoryStore());
+    await m.publish('o.created', 'before');
+    const got: unknown[] = [];
+    await m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'late' }).ready;
+    await m.publish('o.created', 'after');
+    await until(() => got.length === 1);
+    expect(got).toEqual(['after']);
+  });
+
+  it('is shared by meshes given the same store: events from each, work split across them', async () => {
+    const store = memoryStore();
+    const a = mesh(store);
+    const b = mesh(store);
+    const byNode = { a: 0, b: 0 };
+    await a.subscribe('o.*', async () => void byNode.a++, { durable: 'billing', group: 'billing' }).ready;
+    await b.subscribe('o.*', async () => void byNode.b++, { durable: 'billing', group: 'billing' }).ready;
+    for (let i = 0; i < 20; i++) await (i % 2 === 0 ? a : b).publish('o.created', i);
+    await until(() => byNode.a + byNode.b === 20);
+    expect(byNode.a).toBeGreaterThan(0);
+    expect(byNode.b).toBeGreaterThan(0);
+  });
+
+  it('acknowledges an event once its retries and dead-lettering are done, so it is not redelivered', async () => {
+    const m = mesh(memoryStore());
+    m.on('error', () => undefined);
+    let runs = 0;
+    const letters: unknown[] = [];
+    m.subscribe('dlq', (e) => void letters.push(e.data));
+    const sub = m.subscribe('o.*', () => {
+      runs++;
+      throw new Error('always');
+    }, { durable: 'failing', retry: { attempts: 2, backoff: 0 }, deadLetter: 'dlq' });
+    await sub.ready;
+    await m.publish('o.created', 'x');
+    await until(() => letters.length === 1);
+    await sub.unsubscribe();
+    const after: unknown[] = [];
+    await m.subscribe('o.*', (e) => void after.push(e.data), { durable: 'failing' }).ready;
+    await m.publish('o.created', 'marker');
+    // The queue is ordered: once the marker arrives, a redelivery of "x" would have too.
+    await until(() => after.length === 1);
+    expect(after).toEqual(['marker']);
+    expect(runs).toBe(2);
+    expect(letters).toEqual(['x']);
+  });
+
+  it('refuses events past maxQueued instead of dropping accepted ones', async () => {
+    const store = memoryStore({ maxQueued: 2 });
+    const m = mesh(store);
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    const sub = m.subscribe('o.*', () => undefined, { durable: 'slow' });
+    await sub.ready;
+    await sub.unsubscribe();
+    await m.publish('o.created', 1);
+    await m.publish('o.created', 2);
+    await expectRejectCode(m.publish('o.created', 3), 'ERR_MESH_STORE_FULL');
+    m.emit('o.created', 4);
+    await until(() => errors.length === 1);
+    expect(errors[0]?.code).toBe('ERR_MESH_STORE_FULL');
+  });
+
+  it('rejects a durable name reused with another pattern', async () => {
+    const m = mesh(memoryStore());
+    m.on('error', () => undefined);
+    await m.subscribe('a.*', () => undefined, { durable: 'd' }).ready;
+    await expectRejectCode(m.subscribe('b.*', () => undefined, { durable: 'd' }).ready, 'ERR_MESH_INVALID_OPTIONS');
+  });
+});
