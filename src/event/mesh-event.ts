@@ -63,7 +63,9 @@ export class MeshEvent<T = unknown> implements CloudEventV1<T> {
     for (const key of Object.keys(this)) {
       if (!CORE_ATTRIBUTES.has(key)) out[key] = this[key];
     }
-    if (this.data !== undefined) out['data'] = this.data;
+    // Structured mode carries binary data base64-encoded (CloudEvents JSON format §3.1).
+    if (this.data instanceof Uint8Array) out['data_base64'] = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength).toString('base64');
+    else if (this.data !== undefined) out['data'] = this.data;
     return out as unknown as CloudEventV1<T>;
   }
 

@@ -32,7 +32,9 @@ export interface CloudEventInput<T = unknown> {
   readonly [extension: string]: unknown;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
+// URI-references never contain whitespace or control characters (RFC 3986 §2).
+const NOT_IN_URI = /[\s\u0000-\u001f\u007f]/;
 const EXTENSION_NAME = /^[a-z0-9]+$/;
 
 /** What a mesh needs to build events: its id source and default `source`. */
@@ -80,7 +82,7 @@ function build<T>(factory: EventFactory, type: string, data: T, attrs: EventAttr
   const id = optionalString(attrs, 'id') ?? factory.ids.next();
   if (id.length === 0) throw invalid('"id" must be a non-empty string', id);
   const src = source ?? optionalString(attrs, 'source') ?? factory.source;
-  if (src.length === 0) throw invalid('"source" must be a non-empty string', src);
+  if (src.length === 0 || NOT_IN_URI.test(src)) throw invalid('"source" must be a non-empty URI-reference', src);
   const time = timeOf(attrs.time);
   const event = new MeshEvent<T>(
     id, type, src, data, time === undefined ? Date.now() : Date.parse(time),
@@ -109,10 +111,20 @@ function timeOf(value: unknown): string | undefined {
     if (Number.isNaN(value.getTime())) throw invalid('"time" is an invalid Date', value);
     return value.toISOString();
   }
-  if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
-    throw invalid('"time" must be an RFC 3339 timestamp', value);
-  }
+  if (typeof value !== 'string' || !isRfc3339(value)) throw invalid('"time" must be an RFC 3339 timestamp', value);
   return value;
+}
+
+/** Checks the fields too: `Date.parse` silently rolls 2024-02-30 over to March 1. */
+function isRfc3339(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if (hour > 23 || minute > 59 || second > 60) return false;
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false;
+  return !Number.isNaN(Date.parse(value));
 }
 
 /** Extension values must be CloudEvents types: string, boolean, integer, binary, timestamp. */

@@ -47,7 +47,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   const id = options.id ?? `node-${randomBytes(6).toString('hex')}`;
   if (typeof id !== 'string' || id.length === 0) throw invalid('id must be a non-empty string');
   const source = options.source ?? `/evmesh/${id}`;
-  if (typeof source !== 'string' || source.length === 0) throw invalid('source must be a non-empty string');
+  if (typeof source !== 'string' || source.length === 0 || /\s/.test(source)) throw invalid('source must be a non-empty URI-reference');
   if (options.listen !== undefined || (options.peers !== undefined && options.peers.length > 0)) {
     // Federation lands with the wire protocol; silently ignoring these would leave
     // users believing their nodes are connected.

@@ -85,6 +85,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MeshStore {
     capabilities: { persistent: false, distributed: false, replay: false, ordered: true, nativeWildcards: true },
     open: () => Promise.resolve(),
     accepts(type) {
+      // On every publish: no iterator allocated while no durable queue exists.
+      if (queues.size === 0) return false;
       for (const q of queues.values()) if (q.matches(type)) return true;
       return false;
     },

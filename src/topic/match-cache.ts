@@ -14,7 +14,7 @@ export class MatchCache<V> {
 
   set(topic: string, value: V): void {
     if (this.capacity <= 0) return;
-    if (this.map.size >= this.capacity) {
+    if (this.map.size >= this.capacity && !this.map.has(topic)) {
       const oldest = this.map.keys().next();
       if (oldest.done !== true) this.map.delete(oldest.value);
     }
