@@ -34,6 +34,7 @@ export interface CloudEventInput<T = unknown> {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 // URI-references never contain whitespace or control characters (RFC 3986 §2).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_IN_URI = /[\s\u0000-\u001f\u007f]/;
 const EXTENSION_NAME = /^[a-z0-9]+$/;
 

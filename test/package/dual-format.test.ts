@@ -1,0 +1,210 @@
+// Installs the built package the way a user gets it (npm pack -> node_modules/evmesh)
+// and loads it from real `node` processes, once with `import` and once with `require`.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** What each consumer script prints as its last stdout line. */
+interface ConsumerReport {
+  format: 'esm' | 'cjs';
+  received: { type: string; data: unknown }[];
+  captured: string[];
+  invalidTopic: { rejected: boolean; threwSynchronously?: boolean; code?: unknown; isMeshError?: boolean };
+  captureEvents: string;
+  otherFormatIsSeparateCopy: boolean;
+  otherFormatErrorIsMeshError: boolean;
+  resolved: { main: string; testing: string; packageJson: string };
+}
+
+interface ConsumerRun {
+  report: ConsumerReport;
+  stderr: string;
+}
+
+// The part both consumer scripts share; each one defines `format`, `createMesh`,
+// `MeshError`, `captureEvents`, `resolve` and `loadOtherFormat` before it.
+const consumerBody = `
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what + ' did not happen within ' + ms + ' ms')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function main() {
+  const mesh = createMesh({ source: '/consumer/' + format });
+  const received = [];
+  let handled;
+  const delivered = new Promise((resolve) => { handled = resolve; });
+  mesh.subscribe('com.shop.order.*', (event) => {
+    received.push({ type: event.type, data: event.data });
+    handled();
+  });
+  const capture = captureEvents(mesh, 'com.shop.order.*');
+
+  mesh.emit('com.shop.order.created', { id: 1 });
+  await within(delivered, 2000, 'delivery to the handler');
+  const captured = await capture.waitFor(1, 2000);
+
+  let invalidTopic;
+  try {
+    const pending = mesh.publish('bad topic');
+    invalidTopic = await pending.then(
+      () => ({ rejected: false }),
+      (err) => ({ rejected: true, code: err.code, isMeshError: err instanceof MeshError }),
+    );
+  } catch (err) {
+    invalidTopic = { rejected: false, threwSynchronously: true, code: err && err.code };
+  }
+  await mesh.close();
+
+  const other = await loadOtherFormat();
+  return {
+    format,
+    received,
+    captured: captured.map((event) => event.type),
+    invalidTopic,
+    captureEvents: typeof captureEvents,
+    otherFormatIsSeparateCopy: other.MeshError !== MeshError,
+    otherFormatErrorIsMeshError: new other.MeshError('ERR_MESH_CLOSED', 'from the other build') instanceof MeshError,
+    resolved: {
+      main: resolve('evmesh'),
+      testing: resolve('evmesh/testing'),
+      packageJson: resolve('evmesh/package.json'),
+    },
+  };
+}
+
+main().then(
+  (report) => console.log(JSON.stringify(report)),
+  (err) => { console.error(err); process.exitCode = 1; },
+);
+`;
+
+const esmConsumer = `import { createMesh, MeshError } from 'evmesh';
+import { captureEvents } from 'evmesh/testing';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const format = 'esm';
+const resolve = (specifier) => fileURLToPath(import.meta.resolve(specifier));
+const loadOtherFormat = async () => createRequire(import.meta.url)('evmesh');
+${consumerBody}`;
+
+const cjsConsumer = `'use strict';
+const { createMesh, MeshError } = require('evmesh');
+const { captureEvents } = require('evmesh/testing');
+
+const format = 'cjs';
+const resolve = (specifier) => require.resolve(specifier);
+const loadOtherFormat = () => import('evmesh');
+${consumerBody}`;
+
+let packDir = '';
+let consumerDir = '';
+let tarballEntries: string[] = [];
+let esm: ConsumerRun;
+let cjs: ConsumerRun;
+
+async function runConsumer(file: string): Promise<ConsumerRun> {
+  const { stdout, stderr } = await run(process.execPath, [file], { cwd: consumerDir, timeout: 30_000 });
+  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+  return { report: JSON.parse(lastLine) as ConsumerReport, stderr };
+}
+
+beforeAll(async () => {
+  // `npm test` builds before vitest runs; build here only when run on its own.
+  const entries = ['dist/esm/src/index.js', 'dist/cjs/src/index.js', 'dist/cjs/package.json'];
+  if (!entries.every((entry) => existsSync(join(root, entry)))) {
+    await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  }
+  for (const entry of entries) expect(existsSync(join(root, entry)), `${entry} is built`).toBe(true);
+
+  packDir = mkdtempSync(join(tmpdir(), 'evmesh-pack-'));
+  await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: root });
+  const packed = readdirSync(packDir).filter((file) => file.endsWith('.tgz'));
+  expect(packed, 'npm pack wrote one tarball').toHaveLength(1);
+  const tarball = join(packDir, packed[0] ?? '');
+  const listing = await run('tar', ['-tzf', tarball]);
+  tarballEntries = listing.stdout.split('\n').filter(Boolean);
+
+  // Inside the repo, so evmesh's own dependencies resolve from the repo's node_modules.
+  // The consumer's package.json keeps Node from resolving `evmesh` to the repo itself.
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  consumerDir = mkdtempSync(join(root, '.tmp', 'consumer-'));
+  const installDir = join(consumerDir, 'node_modules', 'evmesh');
+  mkdirSync(installDir, { recursive: true });
+  await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', installDir]);
+  writeFileSync(join(consumerDir, 'package.json'), '{ "name": "evmesh-consumer", "private": true }\n');
+  writeFileSync(join(consumerDir, 'index.mjs'), esmConsumer);
+  writeFileSync(join(consumerDir, 'index.cjs'), cjsConsumer);
+
+  [esm, cjs] = await Promise.all([runConsumer('index.mjs'), runConsumer('index.cjs')]);
+}, 180_000);
+
+afterAll(() => {
+  for (const dir of [consumerDir, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the published evmesh package', () => {
+  it('ships the ESM and CommonJS builds but no sources, tests or benchmarks', () => {
+    expect(tarballEntries).toContain('package/package.json');
+    expect(tarballEntries).toContain('package/dist/esm/src/index.js');
+    expect(tarballEntries).toContain('package/dist/cjs/src/index.js');
+    expect(tarballEntries).toContain('package/dist/cjs/package.json');
+    const unwanted = tarballEntries.filter((entry) =>
+      /^package\/(src|test|benchmarks)\//.test(entry) || /\/(test|benchmarks)\/|\.test\.[cm]?[jt]s$/.test(entry));
+    expect(unwanted).toEqual([]);
+  });
+
+  it.each(['esm', 'cjs'] as const)('delivers an emitted event to a wildcard subscriber when loaded as %s', (format) => {
+    const { report } = format === 'esm' ? esm : cjs;
+    expect(report.format).toBe(format);
+    expect(report.received).toEqual([{ type: 'com.shop.order.created', data: { id: 1 } }]);
+  });
+
+  it.each(['esm', 'cjs'] as const)('rejects an invalid topic with a MeshError when loaded as %s', (format) => {
+    const { report } = format === 'esm' ? esm : cjs;
+    expect(report.invalidTopic).toEqual({ rejected: true, code: 'ERR_MESH_INVALID_TOPIC', isMeshError: true });
+  });
+
+  it.each(['esm', 'cjs'] as const)('serves evmesh/testing with a working captureEvents when loaded as %s', (format) => {
+    const { report } = format === 'esm' ? esm : cjs;
+    expect(report.captureEvents).toBe('function');
+    expect(report.captured).toEqual(['com.shop.order.created']);
+  });
+
+  it('resolves import to dist/esm and require to dist/cjs of the installed copy', () => {
+    const installed = join(consumerDir, 'node_modules', 'evmesh');
+    expect(esm.report.resolved).toEqual({
+      main: join(installed, 'dist', 'esm', 'src', 'index.js'),
+      testing: join(installed, 'dist', 'esm', 'src', 'testing', 'index.js'),
+      packageJson: join(installed, 'package.json'),
+    });
+    expect(cjs.report.resolved).toEqual({
+      main: join(installed, 'dist', 'cjs', 'src', 'index.js'),
+      testing: join(installed, 'dist', 'cjs', 'src', 'testing', 'index.js'),
+      packageJson: join(installed, 'package.json'),
+    });
+  });
+
+  it('recognises a MeshError from the other format\'s build as a MeshError', () => {
+    for (const { report } of [esm, cjs]) {
+      expect(report.otherFormatIsSeparateCopy).toBe(true);
+      expect(report.otherFormatErrorIsMeshError).toBe(true);
+    }
+  });
+
+  it('loads in both formats without Node printing warnings', () => {
+    expect(esm.stderr).toBe('');
+    expect(cjs.stderr).toBe('');
+  });
+});
