@@ -9,7 +9,7 @@ import type { MeshSubscription } from './subscription.js';
  * closures, no promises and no allocation for a synchronous handler.
  */
 export function deliver(sub: MeshSubscription, event: MeshEvent): void {
-  if (!sub.active || (sub.filter !== undefined && !sub.filter(event))) return;
+  if (!sub.live || (sub.filter !== undefined && !sub.filter(event))) return;
   if (sub.pipeIn !== undefined) sub.pipeIn.next(event);
   else accept(sub, event);
 }
@@ -35,7 +35,7 @@ export function accept(sub: MeshSubscription, event: MeshEvent): void {
   sub.busy = true;
   let result: unknown;
   try {
-    result = sub.handler(event, sub.ctx);
+    result = sub.handler(event, sub);
   } catch (err) {
     sub.busy = false;
     failedNow(sub, event, err, sub.sched as Scheduler | undefined);

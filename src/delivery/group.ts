@@ -24,7 +24,7 @@ export function deliverToGroup(group: GroupRoute, event: MeshEvent): boolean {
   const start = group.cursor.next++ % n;
   for (let i = 0; i < n; i++) {
     const member = members[(start + i) % n] as MeshSubscription;
-    if (member.active && (member.filter === undefined || member.filter(event))) {
+    if (member.live && (member.filter === undefined || member.filter(event))) {
       deliverMatched(member, event);
       return true;
     }
@@ -34,6 +34,6 @@ export function deliverToGroup(group: GroupRoute, event: MeshEvent): boolean {
 
 /** True when some member of the group would take the event (used to find responders). */
 export function groupAccepts(group: GroupRoute, event: MeshEvent): boolean {
-  for (const m of group.members) if (m.active && (m.filter === undefined || m.filter(event))) return true;
+  for (const m of group.members) if (m.live && (m.filter === undefined || m.filter(event))) return true;
   return false;
 }

@@ -15,6 +15,10 @@ export interface DeliveryHost {
   deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void;
   /** In-flight and queued asynchronous deliveries of this mesh. */
   readonly drain: Drain;
+  /** False once the mesh is closing. */
+  readonly accepting: boolean;
+  /** Takes an ended subscription out of the routing table or the store. */
+  detach(sub: MeshSubscription): Promise<void>;
   /** Timers of pending retries, cancelled when the mesh closes. */
   readonly timers: Set<NodeJS.Timeout>;
 }

@@ -1,5 +1,5 @@
 import { MatchCache } from '../topic/match-cache.js';
-import { parsePattern } from '../topic/pattern.js';
+import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
 import { assertTopic } from '../topic/topic.js';
 import { TopicTrie } from '../topic/trie.js';
 import { GroupCursor, type GroupRoute } from './group.js';
@@ -24,13 +24,15 @@ export class RoutingTable {
   private readonly trie = new TopicTrie<MeshSubscription>();
   private readonly cache: MatchCache<Route>;
   private readonly cursors = new Map<string, GroupCursor>();
+  /** Live subscriptions with a group; while 0, building a route skips the partition. */
+  private grouped = 0;
 
   constructor(cacheSize: number) {
     this.cache = new MatchCache(cacheSize);
   }
 
-  add(sub: MeshSubscription): void {
-    const parsed = parsePattern(sub.pattern);
+  add(sub: MeshSubscription, parsed: ParsedPattern): void {
+    if (sub.group !== undefined) this.grouped++;
     if (parsed.exact) {
       const list = this.exact.get(parsed.text);
       if (list === undefined) this.exact.set(parsed.text, [sub]);
@@ -53,7 +55,10 @@ export class RoutingTable {
       this.cache.delete(parsed.text);
     } else if (this.trie.remove(parsed.levels, sub)) {
       this.cache.clear();
+    } else {
+      return;
     }
+    if (sub.group !== undefined) this.grouped--;
   }
 
   /** The route for a topic; throws `ERR_MESH_INVALID_TOPIC` for a bad one (only cached topics skip the check). */
@@ -68,7 +73,7 @@ export class RoutingTable {
     const exact = this.exact.get(topic);
     if (exact !== undefined) for (const sub of exact) matched.push(sub);
     this.trie.match(topic.split('.'), matched);
-    const route = matched.length === 0 ? EMPTY_ROUTE : this.build(matched);
+    const route = matched.length === 0 ? EMPTY_ROUTE : this.grouped === 0 ? { subs: matched, groups: undefined } : this.build(matched);
     this.cache.set(topic, route);
     return route;
   }

@@ -70,21 +70,22 @@ export interface DeliveryPolicy {
 }
 
 /**
- * A subscription's state. Fields read on every delivery come first and are set in
- * the constructor so all instances share one hidden class.
+ * A subscription's state, and its first-attempt delivery context: passing the
+ * subscription itself as `ctx` saves an object per subscription and a pointer
+ * chase per delivery (retries get their own context objects). Fields read on
+ * every delivery come first and are set in the constructor so all instances
+ * share one hidden class; nothing here is a per-subscription closure.
  */
-export class MeshSubscription implements Subscription {
-  active = true;
+export class MeshSubscription implements Subscription, DeliveryContext {
+  /** False once unsubscribed; read on every delivery. */
+  live = true;
   /** Set while a handler runs synchronously on the fast path (catches re-entrant delivery). */
   busy = false;
   sched: Scheduler | undefined = undefined;
   pipeIn: Subject<MeshEvent> | undefined = undefined;
-  readonly ctx: DeliveryContext;
   ready: Promise<void> = RESOLVED;
   /** Called when the subscription ends (used by `observe` to complete its subscriber). */
   onEnd: (() => void) | undefined = undefined;
-  /** Set by the mesh: detaches the subscription from the router or the store. */
-  detach: (() => Promise<void>) | undefined = undefined;
 
   constructor(
     readonly pattern: string,
@@ -93,8 +94,18 @@ export class MeshSubscription implements Subscription {
     readonly policy: DeliveryPolicy,
     readonly host: DeliveryHost,
     readonly options: SubscribeOptions | undefined,
-  ) {
-    this.ctx = { pattern, attempt: 1, group: options?.group, subscription: this };
+  ) {}
+
+  get attempt(): number {
+    return 1;
+  }
+
+  get subscription(): Subscription {
+    return this;
+  }
+
+  get active(): boolean {
+    return this.live && this.host.accepting;
   }
 
   get group(): string | undefined {
@@ -110,15 +121,20 @@ export class MeshSubscription implements Subscription {
   }
 
   contextFor(attempt: number): DeliveryContext {
-    return attempt === 1 ? this.ctx : { ...this.ctx, attempt };
+    return attempt === 1 ? this : { pattern: this.pattern, attempt, group: this.group, subscription: this };
   }
 
   async unsubscribe(): Promise<void> {
-    if (!this.active) return;
-    this.active = false;
-    this.pipeIn?.complete();
-    await this.detach?.();
+    if (!this.live) return;
+    this.end();
+    await this.host.detach(this);
     await this.sched?.idle();
+  }
+
+  /** Stops deliveries at once (unsubscribe, or the mesh closing). */
+  end(): void {
+    this.live = false;
+    this.pipeIn?.complete();
     this.onEnd?.();
   }
 }

@@ -9,7 +9,7 @@ import { Publisher, type PublisherHost } from '../delivery/publisher.js';
 import { RequestTable } from '../delivery/request.js';
 import { RoutingTable } from '../delivery/routing-table.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
-import type { MeshStore } from '../store/store.js';
+import type { MeshStore, StoreConsumer } from '../store/store.js';
 import type { ResolvedOptions } from './options.js';
 import { Signals } from './signals.js';
 
@@ -29,9 +29,14 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
   readonly requests = new RequestTable();
   readonly drain = new Drain();
   readonly timers = new Set<NodeJS.Timeout>();
-  readonly subscriptions = new Set<MeshSubscription>();
+  /** Subscriptions close() must tear down: those with a pipe, a store consumer or an observer. */
+  readonly closables = new Set<MeshSubscription>();
+  /** The store consumer of each durable subscription, once attached. */
+  readonly consumers = new Map<MeshSubscription, Promise<StoreConsumer | undefined>>();
   readonly publisher: Publisher;
-  state: MeshState = 'idle';
+  /** Mirrors `state` as one boolean: it is checked on every emit. */
+  accepting = true;
+  #state: MeshState = 'idle';
   storeOpen = false;
   private opening: Promise<void> | undefined;
 
@@ -43,8 +48,24 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
     this.publisher = new Publisher(this);
   }
 
-  get accepting(): boolean {
-    return this.state === 'idle' || this.state === 'started';
+  get state(): MeshState {
+    return this.#state;
+  }
+
+  set state(next: MeshState) {
+    this.#state = next;
+    this.accepting = next === 'idle' || next === 'started';
+  }
+
+  async detach(sub: MeshSubscription): Promise<void> {
+    this.closables.delete(sub);
+    const consumer = this.consumers.get(sub);
+    if (consumer === undefined) {
+      this.table.remove(sub);
+      return;
+    }
+    this.consumers.delete(sub);
+    await (await consumer)?.stop();
   }
 
   assertOpen(): void {

@@ -24,12 +24,12 @@ export async function close(kernel: Kernel): Promise<void> {
   for (const timer of kernel.timers) clearTimeout(timer);
   kernel.timers.clear();
   kernel.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${kernel.options.id} closed before the reply`));
+  // Plain live subscriptions need no teardown: with the mesh closed nothing
+  // reaches them, and their `active` reads false.
   const detaching: Promise<void>[] = [];
-  for (const sub of [...kernel.subscriptions]) {
-    sub.active = false;
-    sub.pipeIn?.complete();
-    if (sub.detach !== undefined) detaching.push(sub.detach());
-    sub.onEnd?.();
+  for (const sub of [...kernel.closables]) {
+    sub.end();
+    detaching.push(kernel.detach(sub));
   }
   await Promise.allSettled(detaching);
   kernel.publisher.chain.close();

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import { MeshError } from '../errors.js';
-import type { MeshEvent } from '../event/mesh-event.js';
+import { MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type CloudEventInput, type EventAttributes } from '../event/normalize.js';
 import { groupAccepts } from '../delivery/group.js';
 import { requestTimeout, type RequestOptions as BaseRequestOptions } from '../delivery/request.js';
@@ -76,12 +76,14 @@ export class Mesh {
   emit<T>(event: CloudEventInput<T> | MeshEvent<T>): MeshEvent<T>;
   emit<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): MeshEvent<T> {
     const k = this.#k;
-    if (k.state !== 'idle' && k.state !== 'started') k.assertOpen();
+    if (!k.accepting) k.assertOpen();
     if (typeof topicOrEvent === 'string') {
       const route = k.table.route(topicOrEvent);
       return k.publisher.emit(createEvent(k, topicOrEvent, data, attributes), route) as MeshEvent<T>;
     }
-    return k.publisher.emit(toMeshEvent(k, topicOrEvent), undefined) as MeshEvent<T>;
+    // Events made by a mesh are valid by construction: skip normalisation (the common re-emit case).
+    const event = topicOrEvent instanceof MeshEvent ? topicOrEvent : toMeshEvent<T>(k, topicOrEvent);
+    return k.publisher.emit(event, undefined) as MeshEvent<T>;
   }
 
   subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options?: SubscribeOptions): Subscription {
@@ -92,7 +94,11 @@ export class Mesh {
   observe<T = unknown>(pattern: string, options?: ObserveOptions): Observable<MeshEvent<T>> {
     // Validate now, so bad input throws here and not inside some later subscribe().
     checkSubscription(pattern, observe, options);
-    return observe<T>((p, h, o) => subscribe(this.#k, p, h, o), pattern, options);
+    return observe<T>((p, h, o) => {
+      const sub = subscribe(this.#k, p, h, o);
+      this.#k.closables.add(sub);
+      return sub;
+    }, pattern, options);
   }
 
   /** Adds a mesh-wide RxJS chain run on every event published here, before routing. Returns a remover. */
@@ -141,7 +147,7 @@ export class Mesh {
 }
 
 function hasResponder(route: Route, event: MeshEvent): boolean {
-  for (const sub of route.subs) if (sub.active && (sub.filter === undefined || sub.filter(event))) return true;
+  for (const sub of route.subs) if (sub.live && (sub.filter === undefined || sub.filter(event))) return true;
   if (route.groups !== undefined) for (const g of route.groups) if (groupAccepts(g, event)) return true;
   return false;
 }

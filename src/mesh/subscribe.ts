@@ -5,14 +5,14 @@ import { NO_RETRY, resolveRetry } from '../delivery/retry.js';
 import { Scheduler } from '../delivery/scheduler.js';
 import { MeshSubscription, type DeliveryPolicy, type EventHandler, type SubscribeOptions } from '../delivery/subscription.js';
 import { attachPipe } from '../pipeline/subscription-pipe.js';
-import { parsePattern } from '../topic/pattern.js';
+import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
 import { assertTopic } from '../topic/topic.js';
 import type { Kernel } from './kernel.js';
 
 const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
 
 interface Checked {
-  readonly pattern: string;
+  readonly parsed: ParsedPattern;
   readonly filter: EventPredicate | undefined;
   readonly policy: DeliveryPolicy;
 }
@@ -28,35 +28,29 @@ export function checkSubscription(pattern: string, handler: unknown, options: Su
   if (options?.pipe !== undefined && options.durable !== undefined) {
     throw invalid('a durable subscription cannot have a pipe: its events are acknowledged per handler run; use a filter');
   }
-  return { pattern: parsed.text, filter, policy: resolvePolicy(options) };
+  return { parsed, filter, policy: resolvePolicy(options) };
 }
 
 /** Validates everything first, then registers: a subscribe that throws leaves nothing behind. */
 export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler, options?: SubscribeOptions): MeshSubscription {
   kernel.assertOpen();
-  const checked = checkSubscription(pattern, handler, options);
-  const sub = new MeshSubscription(checked.pattern, handler, checked.filter, checked.policy, kernel, options);
-  if (sub.policy.concurrency > 1 || sub.policy.keyOf !== undefined || options?.durable !== undefined) {
+  const { parsed, filter, policy } = checkSubscription(pattern, handler, options);
+  const sub = new MeshSubscription(parsed.text, handler, filter, policy, kernel, options);
+  if (policy.concurrency > 1 || policy.keyOf !== undefined || options?.durable !== undefined) {
     sub.sched = new Scheduler(sub);
   }
-  if (options?.pipe !== undefined) attachPipe(sub, options.pipe);
-  kernel.subscriptions.add(sub);
-  if (options?.durable === undefined) attachLive(kernel, sub);
+  if (options?.pipe !== undefined) {
+    attachPipe(sub, options.pipe);
+    kernel.closables.add(sub);
+  }
+  if (options?.durable === undefined) kernel.table.add(sub, parsed);
   else attachDurable(kernel, sub, options.durable);
   return sub;
 }
 
-function attachLive(kernel: Kernel, sub: MeshSubscription): void {
-  kernel.table.add(sub);
-  sub.detach = () => {
-    kernel.table.remove(sub);
-    kernel.subscriptions.delete(sub);
-    return Promise.resolve();
-  };
-}
-
 function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): void {
   const sched = sub.sched as Scheduler;
+  kernel.closables.add(sub);
   const consumer = kernel.storeReady().then(() => kernel.store.consume(
     { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2) },
     // Acknowledged once the handler is done with it, retries and dead-lettering
@@ -66,14 +60,10 @@ function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): voi
       else sched.push(event, () => resolve());
     }),
   ));
+  kernel.consumers.set(sub, consumer.catch(() => undefined));
   sub.ready = consumer.then(() => undefined);
   // The caller may never await `ready`; the failure still reaches 'error'.
   sub.ready.catch((err: unknown) => kernel.report(err instanceof MeshError ? err : new MeshError('ERR_MESH_STORE_FAILED', String(err), { cause: err })));
-  sub.detach = async () => {
-    kernel.subscriptions.delete(sub);
-    const attached = await consumer.catch(() => undefined);
-    await attached?.stop();
-  };
 }
 
 function resolvePolicy(options: SubscribeOptions | undefined): DeliveryPolicy {

@@ -21,7 +21,7 @@ export function attachPipe(sub: MeshSubscription, pipe: EventPipe): void {
     next: (event) => accept(sub, event),
     error: (err: unknown) => {
       sub.host.report(toMeshError('ERR_MESH_PIPELINE_FAILED', err, { subscription: sub.name, pattern: sub.pattern }));
-      if (sub.active) attachPipe(sub, pipe);
+      if (sub.live) attachPipe(sub, pipe);
     },
   });
 }

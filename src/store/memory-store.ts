@@ -72,62 +72,76 @@ class DurableQueue {
 /**
  * The default store: durable subscriptions are in-memory queues, so they resume
  * where they stopped within the process (not across restarts). Meshes given the
- * same instance share its queues. With no durable subscription it keeps nothing
- * and the publish path never calls it.
+ * same instance share its queues. With no durable subscription it keeps nothing,
+ * and `accepts` (asked on every publish) answers false with one field read.
  */
+class MemoryStore implements MeshStore {
+  readonly name = 'memory';
+  readonly capabilities = { persistent: false, distributed: false, replay: false, ordered: true, nativeWildcards: true };
+  private readonly queues = new Map<string, DurableQueue>();
+
+  constructor(private readonly maxQueued: number) {}
+
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  accepts(type: string): boolean {
+    return this.queues.size !== 0 && this.anyQueueMatches(type);
+  }
+
+  append(event: MeshEvent): Promise<void> {
+    const targets: DurableQueue[] = [];
+    for (const q of this.queues.values()) {
+      if (!q.matches(event.type)) continue;
+      if (q.events.length >= this.maxQueued) {
+        return Promise.reject(new MeshError('ERR_MESH_STORE_FULL', `Durable queue for ${q.pattern} holds ${this.maxQueued} events`, {
+          details: { eventId: event.id, pattern: q.pattern },
+        }));
+      }
+      targets.push(q);
+    }
+    for (const q of targets) {
+      q.events.push(event);
+      q.pump();
+    }
+    return Promise.resolve();
+  }
+
+  consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
+    let queue = this.queues.get(spec.name);
+    if (queue === undefined) {
+      this.queues.set(spec.name, (queue = new DurableQueue(spec.pattern, patternMatcher(spec.pattern))));
+    } else if (queue.pattern !== spec.pattern) {
+      return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS',
+        `Durable "${spec.name}" already exists with pattern ${queue.pattern}`, { details: { durable: spec.name } }));
+    }
+    const consumer: Consumer = { handler, prefetch: spec.prefetch, inflight: 0, stopped: false };
+    const q = queue;
+    q.consumers.push(consumer);
+    q.pump();
+    return Promise.resolve({
+      stop() {
+        consumer.stopped = true;
+        const at = q.consumers.indexOf(consumer);
+        if (at >= 0) q.consumers.splice(at, 1);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private anyQueueMatches(type: string): boolean {
+    for (const q of this.queues.values()) if (q.matches(type)) return true;
+    return false;
+  }
+}
+
 export function memoryStore(options: MemoryStoreOptions = {}): MeshStore {
   const maxQueued = options.maxQueued ?? 100_000;
   if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'maxQueued must be an integer >= 1');
-  const queues = new Map<string, DurableQueue>();
-
-  return {
-    name: 'memory',
-    capabilities: { persistent: false, distributed: false, replay: false, ordered: true, nativeWildcards: true },
-    open: () => Promise.resolve(),
-    accepts(type) {
-      // On every publish: no iterator allocated while no durable queue exists.
-      if (queues.size === 0) return false;
-      for (const q of queues.values()) if (q.matches(type)) return true;
-      return false;
-    },
-    append(event) {
-      const targets: DurableQueue[] = [];
-      for (const q of queues.values()) {
-        if (!q.matches(event.type)) continue;
-        if (q.events.length >= maxQueued) {
-          return Promise.reject(new MeshError('ERR_MESH_STORE_FULL', `Durable queue for ${q.pattern} holds ${maxQueued} events`, {
-            details: { eventId: event.id, pattern: q.pattern },
-          }));
-        }
-        targets.push(q);
-      }
-      for (const q of targets) {
-        q.events.push(event);
-        q.pump();
-      }
-      return Promise.resolve();
-    },
-    consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
-      let queue = queues.get(spec.name);
-      if (queue === undefined) {
-        queues.set(spec.name, (queue = new DurableQueue(spec.pattern, patternMatcher(spec.pattern))));
-      } else if (queue.pattern !== spec.pattern) {
-        return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS',
-          `Durable "${spec.name}" already exists with pattern ${queue.pattern}`, { details: { durable: spec.name } }));
-      }
-      const consumer: Consumer = { handler, prefetch: spec.prefetch, inflight: 0, stopped: false };
-      const q = queue;
-      q.consumers.push(consumer);
-      q.pump();
-      return Promise.resolve({
-        stop() {
-          consumer.stopped = true;
-          const at = q.consumers.indexOf(consumer);
-          if (at >= 0) q.consumers.splice(at, 1);
-          return Promise.resolve();
-        },
-      });
-    },
-    close: () => Promise.resolve(),
-  };
+  return new MemoryStore(maxQueued);
 }

@@ -43,7 +43,8 @@ export function parsePattern(value: unknown): ParsedPattern {
     if (level === SOME && levels[levels.length - 1] === SOME) continue;
     levels.push(level);
   }
-  return { text: levels.join('.'), levels, exact };
+  // Reuse the caller's string unless `#` runs were collapsed: one string less per subscription.
+  return { text: levels.length === raw.length ? value : levels.join('.'), levels, exact };
 }
 
 function invalid(value: unknown, problem: string): MeshError {

@@ -92,6 +92,15 @@ describe('close', () => {
     expect(letters).toEqual(['w']);
   });
 
+  it('leaves every subscription inactive', async () => {
+    const m = createMesh();
+    const plain = m.subscribe('a', () => undefined);
+    const durable = m.subscribe('b', () => undefined, { durable: 'b' });
+    await durable.ready;
+    await m.close();
+    expect([plain.active, durable.active]).toEqual([false, false]);
+  });
+
   it('is idempotent', async () => {
     const m = createMesh();
     const first = m.close();
