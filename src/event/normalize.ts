@@ -1,7 +1,7 @@
 import { MeshError } from '../errors.js';
 import { topicProblem } from '../topic/topic.js';
 import type { EventIds } from './event-ids.js';
-import { CORE_ATTRIBUTES, MeshEvent } from './mesh-event.js';
+import { CORE_ATTRIBUTES, MeshEvent, isMeshEvent } from './mesh-event.js';
 
 /**
  * Attributes a caller may set besides type and data: the optional CloudEvents
@@ -59,7 +59,7 @@ export function createEvent<T>(factory: EventFactory, type: string, data: T, att
  * returned as they are: they were valid when made.
  */
 export function toMeshEvent<T = unknown>(factory: EventFactory, input: unknown): MeshEvent<T> {
-  if (input instanceof MeshEvent) return input as MeshEvent<T>;
+  if (isMeshEvent(input)) return input as MeshEvent<T>;
   if (typeof input !== 'object' || input === null) throw invalid('an event must be an object', input);
   const ev = input as CloudEventInput<T>;
   const problem = topicProblem(ev.type);

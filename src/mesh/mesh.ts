@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import { MeshError } from '../errors.js';
-import { MeshEvent } from '../event/mesh-event.js';
+import { isMeshEvent, type MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type CloudEventInput, type EventAttributes } from '../event/normalize.js';
 import { groupAccepts } from '../delivery/group.js';
 import { requestTimeout, type RequestOptions as BaseRequestOptions } from '../delivery/request.js';
@@ -25,40 +25,42 @@ export interface RequestOptions extends BaseRequestOptions {
  * the kernel's parts (routing table, publisher, subscriptions, lifecycle).
  */
 export class Mesh {
-  readonly #k: Kernel;
+  // A TS-private field, not `#k`: on Node 20 a #private read costs a few ns on
+  // every emit (brand check), measured on the benchmark's hot path.
+  private readonly k: Kernel;
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options?: MeshOptions) {
-    this.#k = new Kernel(resolveOptions(options));
+    this.k = new Kernel(resolveOptions(options));
   }
 
   /** This node's id. */
   get id(): string {
-    return this.#k.options.id;
+    return this.k.options.id;
   }
 
   /** The default `source` of events published here. */
   get source(): string {
-    return this.#k.source;
+    return this.k.source;
   }
 
   /** Opens the store (and, with federation, binds and dials). Idempotent. */
   start(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.id} is closed`));
-    return (this.#starting ??= start(this.#k));
+    return (this.#starting ??= start(this.k));
   }
 
   /** Drains in-flight handlers (within `closeTimeout`), then releases everything. Idempotent. */
   close(): Promise<void> {
-    return (this.#closing ??= close(this.#k));
+    return (this.#closing ??= close(this.k));
   }
 
   /** Publishes; resolves with the event as sent once it is accepted (by the store where it is durable). */
   publish<T>(topic: string, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>>;
   publish<T>(event: CloudEventInput<T> | MeshEvent<T>): Promise<MeshEvent<T>>;
   publish<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>> {
-    const k = this.#k;
+    const k = this.k;
     try {
       k.assertOpen();
       if (typeof topicOrEvent === 'string') {
@@ -75,19 +77,19 @@ export class Mesh {
   emit<T>(topic: string, data?: T, attributes?: EventAttributes): MeshEvent<T>;
   emit<T>(event: CloudEventInput<T> | MeshEvent<T>): MeshEvent<T>;
   emit<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): MeshEvent<T> {
-    const k = this.#k;
+    const k = this.k;
     if (!k.accepting) k.assertOpen();
     if (typeof topicOrEvent === 'string') {
       const route = k.table.route(topicOrEvent);
       return k.publisher.emit(createEvent(k, topicOrEvent, data, attributes), route) as MeshEvent<T>;
     }
     // Events made by a mesh are valid by construction: skip normalisation (the common re-emit case).
-    const event = topicOrEvent instanceof MeshEvent ? topicOrEvent : toMeshEvent<T>(k, topicOrEvent);
+    const event = isMeshEvent(topicOrEvent) ? (topicOrEvent as MeshEvent<T>) : toMeshEvent<T>(k, topicOrEvent);
     return k.publisher.emit(event, undefined) as MeshEvent<T>;
   }
 
   subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options?: SubscribeOptions): Subscription {
-    return subscribe(this.#k, pattern, handler as EventHandler, options);
+    return subscribe(this.k, pattern, handler as EventHandler, options);
   }
 
   /** A cold Observable of the events matching `pattern`. */
@@ -95,20 +97,20 @@ export class Mesh {
     // Validate now, so bad input throws here and not inside some later subscribe().
     checkSubscription(pattern, observe, options);
     return observe<T>((p, h, o) => {
-      const sub = subscribe(this.#k, p, h, o);
-      this.#k.closables.add(sub);
+      const sub = subscribe(this.k, p, h, o);
+      this.k.closables.add(sub);
       return sub;
     }, pattern, options);
   }
 
   /** Adds a mesh-wide RxJS chain run on every event published here, before routing. Returns a remover. */
   use(operator: UseOperator): () => void {
-    return this.#k.publisher.chain.add(operator);
+    return this.k.publisher.chain.add(operator);
   }
 
   /** Sends a request; resolves with the first reply (a CloudEvent whose data is the handler's return value). */
   request<R = unknown, T = unknown>(topic: string, data?: T, options?: RequestOptions): Promise<MeshEvent<R>> {
-    const k = this.#k;
+    const k = this.k;
     try {
       k.assertOpen();
       const timeout = requestTimeout(options?.timeout);
@@ -136,12 +138,12 @@ export class Mesh {
   }
 
   on<K extends MeshSignal>(signal: K, listener: (...args: MeshSignals[K]) => void): this {
-    this.#k.signals.on(signal, listener);
+    this.k.signals.on(signal, listener);
     return this;
   }
 
   off<K extends MeshSignal>(signal: K, listener: (...args: MeshSignals[K]) => void): this {
-    this.#k.signals.off(signal, listener);
+    this.k.signals.off(signal, listener);
     return this;
   }
 }
