@@ -24,6 +24,7 @@ export class RoutingTable {
   private readonly trie = new TopicTrie<MeshSubscription>();
   private readonly cache: MatchCache<Route>;
   private readonly cursors = new Map<string, GroupCursor>();
+  private readonly scratch: MeshSubscription[] = [];
   /** Live subscriptions with a group; while 0, building a route skips the partition. */
   private grouped = 0;
 
@@ -89,10 +90,14 @@ export class RoutingTable {
 
   private fill(topic: string): Route {
     assertTopic(topic);
-    const matched: MeshSubscription[] = [];
+    // Match into a reused buffer, then copy once at the exact size: no growing
+    // array per miss (fill never re-enters: matching calls no user code).
+    const scratch = this.scratch;
     const exact = this.exact.get(topic);
-    if (exact !== undefined) for (const sub of exact) matched.push(sub);
-    this.trie.match(topic.split('.'), matched);
+    if (exact !== undefined) for (let i = 0; i < exact.length; i++) scratch.push(exact[i] as MeshSubscription);
+    this.trie.match(topic.split('.'), scratch);
+    const matched = scratch.slice();
+    scratch.length = 0;
     const route = matched.length === 0 ? EMPTY_ROUTE : this.grouped === 0 ? { subs: matched, groups: undefined } : this.build(matched);
     this.cache.set(topic, route);
     return route;

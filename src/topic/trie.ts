@@ -70,9 +70,13 @@ export class TopicTrie<T> {
     const child = node.children?.get(topic[i] as string);
     if (child !== undefined) this.walk(child, topic, i + 1, out);
     if (node.one !== undefined) this.walk(node.one, topic, i + 1, out);
-    if (node.some !== undefined) {
-      // `#` consumes k >= 0 levels; the rest of the pattern continues after them.
-      for (let j = i; j <= topic.length; j++) this.walk(node.some, topic, j, out);
+    const some = node.some;
+    if (some !== undefined) {
+      // A trailing `#` (the common `a.b.#`) matches whatever remains: collect it
+      // once instead of walking it at every remaining level.
+      if (some.children === undefined && some.one === undefined) this.collect(some, out);
+      // Otherwise `#` consumes k >= 0 levels and the rest of the pattern continues after them.
+      else for (let j = i; j <= topic.length; j++) this.walk(some, topic, j, out);
     }
   }
 

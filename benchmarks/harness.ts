@@ -1,0 +1,208 @@
+/**
+ * The one measuring loop every suite goes through, so that evmesh and its competitors are
+ * timed by exactly the same code in the same run (style rule 16).
+ *
+ * Method (mirrors the reference harness in shared/design/perf-anchors.md, scaled down to fit
+ * a full run in ~8 minutes on 2 cores): grow a batch until it takes >= 20 ms, size it so one
+ * timed run lasts ~200 ms, warm up for >= 300 ms, then time 5 runs with process.hrtime.bigint().
+ * Every case runs in its own fresh process (see run.ts), so JIT feedback and heap state
+ * from one library never leak into another's numbers.
+ */
+import { performance, PerformanceObserver } from 'node:perf_hooks';
+
+/** What a suite hands the harness once a case is set up. */
+export interface Workload {
+  /**
+   * Performs `n` operations. Sync cases return nothing, so the harness never awaits per
+   * batch where the library itself is synchronous; async cases return a promise that settles
+   * only when all `n` operations are fully delivered.
+   */
+  run(n: number): void | Promise<void>;
+  /** Deliveries observed so far (handler calls, or objects created for creation-only cases). */
+  delivered(): number;
+  /** Deliveries a correct implementation must have made after the first `ops` operations. */
+  expected(ops: number): number;
+  /** Case-specific figures (fan-out, bytes per subscription, ...) shown as extra columns. */
+  extras?(stats: RunStats): Record<string, number | string>;
+  close?(): void | Promise<void>;
+}
+
+export interface CaseDef {
+  /** Library / variant, e.g. `qlobber-amqp`; the table row label. */
+  lib: string;
+  /** Row group inside the table, e.g. `10 subs` or `N=10k`; ratios compare within a group. */
+  group: string;
+  setup(): Workload | Promise<Workload>;
+}
+
+/** A target from the design docs, checked against this run's figures in RESULTS.md. */
+export interface Target {
+  label: string;
+  lib: string;
+  group: string;
+  /** `ratio` = throughput relative to the reference in the same group; else an extras key. */
+  metric: string;
+  min?: number;
+  max?: number;
+}
+
+export interface SuiteDef {
+  name: string;
+  title: string;
+  /** `lib` of the reference row; the ratio column is ops/s divided by the reference's ops/s. */
+  reference: string;
+  notes: string[];
+  cases: CaseDef[];
+  targets?: Target[];
+  /** Adds a "Δ ns/op vs reference" column, for suites that report a cost over a baseline. */
+  showDelta?: boolean;
+}
+
+export interface RunStats {
+  medianNs: number;
+  totalOps: number;
+}
+
+export interface CaseResult {
+  suite: string;
+  lib: string;
+  group: string;
+  ok: boolean;
+  error?: string;
+  /** ns/op of each timed run, in run order. */
+  runsNs: number[];
+  batch: number;
+  totalOps: number;
+  delivered: number;
+  expected: number;
+  gcPer1M: number;
+  extras: Record<string, number | string>;
+}
+
+/** The row for a case that produced no measurement (setup threw, child crashed or hung). */
+export function failedResult(suite: string, lib: string, group: string, error: string): CaseResult {
+  return { suite, lib, group, ok: false, error, runsNs: [], batch: 0, totalOps: 0, delivered: 0, expected: 0, gcPer1M: 0, extras: {} };
+}
+
+export interface HarnessConfig {
+  runs: number;
+  targetMs: number;
+  warmupMs: number;
+  calibrateMs: number;
+}
+
+/** BENCH_QUICK=1 trades precision for a ~4x shorter run while iterating on the kernel. */
+export function harnessConfig(): HarnessConfig {
+  const quick = process.env.BENCH_QUICK === '1';
+  return quick
+    ? { runs: 3, targetMs: 50, warmupMs: 100, calibrateMs: 10 }
+    : { runs: 5, targetMs: 200, warmupMs: 300, calibrateMs: 20 };
+}
+
+export function defineSuite(suite: SuiteDef): SuiteDef {
+  return suite;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Forces full collections; needs `--expose-gc`, which run.ts always passes to children. */
+export function fullGc(): void {
+  const gc = globalThis.gc;
+  if (!gc) throw new Error('benchmarks need node --expose-gc');
+  // Twice: the first pass can leave weakly-held and finalizable garbage for the second.
+  gc();
+  gc();
+}
+
+async function timeBatch(w: Workload, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const p = w.run(n);
+  if (p) await p;
+  return Number(process.hrtime.bigint() - t0);
+}
+
+/**
+ * Counts GC events as a cheap allocation proxy. Entries arrive asynchronously (a sync
+ * workload only yields after its last run), so they are attributed by their start time,
+ * not by when the observer happens to be called.
+ */
+function gcCounter(): { start(): void; stop(): Promise<number> } {
+  const starts: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) starts.push(e.startTime);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  let from = Infinity;
+  return {
+    start() {
+      from = performance.now();
+    },
+    async stop() {
+      const to = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      obs.disconnect();
+      return starts.filter((t) => t >= from && t <= to).length;
+    },
+  };
+}
+
+/**
+ * Grows a batch until it is long enough for the clock to be meaningful, sizes it to the
+ * target run length, then warms up with that size so the optimised code is what gets timed.
+ * Returns the batch size and how many operations were spent getting there.
+ */
+async function calibrate(w: Workload, cfg: HarnessConfig): Promise<{ batch: number; ops: number }> {
+  const started = process.hrtime.bigint();
+  let ops = 0;
+  let n = 1;
+  let ns = 0;
+  for (;;) {
+    ns = await timeBatch(w, n);
+    ops += n;
+    if (ns >= cfg.calibrateMs * 1e6) break;
+    n = ns < 1e6 ? n * 10 : Math.ceil((n * cfg.calibrateMs * 1.2e6) / ns);
+  }
+  const batch = Math.max(1, Math.round((n * cfg.targetMs * 1e6) / ns));
+  do {
+    await timeBatch(w, batch);
+    ops += batch;
+  } while (Number(process.hrtime.bigint() - started) < cfg.warmupMs * 1e6);
+  return { batch, ops };
+}
+
+export async function measure(suite: string, def: CaseDef, cfg: HarnessConfig): Promise<CaseResult> {
+  const w = await def.setup();
+  const { batch, ops } = await calibrate(w, cfg);
+  let totalOps = ops;
+  const gcs = gcCounter();
+  gcs.start();
+  const runsNs: number[] = [];
+  for (let r = 0; r < cfg.runs; r++) {
+    runsNs.push((await timeBatch(w, batch)) / batch);
+    totalOps += batch;
+  }
+  const gcCount = await gcs.stop();
+
+  const delivered = w.delivered();
+  const expected = w.expected(totalOps);
+  const extras = w.extras ? w.extras({ medianNs: median(runsNs), totalOps }) : {};
+  if (w.close) await w.close();
+  return {
+    suite,
+    lib: def.lib,
+    group: def.group,
+    // expected > 0: a case whose oracle expects nothing proves nothing.
+    ok: expected > 0 && delivered === expected,
+    runsNs,
+    batch,
+    totalOps,
+    delivered,
+    expected,
+    gcPer1M: (gcCount * 1e6) / (batch * cfg.runs),
+    extras,
+  };
+}

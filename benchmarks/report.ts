@@ -1,0 +1,135 @@
+/**
+ * Turns the children's results into RESULTS.md: machine, versions, method, targets, then
+ * one table per suite with ratios against that suite's reference row in the same group.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { median, type CaseResult, type HarnessConfig, type SuiteDef, type Target } from './harness.js';
+
+const ROOT = new URL('../', import.meta.url);
+/** The libraries the suites import, plus the TypeScript runner that executes them. */
+const PACKAGES = ['eventemitter3', 'eventemitter2', 'qlobber', 'mqemitter', 'cloudevents', 'tsx'];
+
+function version(pkgJson: URL): string {
+  try {
+    return (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return 'not installed';
+  }
+}
+
+function commit(): string {
+  try {
+    // Read-only query; a repository without commits yet simply has no id to show.
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString().trim();
+  } catch {
+    return 'no commit yet';
+  }
+}
+
+function readAnalysis(): string | undefined {
+  try {
+    return readFileSync(new URL('benchmarks/analysis.md', ROOT), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+const ns = (x: number): string => (x >= 100 ? int(x) : x.toFixed(1));
+const cell = (v: number | string): string =>
+  typeof v === 'string' ? v : Number.isInteger(v) ? int(v) : v.toFixed(2);
+
+/** ops/s relative to the reference in the same group: >1 means faster than the reference. */
+function ratioOf(r: CaseResult, all: readonly CaseResult[], suite: SuiteDef): number | undefined {
+  const ref = all.find((x) => x.suite === suite.name && x.group === r.group && x.lib === suite.reference);
+  if (!ref || ref.runsNs.length === 0 || r.runsNs.length === 0) return undefined;
+  return median(ref.runsNs) / median(r.runsNs);
+}
+
+function check(r: CaseResult): string {
+  if (r.error) return `ERROR: ${r.error.replace(/\|/g, '\\|')}`;
+  return r.ok ? 'ok' : `FAIL (delivered ${int(r.delivered)}, expected ${int(r.expected)})`;
+}
+
+function table(suite: SuiteDef, all: readonly CaseResult[]): string[] {
+  const rows = all.filter((r) => r.suite === suite.name);
+  const extraKeys = [...new Set(rows.flatMap((r) => Object.keys(r.extras)))];
+  const head = ['case', 'group', 'ops/s median', 'ops/s min', 'ops/s max', 'ns/op median', 'ns/op min–max',
+    `× ${suite.reference} (ops/s)`, ...(suite.showDelta ? ['Δ ns/op vs ref'] : []), 'GCs per 1M ops',
+    ...extraKeys, 'delivery check'];
+  const out = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 || i === head.length - 1 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    const ref = rows.find((x) => x.group === r.group && x.lib === suite.reference);
+    const ratio = ratioOf(r, all, suite);
+    const timed = r.runsNs.length > 0;
+    const [lo, mid, hi] = timed ? [Math.min(...r.runsNs), median(r.runsNs), Math.max(...r.runsNs)] : [0, 0, 0];
+    const delta = ref && ref.runsNs.length > 0 && timed ? ns(mid - median(ref.runsNs)) : 'n/a';
+    const cells = timed
+      ? [int(1e9 / mid), int(1e9 / hi), int(1e9 / lo), ns(mid), `${ns(lo)}–${ns(hi)}`,
+          ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`, ...(suite.showDelta ? [delta] : []), r.gcPer1M.toFixed(1)]
+      : Array<string>(suite.showDelta ? 8 : 7).fill('—');
+    out.push(`| ${[r.lib, r.group, ...cells, ...extraKeys.map((k) => cell(r.extras[k] ?? 'n/a')), check(r)].join(' | ')} |`);
+  }
+  return out;
+}
+
+function targetRow(t: Target, suite: SuiteDef, all: readonly CaseResult[]): string {
+  const r = all.find((x) => x.suite === suite.name && x.lib === t.lib && x.group === t.group);
+  const value = !r || !r.ok ? undefined : t.metric === 'ratio' ? ratioOf(r, all, suite) : r.extras[t.metric];
+  if (typeof value !== 'number') return `| ${t.label} | ${r ? check(r) : 'not run'} | n/a |`;
+  const met = (t.min === undefined || value >= t.min) && (t.max === undefined || value <= t.max);
+  const shown = t.metric === 'ratio' ? `${value.toFixed(2)}x` : cell(value);
+  return `| ${t.label} | ${shown} | ${met ? 'met' : '**missed**'} |`;
+}
+
+export interface ReportInput {
+  /** os.loadavg() taken before the first case started. */
+  load: readonly number[];
+  suites: readonly SuiteDef[];
+  results: readonly CaseResult[];
+  cfg: HarnessConfig;
+  command: string;
+  wallSeconds: number;
+}
+
+export function renderReport({ load, suites, results, cfg, command, wallSeconds }: ReportInput): string {
+  const cpus = os.cpus();
+  const ran = suites.filter((s) => results.some((r) => r.suite === s.name));
+  const failed = results.filter((r) => !r.ok).length;
+  const lines = [
+    '# evmesh benchmark results', '',
+    `Generated ${new Date().toISOString()} by \`${command}\` in ${wallSeconds.toFixed(0)} s; ${results.length} cases, ${failed} not ok.`,
+    'Regenerate with `npm run bench` (writes this file); `npm run bench -- <substring>` runs only matching cases and',
+    '`npm run bench -- --quick` (or `BENCH_QUICK=1`) makes shorter runs; both print instead of overwriting this file.', '',
+    '## Machine', '', '| | |', '|---|---|',
+    `| CPU | ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} logical cores |`,
+    `| RAM | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
+    `| OS | ${os.type()} ${os.release()} ${os.arch()} |`,
+    `| Node | ${process.version} |`,
+    // Other work on a 2-core VM moves the figures more than anything else; record it.
+    `| load average at start | ${load.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) |`,
+    `| evmesh | ${version(new URL('package.json', ROOT))} (${commit()}) |`,
+    `| packages | ${PACKAGES.map((p) => `${p} ${version(new URL(`node_modules/${p}/package.json`, ROOT))}`).join(', ')} |`,
+    '', '## Method', '',
+    '- Every case runs in a fresh `node --expose-gc --import tsx benchmarks/case.ts <suite> <lib> <group>` process, one after the other.',
+    `- A batch is grown until it takes ≥${cfg.calibrateMs} ms, then sized so one timed run lasts ~${cfg.targetMs} ms; warm-up ≥${cfg.warmupMs} ms; ${cfg.runs} timed runs with \`process.hrtime.bigint()\`.`,
+    '- ns/op median, min and max are over the timed runs; ops/s = 1e9 / (ns/op), so the ops/s min comes from the slowest run.',
+    '- The ratio column is ops/s divided by the ops/s of the table\'s reference in the same group (>1 = faster than the reference).',
+    '- "GCs per 1M ops" counts GC events during the timed runs (an allocation proxy).',
+    '- Delivery check: after all runs, handler calls must equal publishes × expected fan-out, or the case is not ok.',
+    '- This is a shared 2-core VM: absolute figures drift 10–50% between runs (see shared/design/perf-anchors.md); compare ratios within one run.',
+  ];
+  const targets = ran.flatMap((s) => (s.targets ?? []).map((t) => targetRow(t, s, results)));
+  if (targets.length > 0) lines.push('', '## Targets', '', '| target | measured | status |', '|---|---:|---|', ...targets);
+  // Hand-written reading of the figures (why a target is missed, what a number
+  // includes): kept in its own file so regenerating the tables keeps it.
+  const analysis = readAnalysis();
+  if (analysis !== undefined) lines.push('', analysis.trimEnd());
+  ran.forEach((s, i) => {
+    lines.push('', `## ${i + 1}. ${s.title} (\`${s.name}\`)`, '', ...s.notes.map((n) => `- ${n}`), '', ...table(s, results));
+  });
+  return `${lines.join('\n')}\n`;
+}
