@@ -34,7 +34,21 @@ export class Publisher {
     });
   }
 
+  /**
+   * `emit` semantics (api.md): a failure of the `use` chain is reported on
+   * `'error'`, not thrown; bad input was rejected before this point.
+   */
   emit(event: MeshEvent, route: Route | undefined): MeshEvent {
+    try {
+      return this.send(event, route);
+    } catch (err) {
+      this.host.report(err instanceof MeshError ? err : toMeshError('ERR_MESH_PIPELINE_FAILED', err, { eventId: event.id }));
+      return event;
+    }
+  }
+
+  /** Routes synchronously; throws when the `use` chain fails (for callers that surface it). */
+  send(event: MeshEvent, route: Route | undefined): MeshEvent {
     if (this.collect !== undefined) return this.isolated(event, route, undefined);
     if (!this.chain.active) {
       this.route(event, route);

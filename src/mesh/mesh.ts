@@ -73,7 +73,10 @@ export class Mesh {
     }
   }
 
-  /** Synchronous `publish`: returns the event; later failures go to `on('error')`. */
+  /**
+   * Synchronous `publish`: returns the event; throws only for bad input. Later
+   * failures (a `use` chain that throws, a store that refuses) go to `on('error')`.
+   */
   emit<T>(topic: string, data?: T, attributes?: EventAttributes): MeshEvent<T>;
   emit<T>(event: CloudEventInput<T> | MeshEvent<T>): MeshEvent<T>;
   emit<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): MeshEvent<T> {
@@ -121,7 +124,7 @@ export class Mesh {
       }
       const reply = k.requests.open(event, timeout);
       try {
-        k.publisher.emit(event, route);
+        k.publisher.send(event, route);
       } catch (err) {
         k.requests.cancel(event);
         throw err;

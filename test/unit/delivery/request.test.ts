@@ -1,3 +1,4 @@
+import { map } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMesh, type Mesh } from '../../../src/index.js';
 import { deferred, expectRejectCode } from '../../support/expect-code.js';
@@ -78,6 +79,15 @@ describe('request', () => {
     const pending = m.request('q', 1, { timeout: 30_000 });
     await m.close();
     await expectRejectCode(pending, 'ERR_MESH_CLOSED');
+  });
+
+  it('rejects with the use-chain failure, not a timeout, when the chain throws on the request', async () => {
+    const m = mesh();
+    m.subscribe('q', () => 1);
+    m.use((events$) => events$.pipe(map(() => {
+      throw new Error('denied');
+    })));
+    await expectRejectCode(m.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_PIPELINE_FAILED');
   });
 
   it('returns rejected promises for bad input', async () => {

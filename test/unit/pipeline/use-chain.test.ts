@@ -1,6 +1,6 @@
 import { distinct, filter, map } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh, type MeshEvent } from '../../../src/index.js';
+import { createMesh, type Mesh, type MeshError, type MeshEvent } from '../../../src/index.js';
 import { expectRejectCode, expectThrowCode } from '../../support/expect-code.js';
 
 const meshes: Mesh[] = [];
@@ -39,7 +39,7 @@ describe('use (mesh-wide RxJS chain)', () => {
     expect(sent.tenant).toBe('acme');
   });
 
-  it('rejects the publish whose event made the chain throw, and keeps working for the next ones', async () => {
+  it('rejects the publish whose event made the chain throw (emit reports it instead), and keeps working', async () => {
     const m = mesh();
     const got = collect(m, 'a.b');
     m.use((events$) => events$.pipe(map((e) => {
@@ -49,7 +49,11 @@ describe('use (mesh-wide RxJS chain)', () => {
     const failure = m.publish('a.b', 'bad');
     await expectRejectCode(failure, 'ERR_MESH_PIPELINE_FAILED');
     await expect(failure).rejects.toHaveProperty('cause.message', 'ACL: denied');
-    expectThrowCode(() => m.emit('a.b', 'bad'), 'ERR_MESH_PIPELINE_FAILED');
+    const reported: MeshError[] = [];
+    m.on('error', (e) => void reported.push(e));
+    const emitted = m.emit('a.b', 'bad');
+    expect(emitted.data).toBe('bad');
+    expect(reported.map((e) => e.code)).toEqual(['ERR_MESH_PIPELINE_FAILED']);
     await m.publish('a.b', 'good');
     expect(got.map((e) => e.data)).toEqual(['good']);
   });
