@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, OnEvent, Publish, type DeliveryContext, type Mesh, type MeshEvent } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { OnEvent, Publish, type DeliveryContext, type MeshEvent } from '../../../src/index.js';
 import { captureEvents } from '../../../src/testing/index.js';
 import { expectRejectCode, expectThrowCode } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(): Mesh {
-  const m = createMesh();
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 interface Order { id: number }
 

@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Mesh } from '../../../src/index.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(): Mesh {
-  const m = createMesh();
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 function counter(m: Mesh, pattern: string, group: string | undefined, counts: Map<string, number>, name: string, filter?: object) {
   return m.subscribe(pattern, () => void counts.set(name, (counts.get(name) ?? 0) + 1), { group, filter: filter as never });

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(): Mesh {
-  const m = createMesh();
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 /** An async handler that records order and how many runs overlap. */
 function tracker(delay: (n: number) => number = () => 1) {

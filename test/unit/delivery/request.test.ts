@@ -1,17 +1,9 @@
 import { map } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { deferred, expectRejectCode } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(): Mesh {
-  const m = createMesh();
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 describe('request', () => {
   it('resolves with a reply CloudEvent whose data is the handler return value', async () => {

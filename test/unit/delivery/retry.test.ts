@@ -1,19 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type DeliveryContext, type Mesh, type MeshError, type MeshEvent } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type DeliveryContext, type Mesh, type MeshError, type MeshEvent } from '../../../src/index.js';
 import { resolveRetry } from '../../../src/delivery/retry.js';
 import { until } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
+const tracked = closedAfterEach();
 function mesh(): { m: Mesh; errors: MeshError[] } {
-  const m = createMesh();
-  meshes.push(m);
+  const m = tracked();
   const errors: MeshError[] = [];
   m.on('error', (e) => void errors.push(e));
   return { m, errors };
 }
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
 
 describe('retry', () => {
   it('retries a throwing handler with the attempt number until it succeeds', async () => {
@@ -103,8 +100,7 @@ describe('retry', () => {
 describe('handler errors', () => {
   it('are logged, not thrown, when nobody listens to "error"', () => {
     const logged: unknown[] = [];
-    const m = createMesh({ logger: { error: (_msg, err) => void logged.push(err) } });
-    meshes.push(m);
+    const m = tracked({ logger: { error: (_msg, err) => void logged.push(err) } });
     m.subscribe('x', () => {
       throw new Error('boom');
     });
@@ -114,8 +110,7 @@ describe('handler errors', () => {
 
   it('survive an error listener that throws', () => {
     const logged: unknown[] = [];
-    const m = createMesh({ logger: { error: (_msg, err) => void logged.push(err) } });
-    meshes.push(m);
+    const m = tracked({ logger: { error: (_msg, err) => void logged.push(err) } });
     m.on('error', () => {
       throw new Error('listener bug');
     });

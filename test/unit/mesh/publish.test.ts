@@ -1,17 +1,10 @@
 import { CloudEvent } from 'cloudevents';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh, type MeshEvent } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type MeshEvent } from '../../../src/index.js';
 import { expectRejectCode, expectThrowCode } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(options?: Parameters<typeof createMesh>[0]): Mesh {
-  const m = createMesh(options);
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 describe('publish(topic, data)', () => {
   it('resolves with a CloudEvent whose type is the topic, with id, time, specversion and source filled in', async () => {

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type DeliveryContext, type Mesh, type MeshErrorCode } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type DeliveryContext, type Mesh, type MeshErrorCode } from '../../../src/index.js';
 import { expectThrowCode } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(options?: Parameters<typeof createMesh>[0]): Mesh {
-  const m = createMesh(options);
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 function received(m: Mesh, pattern: string): string[] {
   const got: string[] = [];

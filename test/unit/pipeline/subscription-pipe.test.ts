@@ -1,17 +1,10 @@
 import { filter, map } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh, type MeshError } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type MeshError } from '../../../src/index.js';
 import { expectThrowCode } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(): Mesh {
-  const m = createMesh();
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 describe('subscribe({ pipe })', () => {
   it('runs the chain on this subscription only, after routing', () => {

@@ -1,17 +1,10 @@
 import { distinct, filter, map } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh, type MeshError, type MeshEvent } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Mesh, type MeshError, type MeshEvent } from '../../../src/index.js';
 import { expectRejectCode, expectThrowCode } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(): Mesh {
-  const m = createMesh();
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const mesh = closedAfterEach();
 
 function collect(m: Mesh, pattern: string): MeshEvent[] {
   const got: MeshEvent[] = [];

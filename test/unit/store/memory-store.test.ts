@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, memoryStore, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { memoryStore, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
 import { expectRejectCode, until } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
 
-const meshes: Mesh[] = [];
-function mesh(store: MeshStore): Mesh {
-  const m = createMesh({ store });
-  meshes.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(meshes.splice(0).map((m) => m.close()));
-});
+const tracked = closedAfterEach();
+const mesh = (store: MeshStore): Mesh => tracked({ store });
 
 describe('memoryStore with durable subscriptions', () => {
   it('delivers to a durable subscription and resumes it where it stopped', async () => {
