@@ -33,6 +33,8 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
   readonly closables = new Set<MeshSubscription>();
   /** The store consumer of each durable subscription, once attached. */
   readonly consumers = new Map<MeshSubscription, Promise<StoreConsumer | undefined>>();
+  /** Per durable subscription, the settle functions of store deliveries not yet acknowledged. */
+  readonly unacked = new Map<MeshSubscription, Set<(acked: boolean) => void>>();
   readonly publisher: Publisher;
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;
@@ -66,6 +68,13 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
     }
     this.consumers.delete(sub);
     await (await consumer)?.stop();
+  }
+
+  /** Hands deliveries a subscription did not finish back to the store (close() past its deadline). */
+  abandon(sub: MeshSubscription): void {
+    const pending = this.unacked.get(sub);
+    this.unacked.delete(sub);
+    if (pending !== undefined) for (const settle of [...pending]) settle(false);
   }
 
   assertOpen(): void {

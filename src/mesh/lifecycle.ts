@@ -29,7 +29,7 @@ export async function close(kernel: Kernel): Promise<void> {
   const detaching: Promise<void>[] = [];
   for (const sub of [...kernel.closables]) {
     sub.end();
-    detaching.push(kernel.detach(sub));
+    detaching.push(kernel.detach(sub).then(() => kernel.abandon(sub)));
   }
   await Promise.allSettled(detaching);
   kernel.publisher.chain.close();

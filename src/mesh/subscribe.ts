@@ -51,13 +51,26 @@ export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler
 function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): void {
   const sched = sub.sched as Scheduler;
   kernel.closables.add(sub);
+  // Deliveries the store handed over and the handler has not finished. close()
+  // gives them back (rejects) when its deadline passes, so the store keeps them.
+  const unacked = new Set<(acked: boolean) => void>();
+  kernel.unacked.set(sub, unacked);
   const consumer = kernel.storeReady().then(() => kernel.store.consume(
     { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2) },
     // Acknowledged once the handler is done with it, retries and dead-lettering
     // included; events the filter rejects are acknowledged at once.
-    (event: MeshEvent) => new Promise<void>((resolve) => {
-      if (sub.filter !== undefined && !sub.filter(event)) resolve();
-      else sched.push(event, () => resolve());
+    (event: MeshEvent) => new Promise<void>((resolve, reject) => {
+      if (sub.filter !== undefined && !sub.filter(event)) {
+        resolve();
+        return;
+      }
+      const settle = (acked: boolean): void => {
+        if (!unacked.delete(settle)) return;
+        if (acked) resolve();
+        else reject(new MeshError('ERR_MESH_CLOSED', `Mesh closed before ${event.id} was handled`, { details: { eventId: event.id } }));
+      };
+      unacked.add(settle);
+      sched.push(event, () => settle(true));
     }),
   ));
   kernel.consumers.set(sub, consumer.catch(() => undefined));

@@ -87,6 +87,20 @@ describe('memoryStore with durable subscriptions', () => {
     expect(errors[0]?.code).toBe('ERR_MESH_STORE_FULL');
   });
 
+  it('keeps an event whose handler was still running when close() gave up, for the next consumer', async () => {
+    const store = memoryStore();
+    const first = tracked({ store, closeTimeout: 20 });
+    first.on('error', () => undefined);
+    const sub = first.subscribe('o.*', () => new Promise(() => undefined), { durable: 'stuck' });
+    await sub.ready;
+    await first.publish('o.created', 'accepted');
+    await first.close();
+    const got: unknown[] = [];
+    await mesh(store).subscribe('o.*', (e) => void got.push(e.data), { durable: 'stuck' }).ready;
+    await until(() => got.length === 1);
+    expect(got).toEqual(['accepted']);
+  });
+
   it('rejects a durable name reused with another pattern', async () => {
     const m = mesh(memoryStore());
     m.on('error', () => undefined);
