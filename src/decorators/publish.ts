@@ -34,8 +34,16 @@ export function Publish(topic: string): PublishDecorator {
 }
 
 function wrap(original: Method, topic: string): Method {
+  const isAsync = original.constructor.name === 'AsyncFunction';
   const wrapped = function (this: object, ...args: unknown[]): unknown {
-    const mesh = meshOf(this, topic);
+    let mesh: Mesh;
+    try {
+      mesh = meshOf(this, topic);
+    } catch (err) {
+      // An async method reports through its promise, as callers expect.
+      if (isAsync) return Promise.reject(err);
+      throw err;
+    }
     const result = original.apply(this, args);
     if (!isThenable(result)) {
       if (result !== undefined) mesh.emit(topic, result);

@@ -28,6 +28,7 @@ export function registerInstance(mesh: Mesh, instance: object): Subscription[] {
     }
   } catch (err) {
     for (const sub of subs) void sub.unsubscribe();
+    delete (instance as Record<symbol, unknown>)[MESH_OF_INSTANCE];
     throw err;
   }
   return subs;

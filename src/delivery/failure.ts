@@ -18,7 +18,14 @@ export function handleFailure(sub: MeshSubscription, event: MeshEvent, attempt: 
     attempt,
     willRetry,
   }));
-  if (willRetry) return retry.delay(attempt);
+  if (willRetry) {
+    try {
+      return retry.delay(attempt);
+    } catch (err) {
+      // A backoff function that throws ends the retries; it must not crash delivery.
+      sub.host.report(toMeshError('ERR_MESH_INVALID_OPTIONS', err, { subscription: sub.name, stage: 'retry.backoff' }));
+    }
+  }
   if (sub.policy.deadLetter !== undefined) sub.host.deadLetter(sub, event, attempt, error);
   return -1;
 }

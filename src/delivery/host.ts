@@ -17,6 +17,8 @@ export interface DeliveryHost {
   readonly drain: Drain;
   /** False once the mesh is closing. */
   readonly accepting: boolean;
+  /** True once close() stopped draining: queued work and retries are dropped, not run. */
+  readonly halted: boolean;
   /** Takes an ended subscription out of the routing table or the store. */
   detach(sub: MeshSubscription): Promise<void>;
   /** Timers of pending retries, cancelled when the mesh closes. */

@@ -12,6 +12,8 @@ export interface PublisherHost {
   /** Resolves once the store is open; the store is opened lazily. */
   storeReady(): Promise<void>;
   readonly storeOpen: boolean;
+  /** Durable subscriptions are attaching: the store cannot tell yet whether it wants an event. */
+  readonly awaitingStore: boolean;
   report(error: MeshError): void;
   toEvent(value: unknown): MeshEvent;
 }
@@ -91,7 +93,7 @@ export class Publisher {
     const groups = route.groups;
     if (groups !== undefined) for (let i = 0; i < groups.length; i++) deliverToGroup(groups[i]!, event);
     const store = this.host.store;
-    if (store.accepts === undefined || store.accepts(event.type)) this.append(store, event);
+    if (store.accepts === undefined || this.host.awaitingStore || store.accepts(event.type)) this.append(store, event);
   }
 
   private append(store: MeshStore, event: MeshEvent): void {

@@ -19,11 +19,11 @@ interface Pending {
 export const DEFAULT_REQUEST_TIMEOUT = 5000;
 
 /**
- * Requests waiting for their first answer, keyed by the request event itself:
- * handlers receive that very object, so no id lookup or extra attribute is needed.
+ * Requests waiting for their first answer, keyed by the request's event id: a
+ * `use` chain may hand handlers an enriched copy, which keeps the id.
  */
 export class RequestTable {
-  private readonly pending = new Map<MeshEvent, Pending>();
+  private readonly pending = new Map<string, Pending>();
 
   get size(): number {
     return this.pending.size;
@@ -32,31 +32,35 @@ export class RequestTable {
   open(request: MeshEvent, timeout: number): Promise<MeshEvent> {
     return new Promise<MeshEvent>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(request);
+        this.pending.delete(request.id);
         reject(new MeshError('ERR_MESH_TIMEOUT', `No reply to ${request.type} within ${timeout} ms`, {
           details: { eventId: request.id, type: request.type, timeout },
         }));
       }, timeout);
-      this.pending.set(request, { resolve, reject, timer });
+      this.pending.set(request.id, { resolve, reject, timer });
     });
   }
 
+  isOpen(id: string): boolean {
+    return this.pending.has(id);
+  }
+
   /** Settles the request with `reply` if it is still open; later answers are ignored. */
-  answer(request: MeshEvent, reply: () => MeshEvent): boolean {
-    const entry = this.pending.get(request);
-    if (entry === undefined) return false;
-    this.pending.delete(request);
-    clearTimeout(entry.timer);
-    entry.resolve(reply());
-    return true;
+  answer(id: string, reply: MeshEvent): void {
+    this.take(id)?.resolve(reply);
   }
 
   /** Forgets a request whose publish failed (the caller gets that failure instead). */
   cancel(request: MeshEvent): void {
-    const entry = this.pending.get(request);
-    if (entry === undefined) return;
-    this.pending.delete(request);
+    this.take(request.id);
+  }
+
+  private take(id: string): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (entry === undefined) return undefined;
+    this.pending.delete(id);
     clearTimeout(entry.timer);
+    return entry;
   }
 
   rejectAll(error: MeshError): void {

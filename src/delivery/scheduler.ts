@@ -1,10 +1,15 @@
+import { toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { Fifo } from './fifo.js';
 import { handleFailure } from './failure.js';
 import type { MeshSubscription } from './subscription.js';
 
-/** Called once per delivery when it is over: true if the handler succeeded. */
-export type DeliveryDone = (ok: boolean) => void;
+/**
+ * Called once per delivery when it is over: true when the subscription's policy
+ * ran its course (success, or retries and dead letter spent); false when the task
+ * was dropped unhandled (subscription ended, mesh halted), so a store keeps it.
+ */
+export type DeliveryDone = (handled: boolean) => void;
 
 class Task {
   attempt = 1;
@@ -15,8 +20,11 @@ class Task {
  * Real queuing for one subscription: at most `concurrency` handlers at once, in
  * publish order per ordering lane (the whole subscription when there is no
  * orderingKey). A task keeps its slot through retries and their backoff, so a
- * failing event never lets later events of its lane overtake it.
- * Created lazily: a subscription whose handlers stay synchronous never has one.
+ * failing event never lets later events of its lane overtake it. A task that
+ * comes up after its subscription ended, or after the mesh gave up draining, is
+ * dropped: `done(false)` hands a stored event back to its store.
+ * Subscriptions with concurrency > 1, an ordering key or a store get one at
+ * once; others only when a handler first returns a promise or needs a retry.
  */
 export class Scheduler {
   private running = 0;
@@ -26,23 +34,20 @@ export class Scheduler {
   private readonly lanes = new Map<string, Fifo<Task>>();
   /** Keyed mode: keys whose next task waits for a free slot, in arrival order. */
   private readonly waiting = new Fifo<string>();
-  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly sub: MeshSubscription, heldSlots = 0) {
     this.running = heldSlots;
   }
 
   push(event: MeshEvent, done?: DeliveryDone): void {
+    const key = this.keyOf(event);
     this.sub.host.drain.add();
-    const keyOf = this.sub.policy.keyOf;
-    if (keyOf === undefined) {
-      const task = new Task(event, undefined, done);
+    const task = new Task(event, key, done);
+    if (key === undefined) {
       if (this.running < this.sub.policy.concurrency && this.queue.length === 0) this.start(task);
       else this.queue.push(task);
       return;
     }
-    const key = keyOf(event);
-    const task = new Task(event, key, done);
     const lane = this.lanes.get(key);
     if (lane !== undefined) {
       lane.push(task);
@@ -75,14 +80,18 @@ export class Scheduler {
     this.pump();
   }
 
-  /** Resolves when nothing is running or queued. */
-  idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private isIdle(): boolean {
-    return this.running === 0 && this.queue.length === 0 && this.lanes.size === 0;
+  /** A user key function that throws must not break delivery to anyone else: the event goes to lane "". */
+  private keyOf(event: MeshEvent): string | undefined {
+    const keyOf = this.sub.policy.keyOf;
+    if (keyOf === undefined) return undefined;
+    try {
+      return keyOf(event);
+    } catch (err) {
+      this.sub.host.report(toMeshError('ERR_MESH_HANDLER_FAILED', err, {
+        eventId: event.id, subscription: this.sub.name, pattern: this.sub.pattern, stage: 'orderingKey',
+      }));
+      return '';
+    }
   }
 
   private start(task: Task): void {
@@ -92,6 +101,10 @@ export class Scheduler {
 
   private run(task: Task): void {
     const sub = this.sub;
+    if (!sub.live || sub.host.halted) {
+      this.finish(task, false);
+      return;
+    }
     let result: unknown;
     try {
       result = sub.handler(task.event, sub.contextFor(task.attempt));
@@ -104,10 +117,15 @@ export class Scheduler {
   }
 
   private track(task: Task, promise: PromiseLike<unknown>): void {
-    promise.then(
-      (value) => this.succeed(task, value),
-      (err: unknown) => this.fail(task, err),
-    );
+    try {
+      promise.then(
+        (value) => this.succeed(task, value),
+        (err: unknown) => this.fail(task, err),
+      );
+    } catch (err) {
+      // A hand-made thenable whose then() throws is a failed handler, not our crash.
+      this.fail(task, err);
+    }
   }
 
   private succeed(task: Task, value: unknown): void {
@@ -118,6 +136,10 @@ export class Scheduler {
   private fail(task: Task, error: unknown): void {
     const retryIn = handleFailure(this.sub, task.event, task.attempt, error);
     if (retryIn < 0) {
+      this.finish(task, true);
+      return;
+    }
+    if (this.sub.host.halted) {
       this.finish(task, false);
       return;
     }
@@ -130,10 +152,10 @@ export class Scheduler {
     timers.add(timer);
   }
 
-  private finish(task: Task, ok: boolean): void {
+  private finish(task: Task, handled: boolean): void {
     this.running--;
     this.sub.host.drain.done();
-    task.done?.(ok);
+    task.done?.(handled);
     if (task.key !== undefined) {
       const lane = this.lanes.get(task.key);
       if (lane !== undefined && lane.length > 0) this.waiting.push(task.key);
@@ -155,11 +177,6 @@ export class Scheduler {
       }
     } finally {
       this.pumping = false;
-    }
-    if (this.idleWaiters.length > 0 && this.isIdle()) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
     }
   }
 

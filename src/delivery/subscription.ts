@@ -57,7 +57,11 @@ export interface Subscription {
   readonly active: boolean;
   /** Resolves when the subscription receives events (durable ones attach to the store asynchronously). */
   readonly ready: Promise<void>;
-  /** Stops deliveries; resolves once this subscription's in-flight handlers have finished. */
+  /**
+   * Stops deliveries: nothing new starts (queued events of a durable subscription
+   * stay in the store). Resolves once detached; handlers already running finish on
+   * their own, so a handler may await its own subscription's unsubscribe.
+   */
   unsubscribe(): Promise<void>;
 }
 
@@ -128,7 +132,6 @@ export class MeshSubscription implements Subscription, DeliveryContext {
     if (!this.live) return;
     this.end();
     await this.host.detach(this);
-    await this.sched?.idle();
   }
 
   /** Stops deliveries at once (unsubscribe, or the mesh closing). */

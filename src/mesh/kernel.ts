@@ -38,6 +38,7 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
   readonly publisher: Publisher;
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;
+  halted = false;
   #state: MeshState = 'idle';
   storeOpen = false;
   private opening: Promise<void> | undefined;
@@ -59,13 +60,20 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
     this.accepting = next === 'idle' || next === 'started';
   }
 
+  /** True while durable subscriptions wait for the store to open: appends must queue behind them. */
+  get awaitingStore(): boolean {
+    return !this.storeOpen && this.consumers.size > 0;
+  }
+
   async detach(sub: MeshSubscription): Promise<void> {
     this.closables.delete(sub);
+    if (this.consumers.has(sub)) await this.stopConsumer(sub);
+    else this.table.remove(sub);
+  }
+
+  /** Stops the store feeding a durable subscription; deliveries already handed over go on. */
+  async stopConsumer(sub: MeshSubscription): Promise<void> {
     const consumer = this.consumers.get(sub);
-    if (consumer === undefined) {
-      this.table.remove(sub);
-      return;
-    }
     this.consumers.delete(sub);
     await (await consumer)?.stop();
   }
@@ -102,7 +110,9 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
   }
 
   answer(event: MeshEvent, value: unknown): void {
-    this.requests.answer(event, () => createEvent(this, `${event.type}.reply`, value, { inreplyto: event.id }));
+    if (this.requests.isOpen(event.id)) {
+      this.requests.answer(event.id, createEvent(this, `${event.type}.reply`, value, { inreplyto: event.id }));
+    }
   }
 
   deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void {

@@ -14,6 +14,9 @@ export async function start(kernel: Kernel): Promise<void> {
  */
 export async function close(kernel: Kernel): Promise<void> {
   kernel.state = 'closing';
+  // The store stops feeding first, so closing drains what is in flight rather
+  // than the whole durable backlog; the rest stays in the store.
+  await Promise.allSettled([...kernel.consumers.keys()].map((sub) => kernel.stopConsumer(sub)));
   const drained = await kernel.drain.idle(kernel.options.closeTimeout);
   if (!drained) {
     kernel.report(new MeshError('ERR_MESH_DRAIN_TIMEOUT',
@@ -21,11 +24,13 @@ export async function close(kernel: Kernel): Promise<void> {
         details: { pending: kernel.drain.pending },
       }));
   }
+  // From here nothing queued, retried or emitted by an async operator runs.
+  kernel.halted = true;
   for (const timer of kernel.timers) clearTimeout(timer);
   kernel.timers.clear();
   kernel.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${kernel.options.id} closed before the reply`));
-  // Plain live subscriptions need no teardown: with the mesh closed nothing
-  // reaches them, and their `active` reads false.
+  // Plain live subscriptions need no teardown: nothing reaches them any more,
+  // and their `active` reads false.
   const detaching: Promise<void>[] = [];
   for (const sub of [...kernel.closables]) {
     sub.end();

@@ -5,7 +5,8 @@ import { createEvent, toMeshEvent, type CloudEventInput, type EventAttributes } 
 import { groupAccepts } from '../delivery/group.js';
 import { requestTimeout, type RequestOptions as BaseRequestOptions } from '../delivery/request.js';
 import type { Route } from '../delivery/routing-table.js';
-import type { EventHandler, SubscribeOptions, Subscription } from '../delivery/subscription.js';
+import type { EventHandler, MeshSubscription, SubscribeOptions, Subscription } from '../delivery/subscription.js';
+import { matchLevels, parsePattern } from '../topic/pattern.js';
 import { registerInstance } from '../decorators/register.js';
 import { observe, type ObserveOptions } from '../pipeline/observe.js';
 import type { UseOperator } from '../pipeline/use-chain.js';
@@ -48,7 +49,11 @@ export class Mesh {
   /** Opens the store (and, with federation, binds and dials). Idempotent. */
   start(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.id} is closed`));
-    return (this.#starting ??= start(this.k));
+    // A failed start (store unreachable) may be retried: forget the rejected attempt.
+    return (this.#starting ??= start(this.k).catch((err: unknown) => {
+      this.#starting = undefined;
+      throw err;
+    }));
   }
 
   /** Drains in-flight handlers (within `closeTimeout`), then releases everything. Idempotent. */
@@ -119,7 +124,7 @@ export class Mesh {
       const timeout = requestTimeout(options?.timeout);
       const route = k.table.route(topic);
       const event = createEvent(k, topic, data, options?.attributes);
-      if (!hasResponder(route, event)) {
+      if (!hasResponder(k, route, event)) {
         throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches ${topic}`, { details: { topic } });
       }
       const reply = k.requests.open(event, timeout);
@@ -151,9 +156,14 @@ export class Mesh {
   }
 }
 
-function hasResponder(route: Route, event: MeshEvent): boolean {
-  for (const sub of route.subs) if (sub.live && (sub.filter === undefined || sub.filter(event))) return true;
-  if (route.groups !== undefined) for (const g of route.groups) if (groupAccepts(g, event)) return true;
+/** Whether any live or durable subscription here would take the request (decided at once, api.md). */
+function hasResponder(k: Kernel, route: Route, event: MeshEvent): boolean {
+  const takes = (sub: MeshSubscription): boolean => sub.live && (sub.filter === undefined || sub.filter(event));
+  if (route.subs.some(takes)) return true;
+  if (route.groups !== undefined && route.groups.some((g) => groupAccepts(g, event))) return true;
+  if (k.consumers.size === 0) return false;
+  const topic = event.type.split('.');
+  for (const sub of k.consumers.keys()) if (takes(sub) && matchLevels(parsePattern(sub.pattern).levels, topic)) return true;
   return false;
 }
 

@@ -32,10 +32,13 @@ export class Signals {
       this.logger.error(`[evmesh] ${error.code}: ${error.message}`, error);
       return;
     }
-    try {
-      this.emitter.emit('error', error);
-    } catch (err) {
-      this.logger.error('[evmesh] an error listener threw', err);
+    // Each listener on its own: one that throws must not silence the others.
+    for (const listener of this.emitter.listeners('error')) {
+      try {
+        listener(error);
+      } catch (err) {
+        this.logger.error('[evmesh] an error listener threw', err);
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { MeshError } from '../errors.js';
+import { MeshError, toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { compileFilter, type EventPredicate } from '../filter/dialects.js';
 import { NO_RETRY, resolveRetry } from '../delivery/retry.js';
@@ -7,6 +7,7 @@ import { MeshSubscription, type DeliveryPolicy, type EventHandler, type Subscrib
 import { attachPipe } from '../pipeline/subscription-pipe.js';
 import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
 import { assertTopic } from '../topic/topic.js';
+import type { StoreConsumer } from '../store/store.js';
 import type { Kernel } from './kernel.js';
 
 const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
@@ -55,28 +56,44 @@ function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): voi
   // gives them back (rejects) when its deadline passes, so the store keeps them.
   const unacked = new Set<(acked: boolean) => void>();
   kernel.unacked.set(sub, unacked);
-  const consumer = kernel.storeReady().then(() => kernel.store.consume(
-    { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2) },
-    // Acknowledged once the handler is done with it, retries and dead-lettering
-    // included; events the filter rejects are acknowledged at once.
-    (event: MeshEvent) => new Promise<void>((resolve, reject) => {
-      if (sub.filter !== undefined && !sub.filter(event)) {
-        resolve();
-        return;
-      }
-      const settle = (acked: boolean): void => {
-        if (!unacked.delete(settle)) return;
-        if (acked) resolve();
-        else reject(new MeshError('ERR_MESH_CLOSED', `Mesh closed before ${event.id} was handled`, { details: { eventId: event.id } }));
-      };
-      unacked.add(settle);
-      sched.push(event, () => settle(true));
-    }),
-  ));
+  const spec = { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2) };
+  // Acknowledged once the handler is done with it, retries and dead-lettering
+  // included; events the filter rejects are acknowledged at once; events offered
+  // after unsubscribe are refused, so the store keeps them.
+  const onEvent = (event: MeshEvent): Promise<void> => new Promise<void>((resolve, reject) => {
+    if (!sub.live || kernel.halted) {
+      reject(new MeshError('ERR_MESH_CLOSED', `Durable ${name} is not consuming`, { details: { eventId: event.id } }));
+      return;
+    }
+    if (sub.filter !== undefined && !sub.filter(event)) {
+      resolve();
+      return;
+    }
+    const settle = (acked: boolean): void => {
+      if (!unacked.delete(settle)) return;
+      if (acked) resolve();
+      else reject(new MeshError('ERR_MESH_CLOSED', `Delivery of ${event.id} did not finish`, { details: { eventId: event.id } }));
+    };
+    unacked.add(settle);
+    sched.push(event, settle);
+  });
+  // With the store open, attach now: an event published right after subscribe()
+  // must find the durable queue. Before that, the attach is queued on the open,
+  // ahead of any append published later (see Publisher).
+  const attach = (): Promise<StoreConsumer> => kernel.store.consume(spec, onEvent);
+  const consumer = kernel.storeOpen ? attempt(attach) : kernel.storeReady().then(attach);
   kernel.consumers.set(sub, consumer.catch(() => undefined));
   sub.ready = consumer.then(() => undefined);
   // The caller may never await `ready`; the failure still reaches 'error'.
-  sub.ready.catch((err: unknown) => kernel.report(err instanceof MeshError ? err : new MeshError('ERR_MESH_STORE_FAILED', String(err), { cause: err })));
+  sub.ready.catch((err: unknown) => kernel.report(err instanceof MeshError ? err : toMeshError('ERR_MESH_STORE_FAILED', err, { durable: name })));
+}
+
+function attempt<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 function resolvePolicy(options: SubscribeOptions | undefined): DeliveryPolicy {
@@ -85,7 +102,9 @@ function resolvePolicy(options: SubscribeOptions | undefined): DeliveryPolicy {
   if (concurrency === 1 && orderingKey === undefined && retry === undefined && deadLetter === undefined) return DEFAULT_POLICY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw invalid('concurrency must be an integer >= 1');
   if (deadLetter !== undefined) assertTopic(deadLetter);
-  return { concurrency, keyOf: keyFunction(orderingKey), retry: resolveRetry(retry), deadLetter };
+  const keyOf = keyFunction(orderingKey);
+  // With one handler at a time everything is already in order: a key would only cost.
+  return { concurrency, keyOf: concurrency > 1 ? keyOf : undefined, retry: resolveRetry(retry), deadLetter };
 }
 
 function keyFunction(orderingKey: SubscribeOptions['orderingKey']): DeliveryPolicy['keyOf'] {

@@ -18,7 +18,10 @@ export function attachPipe(sub: MeshSubscription, pipe: EventPipe): void {
   }
   sub.pipeIn = input;
   output.subscribe({
-    next: (event) => accept(sub, event),
+    // An async operator may emit after the subscription or the mesh ended.
+    next: (event) => {
+      if (sub.live && !sub.host.halted) accept(sub, event);
+    },
     error: (err: unknown) => {
       sub.host.report(toMeshError('ERR_MESH_PIPELINE_FAILED', err, { subscription: sub.name, pattern: sub.pattern }));
       if (sub.live) attachPipe(sub, pipe);

@@ -1,4 +1,4 @@
-import { Subject, map, type Observable, type Subscription as RxSubscription } from 'rxjs';
+import { Subject, isObservable, map, type Observable, type Subscription as RxSubscription } from 'rxjs';
 import { MeshError, toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 
@@ -43,7 +43,14 @@ export class UseChain {
   add(operator: UseOperator): () => void {
     if (typeof operator !== 'function') throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'use() takes a function (events$) => Observable');
     this.operators.push(operator);
-    this.rebuild();
+    try {
+      this.rebuild();
+    } catch (err) {
+      // An operator that fails while the chain is built is refused; the chain before it stays.
+      this.operators.pop();
+      this.rebuild();
+      throw toMeshError('ERR_MESH_INVALID_OPTIONS', err, { stage: 'use' });
+    }
     return () => {
       const at = this.operators.indexOf(operator);
       if (at < 0) return;
@@ -74,8 +81,8 @@ export class UseChain {
   }
 
   private rebuild(): void {
-    this.output?.unsubscribe();
     if (this.operators.length === 0) {
+      this.output?.unsubscribe();
       this.input = undefined;
       return;
     }
@@ -84,8 +91,11 @@ export class UseChain {
     for (let i = 0; i < this.operators.length; i++) {
       // Each chain is promised MeshEvents, also when the one before it mapped them to plain objects.
       const out = (this.operators[i] as UseOperator)(stream);
+      if (!isObservable(out)) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'a use() operator must return an Observable');
       stream = i === this.operators.length - 1 ? (out as Observable<MeshEvent>) : out.pipe(map((value) => this.sink.toEvent(value)));
     }
+    // Swap only once the new chain is built, so a failing build leaves the old one working.
+    this.output?.unsubscribe();
     this.input = input;
     this.output = stream.subscribe({
       next: (value) => this.emitted(value),

@@ -22,16 +22,29 @@ interface Consumer {
 
 class DurableQueue {
   readonly events = new Fifo<MeshEvent>();
+  /** Events handed back unacknowledged, in append order; delivered before `events`. */
+  private readonly returned: { seq: number; event: MeshEvent }[] = [];
+  private readonly seqs = new WeakMap<MeshEvent, number>();
+  private appended = 0;
   readonly consumers: Consumer[] = [];
   private next = 0;
 
   constructor(readonly pattern: string, readonly matches: (type: string) => boolean) {}
 
+  get size(): number {
+    return this.events.length + this.returned.length;
+  }
+
+  push(event: MeshEvent): void {
+    this.seqs.set(event, ++this.appended);
+    this.events.push(event);
+  }
+
   pump(): void {
-    while (this.events.length > 0) {
+    while (this.size > 0) {
       const consumer = this.pick();
       if (consumer === undefined) return;
-      const event = this.events.shift() as MeshEvent;
+      const event = this.returned.length > 0 ? (this.returned.shift() as { event: MeshEvent }).event : (this.events.shift() as MeshEvent);
       consumer.inflight++;
       consumer.handler(event).then(
         () => this.settled(consumer),
@@ -58,14 +71,16 @@ class DurableQueue {
 
   private settled(consumer: Consumer): void {
     consumer.inflight--;
-    if (!consumer.stopped) this.pump();
+    // Also when this consumer stopped: a returned event must reach the others.
+    this.pump();
   }
 
+  /** Puts an unacknowledged event back in its append position, so order survives redelivery. */
   private requeue(event: MeshEvent): void {
-    const rest: MeshEvent[] = [];
-    for (let e = this.events.shift(); e !== undefined; e = this.events.shift()) rest.push(e);
-    this.events.push(event);
-    for (const e of rest) this.events.push(e);
+    const seq = this.seqs.get(event) ?? 0;
+    let at = this.returned.length;
+    while (at > 0 && (this.returned[at - 1] as { seq: number }).seq > seq) at--;
+    this.returned.splice(at, 0, { seq, event });
   }
 }
 
@@ -79,6 +94,7 @@ class MemoryStore implements MeshStore {
   readonly name = 'memory';
   readonly capabilities = { persistent: false, distributed: false, replay: false, ordered: true, nativeWildcards: true };
   private readonly queues = new Map<string, DurableQueue>();
+  private readonly wanted = new Map<string, boolean>();
 
   constructor(private readonly maxQueued: number) {}
 
@@ -87,14 +103,21 @@ class MemoryStore implements MeshStore {
   }
 
   accepts(type: string): boolean {
-    return this.queues.size !== 0 && this.anyQueueMatches(type);
+    if (this.queues.size === 0) return false;
+    // Asked on every publish: remember the answer per type until the queues change.
+    let wanted = this.wanted.get(type);
+    if (wanted === undefined) {
+      if (this.wanted.size >= 10_000) this.wanted.clear();
+      this.wanted.set(type, (wanted = this.anyQueueMatches(type)));
+    }
+    return wanted;
   }
 
   append(event: MeshEvent): Promise<void> {
     const targets: DurableQueue[] = [];
     for (const q of this.queues.values()) {
       if (!q.matches(event.type)) continue;
-      if (q.events.length >= this.maxQueued) {
+      if (q.size >= this.maxQueued) {
         return Promise.reject(new MeshError('ERR_MESH_STORE_FULL', `Durable queue for ${q.pattern} holds ${this.maxQueued} events`, {
           details: { eventId: event.id, pattern: q.pattern },
         }));
@@ -102,7 +125,7 @@ class MemoryStore implements MeshStore {
       targets.push(q);
     }
     for (const q of targets) {
-      q.events.push(event);
+      q.push(event);
       q.pump();
     }
     return Promise.resolve();
@@ -112,6 +135,7 @@ class MemoryStore implements MeshStore {
     let queue = this.queues.get(spec.name);
     if (queue === undefined) {
       this.queues.set(spec.name, (queue = new DurableQueue(spec.pattern, patternMatcher(spec.pattern))));
+      this.wanted.clear();
     } else if (queue.pattern !== spec.pattern) {
       return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS',
         `Durable "${spec.name}" already exists with pattern ${queue.pattern}`, { details: { durable: spec.name } }));

@@ -103,6 +103,14 @@ describe('@Publish', () => {
     expectThrowCode(() => new Billing().count(1), 'ERR_MESH_NOT_REGISTERED');
   });
 
+  it('rejects (does not throw) from an async method on an unregistered instance', async () => {
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = new Billing().invoice({ id: 1 });
+    }).not.toThrow();
+    await expectRejectCode(pending as Promise<unknown>, 'ERR_MESH_NOT_REGISTERED');
+  });
+
   it('works together with @OnEvent on the same method, in either order', async () => {
     class Relay {
       @OnEvent('in.a')

@@ -57,6 +57,22 @@ describe('delivery order and concurrency', () => {
     }
   });
 
+  it('isolates an ordering key function that throws: the event still runs, others still get it', async () => {
+    const m = mesh();
+    const errors: string[] = [];
+    m.on('error', (e) => void errors.push(e.code));
+    const keyed: unknown[] = [];
+    const other: unknown[] = [];
+    m.subscribe('o.created', async (e) => void keyed.push(e.data), { concurrency: 2, orderingKey: () => {
+      throw new Error('bad key');
+    } });
+    m.subscribe('o.created', (e) => void other.push(e.data));
+    m.emit('o.created', 1);
+    await until(() => keyed.length === 1);
+    expect(other).toEqual([1]);
+    expect(errors).toEqual(['ERR_MESH_HANDLER_FAILED']);
+  });
+
   it('accepts an ordering key function', async () => {
     const m = mesh();
     const order: number[] = [];

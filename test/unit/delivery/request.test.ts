@@ -82,6 +82,19 @@ describe('request', () => {
     await expectRejectCode(m.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_PIPELINE_FAILED');
   });
 
+  it('is answered when a use chain hands handlers an enriched copy of the request', async () => {
+    const m = mesh();
+    m.use((events$) => events$.pipe(map((e) => ({ ...e.toJSON(), tenant: 'acme' }))));
+    m.subscribe('q', (e) => `ok:${String(e.tenant)}`);
+    expect((await m.request('q')).data).toBe('ok:acme');
+  });
+
+  it('counts a durable subscriber as a responder', async () => {
+    const m = mesh();
+    await m.subscribe('stock.reserve', () => 'reserved', { durable: 'stock' }).ready;
+    expect((await m.request('stock.reserve', 1, { timeout: 1000 })).data).toBe('reserved');
+  });
+
   it('returns rejected promises for bad input', async () => {
     const m = mesh();
     m.subscribe('q', () => 1);

@@ -5,6 +5,7 @@ import { until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
 const tracked = closedAfterEach();
+const createMeshWithLogger = (): Mesh => tracked({ logger: { error: () => undefined } });
 function mesh(): { m: Mesh; errors: MeshError[] } {
   const m = tracked();
   const errors: MeshError[] = [];
@@ -88,6 +89,20 @@ describe('retry', () => {
     expect(letters.map((e) => e.deliveryattempts)).toEqual([1]);
   });
 
+  it('reports a backoff function that throws and stops retrying, without crashing', async () => {
+    const { m, errors } = mesh();
+    const letters: unknown[] = [];
+    m.subscribe('dlq', (e) => void letters.push(e.data));
+    m.subscribe('x', async () => {
+      throw new Error('fail');
+    }, { retry: { attempts: 3, backoff: () => {
+      throw new Error('bad backoff');
+    } }, deadLetter: 'dlq' });
+    m.emit('x', 'e');
+    await until(() => letters.length === 1);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_HANDLER_FAILED', 'ERR_MESH_INVALID_OPTIONS']);
+  });
+
   it('computes exponential backoff capped by maxBackoff, or asks a function', () => {
     const exp = resolveRetry({ attempts: 5, backoff: 100, maxBackoff: 350 });
     expect([1, 2, 3, 4].map((n) => exp.delay(n))).toEqual([100, 200, 350, 350]);
@@ -119,6 +134,19 @@ describe('handler errors', () => {
     });
     expect(() => m.emit('x')).not.toThrow();
     expect(logged).toHaveLength(1);
+  });
+
+  it('reach every listener even when one of them throws', () => {
+    const m = createMeshWithLogger();
+    let second = 0;
+    m.on('error', () => {
+      throw new Error('listener bug');
+    }).on('error', () => void second++);
+    m.subscribe('x', () => {
+      throw new Error('boom');
+    });
+    m.emit('x');
+    expect(second).toBe(1);
   });
 
   it('stop being delivered to a listener removed with off()', () => {

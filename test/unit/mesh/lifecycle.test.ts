@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMesh, type MeshError } from '../../../src/index.js';
+import { createMesh, memoryStore, type MeshError, type MeshStore } from '../../../src/index.js';
 import { deferred, expectRejectCode, expectThrowCode, until } from '../../support/expect-code.js';
 
 describe('start', () => {
@@ -99,6 +99,34 @@ describe('close', () => {
     await durable.ready;
     await m.close();
     expect([plain.active, durable.active]).toEqual([false, false]);
+  });
+
+  it('runs nothing queued or retried once close() gave up draining', async () => {
+    const m = createMesh({ closeTimeout: 20 });
+    m.on('error', () => undefined);
+    const started: unknown[] = [];
+    m.subscribe('x', (e) => {
+      started.push(e.data);
+      return new Promise(() => undefined);
+    });
+    m.emit('x', 1);
+    m.emit('x', 2);
+    await m.close();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(started).toEqual([1]);
+  });
+
+  it('lets start() be retried after the store failed to open', async () => {
+    let attempts = 0;
+    const flaky = { ...memoryStore(), open: () => (++attempts === 1 ? Promise.reject(new Error('down')) : Promise.resolve()) };
+    const base = memoryStore();
+    const store: MeshStore = { name: 'flaky', capabilities: base.capabilities, open: flaky.open, append: (e) => base.append(e),
+      consume: (s, h) => base.consume(s, h), close: () => base.close() };
+    const m = createMesh({ store });
+    await expectRejectCode(m.start(), 'ERR_MESH_STORE_FAILED');
+    await m.start();
+    expect(attempts).toBe(2);
+    await m.close();
   });
 
   it('is idempotent', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeliveryContext, type Mesh, type MeshErrorCode } from '../../../src/index.js';
-import { expectThrowCode } from '../../support/expect-code.js';
+import { expectThrowCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
 const mesh = closedAfterEach();
@@ -75,6 +75,20 @@ describe('subscribe', () => {
     m.emit('x');
     m.emit('x');
     expect(got).toEqual(['first', 'second', 'second']);
+  });
+
+  it('lets an async handler await its own unsubscribe, and starts nothing queued after it', async () => {
+    const m = mesh();
+    const seen: unknown[] = [];
+    const sub = m.subscribe('once', async (e) => {
+      seen.push(e.data);
+      await sub.unsubscribe();
+    });
+    m.emit('once', 1);
+    m.emit('once', 2);
+    await until(() => !sub.active);
+    await m.close();
+    expect(seen).toEqual([1]);
   });
 
   it('keeps delivering to other subscribers when one throws', () => {

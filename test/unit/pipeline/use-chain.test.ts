@@ -76,6 +76,19 @@ describe('use (mesh-wide RxJS chain)', () => {
     await expectRejectCode(m.publish('a.b'), 'ERR_MESH_INVALID_EVENT');
   });
 
+  it('refuses an operator that throws or returns no Observable, and keeps the chain it had', () => {
+    const m = mesh();
+    const got = collect(m, 'a.b');
+    m.use((events$) => events$.pipe(filter((e) => e.data !== 'drop')));
+    expectThrowCode(() => m.use(() => {
+      throw new Error('broken factory');
+    }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => m.use(() => 42 as never), 'ERR_MESH_INVALID_OPTIONS');
+    m.emit('a.b', 'drop');
+    m.emit('a.b', 'keep');
+    expect(got.map((e) => e.data)).toEqual(['keep']);
+  });
+
   it('refuses a chain that is not a function', () => {
     expectThrowCode(() => mesh().use('nope' as never), 'ERR_MESH_INVALID_OPTIONS');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
-import { expectRejectCode, until } from '../../support/expect-code.js';
+import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
 const tracked = closedAfterEach();
@@ -99,6 +99,55 @@ describe('memoryStore with durable subscriptions', () => {
     await mesh(store).subscribe('o.*', (e) => void got.push(e.data), { durable: 'stuck' }).ready;
     await until(() => got.length === 1);
     expect(got).toEqual(['accepted']);
+  });
+
+  it('stores events published right after a durable subscribe', async () => {
+    const store = memoryStore();
+    const m = mesh(store);
+    await m.start();
+    const got: unknown[] = [];
+    m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'now' });
+    m.emit('o.created', 1);
+    await m.publish('o.created', 2);
+    await until(() => got.length === 2);
+    expect(got).toEqual([1, 2]);
+  });
+
+  it('keeps queued events in the store after unsubscribe, and redelivers them in order', async () => {
+    const store = memoryStore();
+    const m = mesh(store);
+    const gate = deferred();
+    const first: unknown[] = [];
+    const sub = m.subscribe('o.*', async (e) => {
+      first.push(e.data);
+      await gate.promise;
+    }, { durable: 'q' });
+    await sub.ready;
+    for (let i = 1; i <= 4; i++) await m.publish('o.created', i);
+    await until(() => first.length === 1);
+    await sub.unsubscribe();
+    gate.resolve();
+    const second: unknown[] = [];
+    await mesh(store).subscribe('o.*', (e) => void second.push(e.data), { durable: 'q' }).ready;
+    await until(() => second.length === 3);
+    expect(first).toEqual([1]);
+    expect(second).toEqual([2, 3, 4]);
+  });
+
+  it('drains only in-flight deliveries on close and leaves the backlog in the store', async () => {
+    const store = memoryStore();
+    const a = tracked({ store });
+    let handled = 0;
+    await a.subscribe('o.*', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      handled++;
+    }, { durable: 'backlog' }).ready;
+    for (let i = 0; i < 100; i++) a.emit('o.created', i);
+    await a.close();
+    expect(handled).toBeLessThan(100);
+    let rest = 0;
+    await mesh(store).subscribe('o.*', () => void rest++, { durable: 'backlog' }).ready;
+    await until(() => handled + rest === 100);
   });
 
   it('rejects a durable name reused with another pattern', async () => {
