@@ -14,12 +14,20 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_TIMEOUT: { retryable: true, summary: 'A request got no reply within its timeout.' },
   ERR_MESH_NO_RESPONDER: { retryable: true, summary: 'A request matched no subscriber anywhere; rejected at once.' },
   ERR_MESH_HANDLER_FAILED: { retryable: true, summary: 'A subscriber threw or rejected; reported on every failed attempt.' },
-  ERR_MESH_PIPELINE_FAILED: { retryable: false, summary: 'A `use` chain or a subscription `pipe` threw; that publish is rejected.' },
+  ERR_MESH_PIPELINE_FAILED: { retryable: false, summary: 'A `use` chain threw (that publish rejects; emit reports it) or a subscription `pipe` threw (reported, pipe rebuilt).' },
   ERR_MESH_DEAD_LETTER_FAILED: { retryable: true, summary: 'An event that exhausted its retries could not be republished to its dead-letter topic.' },
   ERR_MESH_DRAIN_TIMEOUT: { retryable: false, summary: 'close() gave up waiting for in-flight handlers after its deadline.' },
   ERR_MESH_STORE_FULL: { retryable: true, summary: 'The store refused an event because a bounded queue is full.' },
   ERR_MESH_STORE_FAILED: { retryable: true, summary: 'The store failed to accept or deliver an event.' },
   ERR_MESH_NOT_REGISTERED: { retryable: false, summary: 'A @Publish method was called on an instance no mesh has registered.' },
+  ERR_MESH_WIRE_BAD_MAGIC: { retryable: false, summary: 'An inbound TCP frame does not start with the magic `EventMesh`; the connection is closed.' },
+  ERR_MESH_WIRE_BAD_VERSION: { retryable: false, summary: 'An inbound TCP frame carries a protocol version other than `0000`; the connection is closed.' },
+  ERR_MESH_WIRE_FRAME_TOO_LARGE: { retryable: false, summary: 'A TCP frame is larger than the configured limit (default 4 MiB in total); refused before it is buffered or sent.' },
+  ERR_MESH_WIRE_BAD_LENGTH: { retryable: false, summary: 'A TCP frame declares a negative length or one too short for its header (e.g. legacy <=1.8 framing).' },
+  ERR_MESH_WIRE_BAD_HEADER: { retryable: false, summary: 'A TCP frame header is missing, not JSON, or has a field of the wrong type.' },
+  ERR_MESH_WIRE_UNKNOWN_COMMAND: { retryable: false, summary: 'A TCP frame header names a command that is not in the EventMesh command table.' },
+  ERR_MESH_WIRE_BAD_BODY: { retryable: false, summary: 'A TCP frame body does not match the schema its command or protocol type requires.' },
+  ERR_MESH_WIRE_BACKPRESSURE: { retryable: true, summary: 'A peer reads too slowly: its outbound frame queue reached its byte limit, so the frame was refused.' },
 } as const satisfies Record<string, { readonly retryable: boolean; readonly summary: string }>;
 
 export type MeshErrorCode = keyof typeof MESH_ERROR_CODES;
@@ -62,4 +70,9 @@ export class MeshError extends Error {
 export function toMeshError(code: MeshErrorCode, err: unknown, details?: MeshErrorDetails): MeshError {
   const message = err instanceof Error ? err.message : String(err);
   return new MeshError(code, message, { cause: err, details });
+}
+
+/** Passes a MeshError through unchanged; wraps anything else under `code`. */
+export function asMeshError(err: unknown, code: MeshErrorCode, details?: MeshErrorDetails): MeshError {
+  return err instanceof MeshError ? err : toMeshError(code, err, details);
 }

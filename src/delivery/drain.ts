@@ -1,6 +1,7 @@
 /**
- * Counts deliveries that are queued or running asynchronously, so `close()` and
- * `unsubscribe()` can wait for them. Synchronous deliveries never touch it.
+ * Counts deliveries a subscription scheduler holds (queued, running, or waiting
+ * for a retry), so `close()` can wait for them. Deliveries on the synchronous
+ * fast path never touch it.
  */
 export class Drain {
   private count = 0;

@@ -1,4 +1,4 @@
-import { MeshError, toMeshError } from '../errors.js';
+import { type MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { UseChain } from '../pipeline/use-chain.js';
 import type { MeshStore } from '../store/store.js';
@@ -44,7 +44,7 @@ export class Publisher {
     try {
       return this.send(event, route);
     } catch (err) {
-      this.host.report(err instanceof MeshError ? err : toMeshError('ERR_MESH_PIPELINE_FAILED', err, { eventId: event.id }));
+      this.host.report(asMeshError(err, 'ERR_MESH_PIPELINE_FAILED', { eventId: event.id }));
       return event;
     }
   }
@@ -104,5 +104,5 @@ export class Publisher {
 }
 
 function storeError(err: unknown, event: MeshEvent): MeshError {
-  return err instanceof MeshError ? err : toMeshError('ERR_MESH_STORE_FAILED', err, { eventId: event.id, type: event.type });
+  return asMeshError(err, 'ERR_MESH_STORE_FAILED', { eventId: event.id, type: event.type });
 }

@@ -1,4 +1,4 @@
-import { MeshError, toMeshError } from '../errors.js';
+import { MeshError, toMeshError, asMeshError } from '../errors.js';
 import { EventIds } from '../event/event-ids.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type EventFactory } from '../event/normalize.js';
@@ -96,7 +96,7 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
       },
       (err: unknown) => {
         this.opening = undefined;
-        throw err instanceof MeshError ? err : toMeshError('ERR_MESH_STORE_FAILED', err, { store: this.store.name });
+        throw asMeshError(err, 'ERR_MESH_STORE_FAILED', { store: this.store.name });
       },
     ));
   }

@@ -61,7 +61,12 @@ export class Mesh {
     return (this.#closing ??= close(this.k));
   }
 
-  /** Publishes; resolves with the event as sent once it is accepted (by the store where it is durable). */
+  /**
+   * Publishes; resolves with the event as sent once it is accepted (by the store
+   * where it is durable). An event a `use` chain drops resolves too (it was
+   * accepted and filtered), with the event as given. Re-publishing an event
+   * object sends it again with the same id.
+   */
   publish<T>(topic: string, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>>;
   publish<T>(event: CloudEventInput<T> | MeshEvent<T>): Promise<MeshEvent<T>>;
   publish<T>(topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>> {

@@ -1,4 +1,4 @@
-import { MeshError, toMeshError } from '../errors.js';
+import { MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { compileFilter, type EventPredicate } from '../filter/dialects.js';
 import { NO_RETRY, resolveRetry } from '../delivery/retry.js';
@@ -85,7 +85,7 @@ function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): voi
   kernel.consumers.set(sub, consumer.catch(() => undefined));
   sub.ready = consumer.then(() => undefined);
   // The caller may never await `ready`; the failure still reaches 'error'.
-  sub.ready.catch((err: unknown) => kernel.report(err instanceof MeshError ? err : toMeshError('ERR_MESH_STORE_FAILED', err, { durable: name })));
+  sub.ready.catch((err: unknown) => kernel.report(asMeshError(err, 'ERR_MESH_STORE_FAILED', { durable: name })));
 }
 
 function attempt<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,8 +1,14 @@
 import { Subject, isObservable, map, type Observable, type Subscription as RxSubscription } from 'rxjs';
-import { MeshError, toMeshError } from '../errors.js';
+import { MeshError, toMeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 
-/** A mesh-wide RxJS chain run on every event published on this mesh, before routing. */
+/**
+ * A mesh-wide RxJS chain run on every event published on this mesh, before
+ * routing. Synchronous operators decide per publish (drop, pass, map, throw).
+ * With asynchronous operators (delay, debounce…) the publish settles at once and
+ * the event is routed when it comes out; what is still inside the chain when the
+ * mesh closes is not delivered.
+ */
 export type UseOperator = (events$: Observable<MeshEvent>) => Observable<unknown>;
 
 interface Frame {
@@ -70,7 +76,7 @@ export class UseChain {
       this.frame = outer;
     }
     if (frame.failed) {
-      throw frame.error instanceof MeshError ? frame.error : toMeshError('ERR_MESH_PIPELINE_FAILED', frame.error, { eventId: event.id });
+      throw asMeshError(frame.error, 'ERR_MESH_PIPELINE_FAILED', { eventId: event.id });
     }
     return frame.last;
   }
@@ -125,7 +131,7 @@ export class UseChain {
       frame.failed = true;
       frame.error = err;
     } else {
-      this.sink.report(err instanceof MeshError ? err : toMeshError('ERR_MESH_PIPELINE_FAILED', err));
+      this.sink.report(asMeshError(err, 'ERR_MESH_PIPELINE_FAILED'));
     }
   }
 }
