@@ -80,6 +80,26 @@ export class Scheduler {
     this.pump();
   }
 
+  /**
+   * The subscription ended: queued tasks are dropped now (a stored event goes back
+   * to its store at once, for another consumer), not when their turn would come.
+   * Running tasks finish on their own.
+   */
+  dropQueued(): void {
+    const dropped: Task[] = [];
+    for (let t = this.queue.shift(); t !== undefined; t = this.queue.shift()) dropped.push(t);
+    for (let key = this.waiting.shift(); key !== undefined; key = this.waiting.shift()) {
+      const lane = this.lanes.get(key);
+      for (let t = lane?.shift(); t !== undefined; t = lane?.shift()) dropped.push(t);
+      this.lanes.delete(key);
+    }
+    for (const lane of this.lanes.values()) for (let t = lane.shift(); t !== undefined; t = lane.shift()) dropped.push(t);
+    for (const task of dropped) {
+      this.sub.host.drain.done();
+      task.done?.(false);
+    }
+  }
+
   /** A user key function that throws must not break delivery to anyone else: the event goes to lane "". */
   private keyOf(event: MeshEvent): string | undefined {
     const keyOf = this.sub.policy.keyOf;

@@ -137,6 +137,7 @@ export class MeshSubscription implements Subscription, DeliveryContext {
   /** Stops deliveries at once (unsubscribe, or the mesh closing). */
   end(): void {
     this.live = false;
+    this.sched?.dropQueued();
     this.pipeIn?.complete();
     this.onEnd?.();
   }

@@ -93,6 +93,8 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
     return (this.opening ??= this.store.open().then(
       () => {
         this.storeOpen = true;
+        // Opened after close() finished: nobody else will close it.
+        if (this.state === 'closed') void this.store.close();
       },
       (err: unknown) => {
         this.opening = undefined;
@@ -117,6 +119,13 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
 
   deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void {
     const topic = sub.policy.deadLetter as string;
+    if (this.halted) {
+      // close() is past its drain: nothing may run or be stored any more; say what was not sent.
+      this.report(new MeshError('ERR_MESH_DEAD_LETTER_FAILED', `Mesh closed before ${event.id} was dead-lettered`, {
+        cause: error, details: { eventId: event.id, deadLetter: topic },
+      }));
+      return;
+    }
     let letter: MeshEvent;
     try {
       letter = deadLetterEvent(this, topic, sub, event, attempts, error);

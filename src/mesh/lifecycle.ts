@@ -16,8 +16,9 @@ export async function close(kernel: Kernel): Promise<void> {
   kernel.state = 'closing';
   // The store stops feeding first, so closing drains what is in flight rather
   // than the whole durable backlog; the rest stays in the store.
-  await Promise.allSettled([...kernel.consumers.keys()].map((sub) => kernel.stopConsumer(sub)));
-  const drained = await kernel.drain.idle(kernel.options.closeTimeout);
+  const deadline = Date.now() + kernel.options.closeTimeout;
+  await within(Promise.allSettled([...kernel.consumers.keys()].map((sub) => kernel.stopConsumer(sub))), deadline);
+  const drained = await kernel.drain.idle(Math.max(0, deadline - Date.now()));
   if (!drained) {
     kernel.report(new MeshError('ERR_MESH_DRAIN_TIMEOUT',
       `close() abandoned ${kernel.drain.pending} deliveries after ${kernel.options.closeTimeout} ms`, {
@@ -36,8 +37,21 @@ export async function close(kernel: Kernel): Promise<void> {
     sub.end();
     detaching.push(kernel.detach(sub).then(() => kernel.abandon(sub)));
   }
-  await Promise.allSettled(detaching);
+  await within(Promise.allSettled(detaching), deadline + 1000);
+  // Also deliveries of subscriptions that unsubscribed while their handler still ran.
+  for (const sub of [...kernel.unacked.keys()]) kernel.abandon(sub);
   kernel.publisher.chain.close();
   if (kernel.storeOpen) await kernel.store.close();
   kernel.state = 'closed';
+}
+
+/** Waits for `work`, but not past `deadline` (epoch ms): a store that hangs must not hang close(). */
+function within(work: Promise<unknown>, deadline: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    void work.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

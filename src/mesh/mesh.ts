@@ -129,6 +129,10 @@ export class Mesh {
       const timeout = requestTimeout(options?.timeout);
       const route = k.table.route(topic);
       const event = createEvent(k, topic, data, options?.attributes);
+      if (k.requests.isOpen(event.id)) {
+        // Replies are matched by id: two open requests with one id could not be told apart.
+        throw new MeshError('ERR_MESH_INVALID_EVENT', `A request with id ${event.id} is already open`, { details: { eventId: event.id } });
+      }
       if (!hasResponder(k, route, event)) {
         throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches ${topic}`, { details: { topic } });
       }

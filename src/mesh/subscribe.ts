@@ -81,8 +81,15 @@ function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): voi
   // must find the durable queue. Before that, the attach is queued on the open,
   // ahead of any append published later (see Publisher).
   const attach = (): Promise<StoreConsumer> => kernel.store.consume(spec, onEvent);
+  // Registered before attaching: the store may hand over its backlog inside
+  // consume(), and a handler that unsubscribes right there must find it to stop.
+  let attached!: (consumer: StoreConsumer | undefined) => void;
+  kernel.consumers.set(sub, new Promise((resolve) => (attached = resolve)));
   const consumer = kernel.storeOpen ? attempt(attach) : kernel.storeReady().then(attach);
-  kernel.consumers.set(sub, consumer.catch(() => undefined));
+  consumer.then((c) => {
+    attached(c);
+    if (!sub.live || kernel.halted) void c.stop();
+  }, () => attached(undefined));
   sub.ready = consumer.then(() => undefined);
   // The caller may never await `ready`; the failure still reaches 'error'.
   sub.ready.catch((err: unknown) => kernel.report(asMeshError(err, 'ERR_MESH_STORE_FAILED', { durable: name })));

@@ -39,6 +39,11 @@ export class UseChain {
   private input: Subject<MeshEvent> | undefined;
   private output: RxSubscription | undefined;
   private frame: Frame | undefined;
+  /** Set while subscribing to a new chain: an error then is a broken chain, not a failed event. */
+  private building = false;
+  private buildFailure: { error: unknown } | undefined;
+  /** The chain died and could not be rebuilt: publishes are rejected until use() is called again. */
+  private broken: MeshError | undefined;
 
   constructor(private readonly sink: UseChainSink) {}
 
@@ -67,6 +72,8 @@ export class UseChain {
 
   /** Pushes one event through; returns the last event routed, or undefined if dropped. */
   run(event: MeshEvent): MeshEvent | undefined {
+    // Failing closed: a broken ACL or validation chain must not let events through.
+    if (this.broken !== undefined) throw this.broken;
     const frame: Frame = { last: undefined, error: undefined, failed: false };
     const outer = this.frame;
     this.frame = frame;
@@ -90,6 +97,7 @@ export class UseChain {
     if (this.operators.length === 0) {
       this.output?.unsubscribe();
       this.input = undefined;
+      this.broken = undefined;
       return;
     }
     const input = new Subject<MeshEvent>();
@@ -100,16 +108,41 @@ export class UseChain {
       if (!isObservable(out)) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'a use() operator must return an Observable');
       stream = i === this.operators.length - 1 ? (out as Observable<MeshEvent>) : out.pipe(map((value) => this.sink.toEvent(value)));
     }
+    this.building = true;
+    this.buildFailure = undefined;
+    let output: RxSubscription;
+    try {
+      output = stream.subscribe({
+        next: (value) => this.emitted(value),
+        error: (err: unknown) => {
+          if (this.building) this.buildFailure = { error: err };
+          else this.recover(err);
+        },
+      });
+    } finally {
+      this.building = false;
+    }
+    // A chain that errors as soon as it is subscribed would error on every rebuild too.
+    // (Set by the error callback during subscribe; TS cannot see that.)
+    const failure = this.buildFailure as { error: unknown } | undefined;
+    if (failure !== undefined) throw failure.error;
     // Swap only once the new chain is built, so a failing build leaves the old one working.
     this.output?.unsubscribe();
     this.input = input;
-    this.output = stream.subscribe({
-      next: (value) => this.emitted(value),
-      error: (err: unknown) => {
-        this.failed(err);
-        this.rebuild();
-      },
-    });
+    this.output = output;
+    this.broken = undefined;
+  }
+
+  /** An errored RxJS stream is dead: report the failure and start a fresh chain. */
+  private recover(err: unknown): void {
+    this.failed(err);
+    try {
+      this.rebuild();
+    } catch (rebuildError) {
+      this.input = undefined;
+      this.broken = asMeshError(rebuildError, 'ERR_MESH_PIPELINE_FAILED');
+      this.sink.report(this.broken);
+    }
   }
 
   private emitted(value: unknown): void {

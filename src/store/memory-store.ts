@@ -49,9 +49,12 @@ class DurableQueue {
       consumer.handler(event).then(
         () => this.settled(consumer),
         () => {
-          // Not acknowledged: keep it for the next delivery, like a broker would.
+          // Not acknowledged: keep it for the next delivery, like a broker would,
+          // and offer it again on a later turn of the event loop, so a consumer
+          // that keeps refusing cannot spin the microtask queue.
           this.requeue(event);
-          this.settled(consumer);
+          consumer.inflight--;
+          setImmediate(() => this.pump());
         },
       );
     }
@@ -143,7 +146,9 @@ class MemoryStore implements MeshStore {
     const consumer: Consumer = { handler, prefetch: spec.prefetch, inflight: 0, stopped: false };
     const q = queue;
     q.consumers.push(consumer);
-    q.pump();
+    // The queue is registered now (events appended from here on are kept); the
+    // backlog is handed over after consume() returned, never inside the caller.
+    queueMicrotask(() => q.pump());
     return Promise.resolve({
       stop() {
         consumer.stopped = true;

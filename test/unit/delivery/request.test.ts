@@ -95,6 +95,16 @@ describe('request', () => {
     expect((await m.request('stock.reserve', 1, { timeout: 1000 })).data).toBe('reserved');
   });
 
+  it('refuses a second open request with the same id', async () => {
+    const m = mesh();
+    const gate = deferred<string>();
+    m.subscribe('q', () => gate.promise);
+    const first = m.request('q', 1, { attributes: { id: 'req-1' } });
+    await expectRejectCode(m.request('q', 2, { attributes: { id: 'req-1' } }), 'ERR_MESH_INVALID_EVENT');
+    gate.resolve('ok');
+    expect((await first).data).toBe('ok');
+  });
+
   it('returns rejected promises for bad input', async () => {
     const m = mesh();
     m.subscribe('q', () => 1);

@@ -116,6 +116,35 @@ describe('close', () => {
     expect(started).toEqual([1]);
   });
 
+  it('keeps its deadline when the store never finishes opening', async () => {
+    const base = memoryStore();
+    const store: MeshStore = { name: 'stuck', capabilities: base.capabilities, open: () => new Promise(() => undefined),
+      append: (e) => base.append(e), consume: (s, h) => base.consume(s, h), close: () => base.close() };
+    const m = createMesh({ store, closeTimeout: 30 });
+    m.on('error', () => undefined);
+    m.subscribe('a', () => undefined, { durable: 'a' });
+    const closed = await Promise.race([m.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('hung'), 2000))]);
+    expect(closed).toBe('closed');
+  });
+
+  it('reports a dead letter that comes after close() gave up instead of delivering it', async () => {
+    const m = createMesh({ closeTimeout: 20 });
+    const errors: string[] = [];
+    m.on('error', (e) => void errors.push(e.code));
+    const letters: unknown[] = [];
+    m.subscribe('dlq', (e) => void letters.push(e.data));
+    const gate = deferred();
+    m.subscribe('work', async () => {
+      await gate.promise;
+      throw new Error('late');
+    }, { deadLetter: 'dlq' });
+    m.emit('work', 1);
+    await m.close();
+    gate.resolve();
+    await until(() => errors.includes('ERR_MESH_DEAD_LETTER_FAILED'));
+    expect(letters).toEqual([]);
+  });
+
   it('lets start() be retried after the store failed to open', async () => {
     let attempts = 0;
     const flaky = { ...memoryStore(), open: () => (++attempts === 1 ? Promise.reject(new Error('down')) : Promise.resolve()) };

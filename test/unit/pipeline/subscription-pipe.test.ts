@@ -1,7 +1,7 @@
-import { filter, map } from 'rxjs';
+import { filter, map, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type MeshError } from '../../../src/index.js';
-import { expectThrowCode } from '../../support/expect-code.js';
+import { expectThrowCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
 const mesh = closedAfterEach();
@@ -33,6 +33,28 @@ describe('subscribe({ pipe })', () => {
     for (let i = 0; i < 3; i++) m.emit('n', i);
     expect(got).toEqual([0, 2]);
     expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_PIPELINE_FAILED']);
+  });
+
+  it('refuses a pipe that errors as soon as it is subscribed', () => {
+    expectThrowCode(() => mesh().subscribe('n', () => undefined, { pipe: () => throwError(() => new Error('dead')) }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('ends the subscription, reporting it, when its pipe cannot be rebuilt after an error', async () => {
+    const m = mesh();
+    const errors: string[] = [];
+    m.on('error', (e) => void errors.push(e.code));
+    let builds = 0;
+    const sub = m.subscribe('n', () => undefined, {
+      pipe: (events$) => {
+        if (++builds > 1) throw new Error('cannot rebuild');
+        return events$.pipe(map(() => {
+          throw new Error('bad event');
+        }));
+      },
+    });
+    m.emit('n', 1);
+    await until(() => !sub.active);
+    expect(errors).toEqual(['ERR_MESH_PIPELINE_FAILED', 'ERR_MESH_PIPELINE_FAILED']);
   });
 
   it('must return an Observable', () => {

@@ -1,4 +1,4 @@
-import { distinct, filter, map } from 'rxjs';
+import { distinct, filter, map, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type Mesh, type MeshError, type MeshEvent } from '../../../src/index.js';
 import { expectRejectCode, expectThrowCode } from '../../support/expect-code.js';
@@ -87,6 +87,17 @@ describe('use (mesh-wide RxJS chain)', () => {
     m.emit('a.b', 'drop');
     m.emit('a.b', 'keep');
     expect(got.map((e) => e.data)).toEqual(['keep']);
+  });
+
+  it('refuses a chain that errors as soon as it is subscribed, without recursing', () => {
+    const m = mesh();
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    const got = collect(m, 'a.b');
+    expectThrowCode(() => m.use(() => throwError(() => new Error('dead on arrival'))), 'ERR_MESH_INVALID_OPTIONS');
+    m.emit('a.b', 1);
+    expect(got.map((e) => e.data)).toEqual([1]);
+    expect(errors).toEqual([]);
   });
 
   it('refuses a chain that is not a function', () => {

@@ -150,6 +150,58 @@ describe('memoryStore with durable subscriptions', () => {
     await until(() => handled + rest === 100);
   });
 
+  it('stays responsive when a handler unsubscribes while its backlog is being handed over', async () => {
+    const store = memoryStore();
+    const a = mesh(store);
+    await a.start();
+    const first = a.subscribe('o.*', () => undefined, { durable: 'take-one' });
+    await first.ready;
+    await first.unsubscribe();
+    const b = mesh(store);
+    await b.start();
+    for (let i = 0; i < 3; i++) await b.publish('o.created', i);
+    const seen: unknown[] = [];
+    const sub = b.subscribe('o.*', async (e) => {
+      seen.push(e.data);
+      await sub.unsubscribe();
+    }, { durable: 'take-one' });
+    // A spinning microtask queue would never let this timer fire.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual([0]);
+  });
+
+  it('hands queued events of an unsubscribed durable to the next consumer at once', async () => {
+    const store = memoryStore();
+    const a = mesh(store);
+    const gate = deferred();
+    const sub = a.subscribe('o.*', () => gate.promise, { durable: 'shared' });
+    await sub.ready;
+    for (let i = 1; i <= 4; i++) await a.publish('o.created', i);
+    await sub.unsubscribe();
+    const got: unknown[] = [];
+    await mesh(store).subscribe('o.*', (e) => void got.push(e.data), { durable: 'shared' }).ready;
+    await until(() => got.length === 3);
+    expect(got).toEqual([2, 3, 4]);
+    gate.resolve();
+  });
+
+  it('gives back a delivery still retrying when its subscription ended and close() gave up', async () => {
+    const store = memoryStore();
+    const a = tracked({ store, closeTimeout: 20 });
+    a.on('error', () => undefined);
+    const sub = a.subscribe('o.*', () => {
+      throw new Error('fail');
+    }, { durable: 'retrying', retry: { attempts: 3, backoff: 60_000 } });
+    await sub.ready;
+    await a.publish('o.created', 'E1');
+    await sub.unsubscribe();
+    await a.close();
+    const got: unknown[] = [];
+    await mesh(store).subscribe('o.*', (e) => void got.push(e.data), { durable: 'retrying' }).ready;
+    await until(() => got.length === 1);
+    expect(got).toEqual(['E1']);
+  });
+
   it('rejects a durable name reused with another pattern', async () => {
     const m = mesh(memoryStore());
     m.on('error', () => undefined);
