@@ -1,0 +1,277 @@
+import { MeshError } from '../errors.js';
+import {
+  compareText,
+  entryOf,
+  sameEntry,
+  samePath,
+  type Advertisement,
+  type InterestChanges,
+  type InterestEntry,
+  type OutboundAction,
+  type RemoteEntry,
+  type SubRef,
+} from './interest.js';
+
+export type { Advertisement, InterestChanges, InterestEntry, OutboundAction, RemoteEntry, SubRef } from './interest.js';
+
+/** One neighbour's current word on a subscription: the last advertisement on its link. */
+interface Candidate {
+  readonly entry: InterestEntry;
+  readonly path: readonly string[];
+  readonly link: string;
+  readonly peer: string;
+}
+
+/** Everything known about one remote subscription: one candidate per link, and the chosen one. */
+interface Route {
+  readonly candidates: Map<string, Candidate>;
+  best: Candidate | undefined;
+}
+
+interface MutableChanges {
+  readonly send: OutboundAction[];
+  readonly added: InterestEntry[];
+  readonly removed: SubRef[];
+}
+
+/**
+ * One node's view of interest across the federation (PROTOCOL.md §4): a path vector
+ * over any connected graph of links. Pure and synchronous; it never touches a socket.
+ * Every mutating call returns what to send and which remote entries came or went.
+ *
+ * The outbound side is computed as a diff: for each (subscription, link) there is one
+ * advertisement this node *should* have sent — its own entry, or its best route with
+ * itself appended, or nothing when that route came from the link's peer — and the table
+ * remembers what it *did* send. Whatever differs is sent (advertise) or taken back
+ * (withdraw). So a neighbour's candidate from us always mirrors our current best, which
+ * is what stops two nodes from keeping each other's stale alternates alive after the
+ * owner is gone; and an unchanged route is never re-sent.
+ *
+ * Orders: links and (node, sub) pairs are walked sorted, never in Map insertion order,
+ * so the same inputs give the same outputs whatever order links came up in.
+ */
+export class InterestTable {
+  /** Up links → the neighbour at the other end. */
+  private readonly peers = new Map<string, string>();
+  private sortedLinks: readonly string[] = [];
+  private readonly local = new Map<string, InterestEntry>();
+  /** Remote owner → sub → route. Only pairs with at least one candidate are kept. */
+  private readonly routes = new Map<string, Map<string, Route>>();
+  /** Link → (node, sub) key → what was last advertised there and not withdrawn. */
+  private readonly sent = new Map<string, Map<string, Advertisement>>();
+  /** Next hop per remote owner; `nextHop` is on the forwarding path, so it is cached until that owner's routes change. */
+  private readonly hopCache = new Map<string, string | undefined>();
+
+  constructor(readonly selfId: string) {}
+
+  /** A subscription of this node (`entry.node` must be `selfId`); a changed entry is re-advertised. */
+  addLocal(entry: InterestEntry): InterestChanges {
+    if (entry.node !== this.selfId) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `A local interest entry must belong to node "${this.selfId}", not "${entry.node}".`, {
+        details: { node: entry.node, sub: entry.sub },
+      });
+    }
+    const out = changes();
+    const previous = this.local.get(entry.sub);
+    if (previous !== undefined && sameEntry(previous, entry)) return out;
+    this.local.set(entry.sub, entryOf(entry));
+    this.syncAll(this.selfId, entry.sub, out);
+    return out;
+  }
+
+  removeLocal(sub: string): InterestChanges {
+    const out = changes();
+    if (!this.local.delete(sub)) return out;
+    this.syncAll(this.selfId, sub, out);
+    return out;
+  }
+
+  /**
+   * A link to `peer` came up: returns the whole table for it (§4.3). Calling it for a
+   * link that is already up first takes that link down, as a reconnect would.
+   */
+  linkUp(link: string, peer: string): InterestChanges {
+    const out = this.peers.has(link) ? this.dropLink(link) : changes();
+    this.peers.set(link, peer);
+    this.sortedLinks = [...this.peers.keys()].sort(compareText);
+    this.sent.set(link, new Map());
+    for (const sub of [...this.local.keys()].sort(compareText)) this.syncLink(this.selfId, sub, link, out);
+    for (const [node, subs] of this.sortedRoutes()) {
+      for (const sub of subs) this.syncLink(node, sub, link, out);
+    }
+    return out;
+  }
+
+  /** The link closed: everything learned through it is withdrawn, or re-routed where another path remains (§4.5). */
+  linkDown(link: string): InterestChanges {
+    return this.peers.has(link) ? this.dropLink(link) : changes();
+  }
+
+  /**
+   * An advertisement arrived on `link`. One that cannot be used — it crossed this node
+   * already, is malformed, or does not end at the link's peer — still replaces that
+   * link's earlier word on the subscription, i.e. it counts as a withdrawal (the
+   * treat-as-withdraw rule of RFC 7606): the neighbour no longer offers the old path.
+   * Advertisements on a link that is not up are late frames of a closed link: ignored.
+   */
+  advertise(link: string, adv: Advertisement): InterestChanges {
+    const out = changes();
+    const peer = this.peers.get(link);
+    if (peer === undefined || adv.node === this.selfId) return out;
+    if (!this.usable(adv, peer)) {
+      this.dropCandidate(link, adv.node, adv.sub, out);
+      return out;
+    }
+    const route = this.routeFor(adv.node, adv.sub);
+    const previous = route.candidates.get(link);
+    if (previous !== undefined && samePath(previous.path, adv.path) && sameEntry(previous.entry, adv)) return out;
+    route.candidates.set(link, { entry: entryOf(adv), path: [...adv.path], link, peer });
+    this.reselect(adv.node, adv.sub, route, out);
+    return out;
+  }
+
+  /** The neighbour on `link` no longer offers a path to (node, sub). */
+  withdraw(link: string, node: string, sub: string): InterestChanges {
+    const out = changes();
+    if (this.peers.has(link)) this.dropCandidate(link, node, sub, out);
+    return out;
+  }
+
+  /** The link of the best path to any subscription of `node`: fewest hops, then smaller neighbour id. */
+  nextHop(node: string): string | undefined {
+    if (this.hopCache.has(node)) return this.hopCache.get(node);
+    let best: Candidate | undefined;
+    for (const route of this.routes.get(node)?.values() ?? []) {
+      if (route.best !== undefined && (best === undefined || better(route.best, best))) best = route.best;
+    }
+    this.hopCache.set(node, best?.link);
+    return best?.link;
+  }
+
+  /** The best route per remote (node, sub), sorted by node then sub. */
+  *remoteEntries(): IterableIterator<RemoteEntry> {
+    for (const [node, subs] of this.sortedRoutes()) {
+      for (const sub of subs) {
+        const best = this.routes.get(node)?.get(sub)?.best;
+        if (best !== undefined) yield { entry: best.entry, link: best.link, peer: best.peer, hops: best.path.length, path: best.path };
+      }
+    }
+  }
+
+  private dropLink(link: string): MutableChanges {
+    const out = changes();
+    this.peers.delete(link);
+    this.sortedLinks = this.sortedLinks.filter((l) => l !== link);
+    // The peer is gone with the connection: nothing needs withdrawing on this link.
+    this.sent.delete(link);
+    for (const [node, subs] of this.sortedRoutes()) {
+      for (const sub of subs) this.dropCandidate(link, node, sub, out);
+    }
+    return out;
+  }
+
+  private dropCandidate(link: string, node: string, sub: string, out: MutableChanges): void {
+    const route = this.routes.get(node)?.get(sub);
+    if (route === undefined || !route.candidates.delete(link)) return;
+    this.reselect(node, sub, route, out);
+  }
+
+  /** Re-picks the best candidate, reports what the caller's proxies must learn, and updates every link. */
+  private reselect(node: string, sub: string, route: Route, out: MutableChanges): void {
+    const before = route.best;
+    let after: Candidate | undefined;
+    for (const candidate of route.candidates.values()) {
+      if (after === undefined || better(candidate, after)) after = candidate;
+    }
+    route.best = after;
+    if (after === undefined) this.forget(node, sub);
+    if (before === after) return;
+    this.hopCache.delete(node);
+    if (after === undefined) out.removed.push({ node, sub });
+    else if (before === undefined || !sameEntry(before.entry, after.entry)) out.added.push(after.entry);
+    this.syncAll(node, sub, out);
+  }
+
+  private syncAll(node: string, sub: string, out: MutableChanges): void {
+    for (const link of this.sortedLinks) this.syncLink(node, sub, link, out);
+  }
+
+  /** Brings what `link` was told about (node, sub) in line with what it should be told. */
+  private syncLink(node: string, sub: string, link: string, out: MutableChanges): void {
+    const sent = this.sent.get(link);
+    if (sent === undefined) return;
+    const key = keyOf(node, sub);
+    const told = sent.get(key);
+    const due = this.due(node, sub, link);
+    if (due === undefined) {
+      if (told === undefined) return;
+      sent.delete(key);
+      out.send.push({ kind: 'withdraw', link, node, sub, path: told.path });
+    } else if (told === undefined || !samePath(told.path, due.path) || !sameEntry(told, due)) {
+      sent.set(key, due);
+      out.send.push({ kind: 'advertise', link, adv: due });
+    }
+  }
+
+  /**
+   * What `link` should hold for (node, sub): our own entry, or our best route plus us —
+   * except when that route came from the link's peer or already crossed it (split
+   * horizon and loop guard; the peer would drop it anyway, and it must drop what we
+   * told it before).
+   */
+  private due(node: string, sub: string, link: string): Advertisement | undefined {
+    if (node === this.selfId) {
+      const own = this.local.get(sub);
+      return own === undefined ? undefined : { ...own, path: [this.selfId] };
+    }
+    const best = this.routes.get(node)?.get(sub)?.best;
+    const peer = this.peers.get(link);
+    if (best === undefined || peer === undefined || best.link === link || best.path.includes(peer)) return undefined;
+    return { ...best.entry, path: [...best.path, this.selfId] };
+  }
+
+  /** Owner first, the sender last, no node twice, and not this node: anything else is not a path we can use. */
+  private usable(adv: Advertisement, peer: string): boolean {
+    const path = adv.path;
+    if (path.length === 0 || path[0] !== adv.node || path[path.length - 1] !== peer) return false;
+    if (path.includes(this.selfId)) return false;
+    return new Set(path).size === path.length;
+  }
+
+  private routeFor(node: string, sub: string): Route {
+    let subs = this.routes.get(node);
+    if (subs === undefined) this.routes.set(node, (subs = new Map()));
+    let route = subs.get(sub);
+    if (route === undefined) subs.set(sub, (route = { candidates: new Map(), best: undefined }));
+    return route;
+  }
+
+  private forget(node: string, sub: string): void {
+    const subs = this.routes.get(node);
+    if (subs === undefined) return;
+    subs.delete(sub);
+    if (subs.size === 0) this.routes.delete(node);
+  }
+
+  /** Remote owners and their subs, sorted, as a snapshot that callers may mutate the table under. */
+  private sortedRoutes(): [string, string[]][] {
+    return [...this.routes.keys()]
+      .sort(compareText)
+      .map((node): [string, string[]] => [node, [...(this.routes.get(node)?.keys() ?? [])].sort(compareText)]);
+  }
+}
+
+function changes(): MutableChanges {
+  return { send: [], added: [], removed: [] };
+}
+
+/** Shorter path first; ties go to the smaller neighbour id (every node decides alike), then the smaller link id. */
+function better(a: Candidate, b: Candidate): boolean {
+  const order = a.path.length - b.path.length || compareText(a.peer, b.peer) || compareText(a.link, b.link);
+  return order < 0;
+}
+
+// JSON of the pair: node and sub ids are the user's, so no separator character is safe.
+function keyOf(node: string, sub: string): string {
+  return JSON.stringify([node, sub]);
+}
