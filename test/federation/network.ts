@@ -7,18 +7,6 @@ import {
   type OutboundAction,
 } from '../../src/federation/interest-table.js';
 
-/** Tiny seeded PRNG (mulberry32): the same seed gives the same graph and schedule on every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type Edge = readonly [string, string];
 
 export const line = (ids: readonly string[]): Edge[] => ids.slice(1).map((id, i): Edge => [ids[i] as string, id]);
@@ -271,3 +259,5 @@ export function expectLoopFreePaths(net: Network): void {
   const looped = net.paths.filter((path) => new Set(path).size !== path.length);
   expect(looped).toEqual([]);
 }
+
+export { mulberry32 } from '../support/prng.js';

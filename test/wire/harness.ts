@@ -48,18 +48,6 @@ export function plain(frame: WireFrame): { header: WireFrame['header']; body: st
   return { header: frame.header, body: frame.body?.toString('hex') };
 }
 
-/** Tiny seeded PRNG (mulberry32): the fuzz cases are the same on every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A 21-byte prefix with the right magic and version and the given length fields. */
 export function prefix(length: number, headerLength: number): Buffer {
   const out = Buffer.alloc(21);
@@ -74,3 +62,5 @@ export function rawFrame(header: string | Buffer, body: Buffer = Buffer.alloc(0)
   const headerBytes = typeof header === 'string' ? Buffer.from(header, 'utf8') : header;
   return Buffer.concat([prefix(13 + headerBytes.length + body.length, headerBytes.length), headerBytes, body]);
 }
+
+export { mulberry32 } from '../support/prng.js';

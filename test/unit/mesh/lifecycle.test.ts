@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createMesh, memoryStore, type MeshError, type MeshStore } from '../../../src/index.js';
 import { deferred, expectRejectCode, expectThrowCode, until } from '../../support/expect-code.js';
 
+/** A memory store whose open() is the given function (a store that is down, or hangs). */
+function memoryStoreOpening(open: () => Promise<void>): MeshStore {
+  const base = memoryStore();
+  return {
+    name: 'test', capabilities: base.capabilities, open,
+    append: (e) => base.append(e), consume: (spec, h) => base.consume(spec, h), close: () => base.close(),
+  };
+}
+
 describe('start', () => {
   it('is idempotent', async () => {
     const m = createMesh();
@@ -117,9 +126,7 @@ describe('close', () => {
   });
 
   it('keeps its deadline when the store never finishes opening', async () => {
-    const base = memoryStore();
-    const store: MeshStore = { name: 'stuck', capabilities: base.capabilities, open: () => new Promise(() => undefined),
-      append: (e) => base.append(e), consume: (s, h) => base.consume(s, h), close: () => base.close() };
+    const store = memoryStoreOpening(() => new Promise(() => undefined));
     const m = createMesh({ store, closeTimeout: 30 });
     m.on('error', () => undefined);
     m.subscribe('a', () => undefined, { durable: 'a' });
@@ -147,10 +154,7 @@ describe('close', () => {
 
   it('lets start() be retried after the store failed to open', async () => {
     let attempts = 0;
-    const flaky = { ...memoryStore(), open: () => (++attempts === 1 ? Promise.reject(new Error('down')) : Promise.resolve()) };
-    const base = memoryStore();
-    const store: MeshStore = { name: 'flaky', capabilities: base.capabilities, open: flaky.open, append: (e) => base.append(e),
-      consume: (s, h) => base.consume(s, h), close: () => base.close() };
+    const store = memoryStoreOpening(() => (++attempts === 1 ? Promise.reject(new Error('down')) : Promise.resolve()));
     const m = createMesh({ store });
     await expectRejectCode(m.start(), 'ERR_MESH_STORE_FAILED');
     await m.start();

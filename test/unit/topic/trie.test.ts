@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchLevels, parsePattern } from '../../../src/topic/pattern.js';
 import { TopicTrie } from '../../../src/topic/trie.js';
+import { mulberry32 } from '../../support/prng.js';
 
 const levels = (pattern: string): readonly string[] => parsePattern(pattern).levels;
 
@@ -117,17 +118,6 @@ describe('TopicTrie', () => {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, so a failure reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('TopicTrie against brute-force matchLevels', () => {
   const WORDS = ['a', 'b', 'c', 'd'];
