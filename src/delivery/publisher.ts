@@ -2,6 +2,7 @@ import { type MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { UseChain } from '../pipeline/use-chain.js';
 import type { MeshStore } from '../store/store.js';
+import type { Federation } from '../federation/federation.js';
 import { deliver } from './dispatcher.js';
 import { deliverToGroup } from './group.js';
 import type { Route, RoutingTable } from './routing-table.js';
@@ -14,6 +15,8 @@ export interface PublisherHost {
   readonly storeOpen: boolean;
   /** Durable subscriptions are attaching: the store cannot tell yet whether it wants an event. */
   readonly awaitingStore: boolean;
+  /** Set once the mesh has peers; remote interest is routed through it. */
+  readonly federation: Federation | undefined;
   report(error: MeshError): void;
   toEvent(value: unknown): MeshEvent;
 }
@@ -88,10 +91,20 @@ export class Publisher {
 
   private route(event: MeshEvent, known: Route | undefined): void {
     const route = known ?? this.host.table.route(event.type);
+    const federation = this.host.federation;
+    // Proxies of remote subscriptions add destinations while the route is delivered;
+    // a publish nested in a local handler keeps its own set (saved and restored).
+    const outer = federation?.pending;
+    if (federation !== undefined) federation.pending = undefined;
     const subs = route.subs;
     for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
     const groups = route.groups;
     if (groups !== undefined) for (let i = 0; i < groups.length; i++) deliverToGroup(groups[i]!, event);
+    if (federation !== undefined) {
+      const destinations = federation.pending;
+      federation.pending = outer;
+      if (destinations !== undefined) federation.flush(event, destinations);
+    }
     const store = this.host.store;
     if (store.accepts === undefined || this.host.awaitingStore || store.accepts(event.type)) this.append(store, event);
   }

@@ -14,6 +14,8 @@ interface Pending {
   resolve(reply: MeshEvent): void;
   reject(error: MeshError): void;
   timer: NodeJS.Timeout;
+  /** Epoch ms: carried to other nodes so no hop works past it. */
+  deadline: number;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT = 5000;
@@ -37,12 +39,16 @@ export class RequestTable {
           details: { eventId: request.id, type: request.type, timeout },
         }));
       }, timeout);
-      this.pending.set(request.id, { resolve, reject, timer });
+      this.pending.set(request.id, { resolve, reject, timer, deadline: Date.now() + timeout });
     });
   }
 
   isOpen(id: string): boolean {
     return this.pending.has(id);
+  }
+
+  deadlineOf(id: string): number | undefined {
+    return this.pending.get(id)?.deadline;
   }
 
   /** Settles the request with `reply` if it is still open; later answers are ignored. */

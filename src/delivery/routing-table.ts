@@ -68,6 +68,12 @@ export class RoutingTable {
     if (sub.group !== undefined) this.grouped--;
   }
 
+  /** Every live subscription in the table. */
+  *subscriptions(): Generator<MeshSubscription> {
+    for (const list of this.exact.values()) yield* list;
+    yield* this.trie.values();
+  }
+
   /** The route for a topic; throws `ERR_MESH_INVALID_TOPIC` for a bad one (only cached topics skip the check). */
   route(topic: string): Route {
     if (topic === this.lastTopic) return this.lastRoute;

@@ -8,6 +8,8 @@ import type { DeliveryHost } from '../delivery/host.js';
 import { Publisher, type PublisherHost } from '../delivery/publisher.js';
 import { RequestTable } from '../delivery/request.js';
 import { RoutingTable } from '../delivery/routing-table.js';
+import { Federation } from '../federation/federation.js';
+import type { FederationHost } from '../federation/proxies.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { MeshStore, StoreConsumer } from '../store/store.js';
 import type { ResolvedOptions } from './options.js';
@@ -15,12 +17,15 @@ import { Signals } from './signals.js';
 
 export type MeshState = 'idle' | 'started' | 'closing' | 'closed';
 
+/** Announced to peers in HELLO (PROTOCOL §2.2). */
+const MESH_VERSION = '0.1.0';
+
 /**
  * The state behind one `Mesh`: the parts it is made of and the small services
  * they ask of each other (DeliveryHost, PublisherHost). Nothing here is global,
  * so meshes in one process never interfere.
  */
-export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
+export class Kernel implements DeliveryHost, PublisherHost, EventFactory, FederationHost {
   readonly ids = new EventIds();
   readonly source: string;
   readonly signals: Signals;
@@ -36,6 +41,9 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
   /** Per durable subscription, the settle functions of store deliveries not yet acknowledged. */
   readonly unacked = new Map<MeshSubscription, Set<(acked: boolean) => void>>();
   readonly publisher: Publisher;
+  /** Created when the first link attaches; undefined keeps federation off every hot path. */
+  federation: Federation | undefined = undefined;
+  readonly version = MESH_VERSION;
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;
   halted = false;
@@ -67,8 +75,12 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
 
   async detach(sub: MeshSubscription): Promise<void> {
     this.closables.delete(sub);
-    if (this.consumers.has(sub)) await this.stopConsumer(sub);
-    else this.table.remove(sub);
+    if (this.consumers.has(sub)) {
+      await this.stopConsumer(sub);
+    } else {
+      this.table.remove(sub);
+      this.federation?.localRemoved(sub);
+    }
   }
 
   /** Stops the store feeding a durable subscription; deliveries already handed over go on. */
@@ -108,13 +120,46 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory {
   }
 
   get openRequests(): number {
-    return this.requests.size;
+    return this.requests.size + (this.federation?.servedRequests ?? 0);
   }
 
   answer(event: MeshEvent, value: unknown): void {
-    if (this.requests.isOpen(event.id)) {
-      this.requests.answer(event.id, createEvent(this, `${event.type}.reply`, value, { inreplyto: event.id }));
-    }
+    if (this.requests.isOpen(event.id)) this.requests.answer(event.id, this.replyTo(event, value));
+    else this.federation?.answer(event, value);
+  }
+
+  // FederationHost
+  get selfId(): string {
+    return this.options.id;
+  }
+
+  get routes(): RoutingTable {
+    return this.table;
+  }
+
+  get delivery(): DeliveryHost {
+    return this;
+  }
+
+  replyTo(request: MeshEvent, value: unknown): MeshEvent {
+    return createEvent(this, `${request.type}.reply`, value, { inreplyto: request.id });
+  }
+
+  settleRequest(id: string, reply: MeshEvent): void {
+    this.requests.answer(id, reply);
+  }
+
+  requestDeadline(id: string): number | undefined {
+    return this.requests.deadlineOf(id);
+  }
+
+  /** The federation, created on first use with every live subscription already here. */
+  federate(): Federation {
+    if (this.federation !== undefined) return this.federation;
+    const federation = new Federation(this);
+    this.federation = federation;
+    for (const sub of [...this.table.subscriptions()]) federation.localAdded(sub);
+    return federation;
   }
 
   deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void {

@@ -41,6 +41,7 @@ export async function close(kernel: Kernel): Promise<void> {
   // Also deliveries of subscriptions that unsubscribed while their handler still ran.
   for (const sub of [...kernel.unacked.keys()]) kernel.abandon(sub);
   kernel.publisher.chain.close();
+  kernel.federation?.close();
   if (kernel.storeOpen) await kernel.store.close();
   kernel.state = 'closed';
 }

@@ -34,6 +34,7 @@ export class Mesh {
 
   constructor(options?: MeshOptions) {
     this.k = new Kernel(resolveOptions(options));
+    kernels.set(this, this.k);
   }
 
   /** This node's id. */
@@ -174,6 +175,17 @@ function hasResponder(k: Kernel, route: Route, event: MeshEvent): boolean {
   const topic = event.type.split('.');
   for (const sub of k.consumers.keys()) if (takes(sub) && matchLevels(parsePattern(sub.pattern).levels, topic)) return true;
   return false;
+}
+
+// Lets the package's own modules (testing helpers, transports) reach a mesh's kernel
+// without exposing it on the public class. Keyed weakly: it keeps no mesh alive.
+const kernels = new WeakMap<Mesh, Kernel>();
+
+/** @internal The kernel behind a mesh. */
+export function kernelOf(mesh: Mesh): Kernel {
+  const kernel = kernels.get(mesh);
+  if (kernel === undefined) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'not a mesh created by this copy of evmesh');
+  return kernel;
 }
 
 /** Creates a mesh node. Nothing binds or connects until `start()`. */

@@ -10,7 +10,7 @@ import { assertTopic } from '../topic/topic.js';
 import type { StoreConsumer } from '../store/store.js';
 import type { Kernel } from './kernel.js';
 
-const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
+export const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
 
 interface Checked {
   readonly parsed: ParsedPattern;
@@ -44,8 +44,12 @@ export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler
     attachPipe(sub, options.pipe);
     kernel.closables.add(sub);
   }
-  if (options?.durable === undefined) kernel.table.add(sub, parsed);
-  else attachDurable(kernel, sub, options.durable);
+  if (options?.durable === undefined) {
+    kernel.table.add(sub, parsed);
+    kernel.federation?.localAdded(sub);
+  } else {
+    attachDurable(kernel, sub, options.durable);
+  }
   return sub;
 }
 

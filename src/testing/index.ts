@@ -1,3 +1,5 @@
 // `evmesh/testing`: helpers for users' own tests.
 export { captureEvents } from './capture.js';
 export type { CapturedEvents } from './capture.js';
+export { linkInMemory } from './link-in-memory.js';
+export type { MemoryLinkHandle } from './link-in-memory.js';

@@ -51,6 +51,17 @@ export class TopicTrie<T> {
     this.walk(this.root, topic, 0, out);
   }
 
+  /** Every item, in no particular order (not on any hot path). */
+  *values(): Generator<T> {
+    const stack: TrieNode<T>[] = [this.root];
+    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+      if (node.items !== undefined) yield* node.items;
+      if (node.children !== undefined) stack.push(...node.children.values());
+      if (node.one !== undefined) stack.push(node.one);
+      if (node.some !== undefined) stack.push(node.some);
+    }
+  }
+
   private step(node: TrieNode<T>, level: string): TrieNode<T> {
     if (level === ONE) return (node.one ??= new TrieNode<T>());
     if (level === SOME) return (node.some ??= new TrieNode<T>());

@@ -1,0 +1,228 @@
+import { MeshError, asMeshError } from '../errors.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { deliver } from '../delivery/dispatcher.js';
+import type { MeshSubscription } from '../delivery/subscription.js';
+import type { WireFrame } from '../wire/frame.js';
+import type { InterestChanges } from './interest.js';
+import { InterestTable } from './interest-table.js';
+import type { Link } from './link.js';
+import { Proxies, type FederationHost } from './proxies.js';
+import {
+  MAX_HOPS, advertiseFrame, eventFrame, helloFrame, helloResponseFrame, isDestinations, isPath, jsonProp, optionalProp, prop,
+  replyFrame, withdrawFrame, type Destinations,
+} from './peer-frames.js';
+
+/** PROTOCOL §4: the presence entry every node advertises (never a proxy, never matched). */
+const PRESENCE = '~node';
+const PRESENCE_PATTERN = 'evmesh.node';
+
+interface PeerLink {
+  readonly link: Link;
+  peer: string | undefined;
+}
+
+/**
+ * One node's federation: its links, what it learned through them (the interest
+ * table), proxies standing for remote subscriptions in the local routing table, and
+ * the forwarding of events and replies (PROTOCOL §2–§7). Destinations are chosen at
+ * the origin by ordinary routing (the proxies match, filter and join groups like local
+ * subscriptions), collected while an event is routed, and sent once per next hop.
+ */
+export class Federation {
+  readonly table: InterestTable;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly proxies: Proxies;
+  private linkSeq = 0;
+  private frameSeq = 0;
+  /** Destinations gathered by proxies while the current event is routed; see Publisher. */
+  pending: Destinations | undefined = undefined;
+  /** Requests from other nodes being served here: event id → requester node. */
+  private readonly served = new Map<string, string>();
+
+  constructor(private readonly host: FederationHost) {
+    this.table = new InterestTable(host.selfId);
+    // Every node is reachable for replies even with no subscription of its own:
+    // it advertises its presence, which routes like interest but matches nothing.
+    this.table.addLocal({ node: host.selfId, sub: PRESENCE, pattern: PRESENCE_PATTERN });
+    this.proxies = new Proxies(host, (node, sub) => {
+      ((this.pending ??= {})[node] ??= []).push(sub);
+    });
+  }
+
+  get servedRequests(): number {
+    return this.served.size;
+  }
+
+  /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
+  attach(link: Link, dials: boolean): void {
+    const id = `l${++this.linkSeq}`;
+    const entry: PeerLink = { link, peer: undefined };
+    this.links.set(id, entry);
+    link.onFrame = (frame) => this.receive(id, entry, frame);
+    link.onClose = () => this.detach(id);
+    if (dials) this.send(entry.link, helloFrame(this.seq(), this.host.selfId, this.host.version));
+  }
+
+  /** PROTOCOL §4.1: a local live subscription joins the federation's interest. */
+  localAdded(sub: MeshSubscription): void {
+    this.apply(this.table.addLocal(this.proxies.localEntry(sub)));
+  }
+
+  localRemoved(sub: MeshSubscription): void {
+    const id = this.proxies.forgetLocal(sub);
+    if (id !== undefined) this.apply(this.table.removeLocal(id));
+  }
+
+  /** Sends what proxies collected for `event` (one copy per next hop, PROTOCOL §5.2). */
+  flush(event: MeshEvent, destinations: Destinations): void {
+    const deadline = this.host.requestDeadline(event.id);
+    this.forward(destinations, this.host.selfId, 1, deadline, Buffer.from(JSON.stringify(event)));
+  }
+
+  /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
+  answer(event: MeshEvent, value: unknown): boolean {
+    const origin = this.served.get(event.id);
+    if (origin === undefined) return false;
+    this.served.delete(event.id);
+    const reply = this.host.replyTo(event, value);
+    this.sendReply(Buffer.from(JSON.stringify(reply)), origin, event.id);
+    return true;
+  }
+
+  close(): void {
+    for (const { link } of this.links.values()) link.close();
+    this.proxies.clear();
+  }
+
+  private seq(): string {
+    this.frameSeq = (this.frameSeq + 1) % 1_000_000_000;
+    return String(this.frameSeq);
+  }
+
+  private receive(id: string, entry: PeerLink, frame: WireFrame): void {
+    try {
+      this.dispatch(id, entry, frame);
+    } catch (err) {
+      // PROTOCOL §1.3: a peer that sends what we cannot read loses its link, nothing more.
+      this.host.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { link: id, peer: entry.peer }));
+      entry.link.close();
+    }
+  }
+
+  private dispatch(id: string, entry: PeerLink, frame: WireFrame): void {
+    switch (frame.header.cmd) {
+      case 'HELLO_REQUEST':
+        this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
+        return this.up(id, entry, prop(frame, 'evmeshnode'));
+      case 'HELLO_RESPONSE':
+        return this.up(id, entry, prop(frame, 'evmeshnode'));
+      case 'SUBSCRIBE_REQUEST':
+        return this.apply(this.table.advertise(id, this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath))));
+      case 'UNSUBSCRIBE_REQUEST':
+        return this.apply(this.table.withdraw(id, prop(frame, 'evmeshnode'), prop(frame, 'evmeshsub')));
+      case 'ASYNC_MESSAGE_TO_SERVER':
+      case 'REQUEST_TO_SERVER':
+        return this.arrived(frame);
+      case 'RESPONSE_TO_SERVER':
+        return this.replyArrived(frame);
+      default:
+        return; // heartbeats, LISTEN and ACKs need no action between evmesh peers (yet)
+    }
+  }
+
+  private up(id: string, entry: PeerLink, peer: string): void {
+    if (peer === this.host.selfId) throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'a node linked to itself'); // PROTOCOL §2.5
+    entry.peer = peer;
+    this.apply(this.table.linkUp(id, peer));
+  }
+
+  private detach(id: string): void {
+    if (!this.links.delete(id)) return;
+    this.apply(this.table.linkDown(id));
+  }
+
+  private apply(changes: InterestChanges): void {
+    for (const action of changes.send) {
+      const link = this.links.get(action.link)?.link;
+      if (link === undefined) continue;
+      this.send(link, action.kind === 'advertise'
+        ? advertiseFrame(this.seq(), action.adv)
+        : withdrawFrame(this.seq(), action.node, action.sub, action.path));
+    }
+    for (const ref of changes.removed) if (ref.sub !== PRESENCE) this.proxies.remove(ref);
+    for (const entry of changes.added) if (entry.sub !== PRESENCE) this.proxies.upsert(entry);
+  }
+
+  /** PROTOCOL §5.3: deliver what is ours, split the rest by next hop. */
+  private arrived(frame: WireFrame): void {
+    const origin = prop(frame, 'evmeshorigin');
+    const dest = jsonProp(frame, 'evmeshdest', isDestinations);
+    const hops = Number(prop(frame, 'evmeshhops'));
+    const deadlineText = optionalProp(frame, 'evmeshdeadline');
+    const deadline = deadlineText === undefined ? undefined : Number(deadlineText);
+    if (deadline !== undefined && deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
+    const body = frame.body ?? Buffer.alloc(0);
+    const event = this.host.toEvent(JSON.parse(body.toString('utf8')) as unknown);
+    const mine = dest[this.host.selfId];
+    if (mine !== undefined) {
+      delete dest[this.host.selfId];
+      if (deadline !== undefined) this.serve(event.id, origin, deadline);
+      for (const subId of mine) {
+        const sub = this.proxies.local(subId);
+        if (sub !== undefined) deliver(sub, event);
+      }
+    }
+    if (Object.keys(dest).length > 0 && hops < MAX_HOPS) this.forward(dest, origin, hops + 1, deadline, Buffer.from(body));
+  }
+
+  private serve(eventId: string, origin: string, deadline: number): void {
+    this.served.set(eventId, origin);
+    // Past the deadline the requester has given up; forget the request then.
+    setTimeout(() => this.served.delete(eventId), Math.max(0, deadline - Date.now())).unref();
+  }
+
+  private forward(dest: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+    const byHop = new Map<string, Destinations>();
+    for (const [node, subs] of Object.entries(dest)) {
+      const hop = this.table.nextHop(node);
+      if (hop === undefined) continue; // the node went away since its interest was learned
+      let part = byHop.get(hop);
+      if (part === undefined) byHop.set(hop, (part = {}));
+      part[node] = subs;
+    }
+    const cmd = deadline === undefined ? 'ASYNC_MESSAGE_TO_SERVER' : 'REQUEST_TO_SERVER';
+    for (const [hop, part] of byHop) {
+      const link = this.links.get(hop)?.link;
+      if (link !== undefined) this.send(link, eventFrame(this.seq(), cmd, body, origin, part, hops, deadline));
+    }
+  }
+
+  private replyArrived(frame: WireFrame): void {
+    const dest = prop(frame, 'evmeshdest');
+    const inReplyTo = prop(frame, 'evmeshinreplyto');
+    const body = frame.body ?? Buffer.alloc(0);
+    if (dest === this.host.selfId) {
+      this.host.settleRequest(inReplyTo, this.host.toEvent(JSON.parse(body.toString('utf8')) as unknown));
+    } else {
+      this.sendReply(Buffer.from(body), dest, inReplyTo);
+    }
+  }
+
+  private sendReply(body: Buffer, dest: string, inReplyTo: string): void {
+    const hop = this.table.nextHop(dest);
+    const link = hop === undefined ? undefined : this.links.get(hop)?.link;
+    if (link !== undefined) this.send(link, replyFrame(this.seq(), body, dest, inReplyTo));
+  }
+
+  /** A link that is closing refuses frames; its close is already withdrawing what it carried. */
+  private send(link: Link, frame: WireFrame): void {
+    try {
+      link.send(frame);
+    } catch (err) {
+      const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
+      if (error.code === 'ERR_MESH_CLOSED') return;
+      this.host.report(error);
+      link.close();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { MeshError } from '../errors.js';
+import { encodeSubscription } from '../wire/bodies/subscription.js';
+import { encodeUserAgent } from '../wire/bodies/user-agent.js';
+import type { WireCommand } from '../wire/constants.js';
+import type { WireFrame } from '../wire/frame.js';
+import type { JsonValue } from '../wire/json.js';
+import type { Advertisement } from './interest.js';
+
+/** PROTOCOL §2.2: the mesh protocol version a peer announces. */
+export const MESH_PROTOCOL = '1';
+/** PROTOCOL §5.2: hop limit, a safety net behind the destination split. */
+export const MAX_HOPS = 32;
+
+/** Destinations of one forwarded event: node id → its subscription ids (PROTOCOL §5.2). */
+export type Destinations = Record<string, string[]>;
+
+const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
+// PROTOCOL §5.2 / Part B §4.4: required so stock runtimes accept the message too.
+const MESSAGE_PROPERTIES = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' } as const;
+
+// Every builder takes the seq (Part B §2) from its caller: seqs belong to a node, not the module.
+function frame(seq: string, cmd: WireCommand, properties: Record<string, JsonValue>, body?: Buffer): WireFrame {
+  return { header: { cmd, code: 0, seq, properties }, body };
+}
+
+/** PROTOCOL §2.2: a peer HELLO. */
+export function helloFrame(seq: string, node: string, version: string): WireFrame {
+  const agent = encodeUserAgent({ subsystem: node, pid: process.pid, port: 0, version, group: 'evmesh', purpose: 'sub', unack: 0 });
+  return frame(seq, 'HELLO_REQUEST', { evmeshnode: node, evmeshproto: MESH_PROTOCOL }, agent);
+}
+
+/** PROTOCOL §2.3: the accepting node names itself in its answer. */
+export function helloResponseFrame(node: string, seqOf: string | undefined): WireFrame {
+  return { header: { cmd: 'HELLO_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: { evmeshnode: node } }, body: undefined };
+}
+
+/** PROTOCOL §4.1: one advertisement. */
+export function advertiseFrame(seq: string, adv: Advertisement): WireFrame {
+  const properties: Record<string, JsonValue> = { evmeshsub: adv.sub, evmeshnode: adv.node, evmeshpath: JSON.stringify(adv.path) };
+  if (adv.group !== undefined) properties['evmeshgroup'] = adv.group;
+  if (adv.filter !== undefined) properties['evmeshfilter'] = JSON.stringify(adv.filter);
+  const body = encodeSubscription({
+    topicList: [{ topic: adv.pattern, mode: adv.group === undefined ? 'BROADCASTING' : 'CLUSTERING', type: 'ASYNC' }],
+  });
+  return frame(seq, 'SUBSCRIBE_REQUEST', properties, body);
+}
+
+/** PROTOCOL §4.5: one withdrawal. */
+export function withdrawFrame(seq: string, node: string, sub: string, path: readonly string[]): WireFrame {
+  return frame(seq, 'UNSUBSCRIBE_REQUEST', { evmeshsub: sub, evmeshnode: node, evmeshpath: JSON.stringify(path) });
+}
+
+/** PROTOCOL §5.2 / §6.1: an event (or request) for the destinations reached through one link. */
+export function eventFrame(
+  seq: string, cmd: 'ASYNC_MESSAGE_TO_SERVER' | 'REQUEST_TO_SERVER', body: Buffer, origin: string, dest: Destinations, hops: number, deadline?: number,
+): WireFrame {
+  const properties: Record<string, JsonValue> = {
+    ...MESSAGE_PROPERTIES, evmeshorigin: origin, evmeshdest: JSON.stringify(dest), evmeshhops: String(hops),
+  };
+  if (deadline !== undefined) properties['evmeshdeadline'] = String(deadline);
+  return frame(seq, cmd, properties, body);
+}
+
+/** PROTOCOL §6.3: a reply travelling back to the requester's node. */
+export function replyFrame(seq: string, body: Buffer, dest: string, inReplyTo: string): WireFrame {
+  return frame(seq, 'RESPONSE_TO_SERVER', { ...MESSAGE_PROPERTIES, evmeshdest: dest, evmeshinreplyto: inReplyTo }, body);
+}
+
+/** A required string header property. */
+export function prop(f: WireFrame, name: string): string {
+  const value = f.header.properties[name];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new MeshError(BAD_BODY, `${f.header.cmd} lacks the "${name}" property`, { details: { cmd: f.header.cmd } });
+  }
+  return value;
+}
+
+export function optionalProp(f: WireFrame, name: string): string | undefined {
+  const value = f.header.properties[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Parses a JSON-valued property (path, destinations, filter) into `check`'s type. */
+export function jsonProp<T>(f: WireFrame, name: string, check: (value: unknown) => value is T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(prop(f, name));
+  } catch (err) {
+    throw err instanceof MeshError ? err : new MeshError(BAD_BODY, `${f.header.cmd} has malformed "${name}"`, { cause: err });
+  }
+  if (!check(value)) throw new MeshError(BAD_BODY, `${f.header.cmd} has malformed "${name}"`);
+  return value;
+}
+
+export function isPath(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.length > 0);
+}
+
+export function isDestinations(value: unknown): value is Destinations {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((subs) => Array.isArray(subs) && subs.every((s) => typeof s === 'string'));
+}

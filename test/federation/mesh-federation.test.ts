@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { type Mesh, type MeshError } from '../../src/index.js';
+import { memoryLinkPair } from '../../src/federation/memory-link.js';
+import { kernelOf } from '../../src/mesh/mesh.js';
+import { linkInMemory } from '../../src/testing/index.js';
+import type { WireFrame } from '../../src/wire/frame.js';
+import { expectRejectCode, until } from '../support/expect-code.js';
+import { closedAfterEach } from '../support/meshes.js';
+
+const tracked = closedAfterEach();
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function nodes(...ids: string[]): Mesh[] {
+  return ids.map((id) => {
+    const m = tracked({ id });
+    m.on('error', (e: MeshError) => {
+      throw new Error(`${id}: ${e.code} ${e.message}`);
+    });
+    return m;
+  });
+}
+
+/** Every node counts what it receives on `o.*`, per (receiver, event data). */
+function listenAll(meshes: Mesh[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const m of meshes) {
+    m.subscribe('o.*', (e) => {
+      const key = `${m.id}<-${String(e.data)}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    });
+  }
+  return seen;
+}
+
+describe.each([
+  ['a line of 3', ['a', 'b', 'c'], [[0, 1], [1, 2]]],
+  ['a ring of 3', ['a', 'b', 'c'], [[0, 1], [1, 2], [2, 0]]],
+  ['a full mesh of 4', ['a', 'b', 'c', 'd'], [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]],
+] as const)('federation over %s', (_name, ids, edges) => {
+  it('delivers every event to every subscriber on every node exactly once', async () => {
+    const meshes = nodes(...ids);
+    for (const [x, y] of edges) linkInMemory(meshes[x] as Mesh, meshes[y] as Mesh);
+    const seen = listenAll(meshes);
+    await settle();
+    for (const m of meshes) m.emit('o.created', m.id);
+    await settle();
+    const expected = new Map<string, number>();
+    for (const receiver of ids) for (const sender of ids) expected.set(`${receiver}<-${sender}`, 1);
+    expect(seen).toEqual(expected);
+  });
+
+  it('gives each event to exactly one member of a group spread over the nodes', async () => {
+    const meshes = nodes(...ids);
+    for (const [x, y] of edges) linkInMemory(meshes[x] as Mesh, meshes[y] as Mesh);
+    const byNode = new Map<string, number>();
+    for (const m of meshes.slice(1)) m.subscribe('o.*', () => void byNode.set(m.id, (byNode.get(m.id) ?? 0) + 1), { group: 'billing' });
+    await settle();
+    for (let i = 0; i < 30; i++) (meshes[0] as Mesh).emit('o.created', i);
+    await settle();
+    expect([...byNode.values()].reduce((x, y) => x + y, 0)).toBe(30);
+    expect(byNode.size).toBe(ids.length - 1);
+  });
+});
+
+describe('federation', () => {
+  it('answers a request across two hops, and says NO_RESPONDER at once when nobody anywhere matches', async () => {
+    const [a, b, c] = nodes('a', 'b', 'c') as [Mesh, Mesh, Mesh];
+    linkInMemory(a, b);
+    linkInMemory(b, c);
+    c.subscribe('stock.reserve', (e) => ({ reserved: e.data }));
+    await settle();
+    const reply = await a.request('stock.reserve', 'sku-1', { timeout: 2000 });
+    expect(reply).toMatchObject({ type: 'stock.reserve.reply', data: { reserved: 'sku-1' } });
+    expect(reply.source).toBe(c.source);
+    await expectRejectCode(a.request('nobody.home', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
+  });
+
+  it('never sends an event that no remote filter accepts', async () => {
+    const [a, b] = nodes('a', 'b') as [Mesh, Mesh];
+    const [toB, toA] = memoryLinkPair();
+    const sent: WireFrame[] = [];
+    const send = toB.send.bind(toB);
+    toB.send = (frame) => {
+      sent.push(frame);
+      send(frame);
+    };
+    kernelOf(b).federate().attach(toA, false);
+    kernelOf(a).federate().attach(toB, true);
+    const got: unknown[] = [];
+    b.subscribe('o.*', (e) => void got.push(e.data), { filter: { exact: { subject: 'eu' } } });
+    await settle();
+    a.emit('o.created', 'us', { subject: 'us' });
+    a.emit('o.created', 'eu', { subject: 'eu' });
+    await settle();
+    expect(got).toEqual(['eu']);
+    expect(sent.filter((f) => f.header.cmd === 'ASYNC_MESSAGE_TO_SERVER')).toHaveLength(1);
+  });
+
+  it('withdraws interest when the remote subscriber unsubscribes or the link goes down', async () => {
+    const [a, b, c] = nodes('a', 'b', 'c') as [Mesh, Mesh, Mesh];
+    const ab = linkInMemory(a, b);
+    linkInMemory(a, c);
+    const sub = b.subscribe('q', () => 'from b');
+    c.subscribe('r', () => 'from c');
+    await settle();
+    expect((await a.request('q')).data).toBe('from b');
+    await sub.unsubscribe();
+    await settle();
+    await expectRejectCode(a.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
+    b.subscribe('q', () => 'from b again');
+    await settle();
+    expect((await a.request('q')).data).toBe('from b again');
+    ab.close();
+    await settle();
+    await expectRejectCode(a.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
+    expect((await a.request('r')).data).toBe('from c');
+  });
+
+  it('learns subscriptions made before the link came up', async () => {
+    const [a, b] = nodes('a', 'b') as [Mesh, Mesh];
+    const got: unknown[] = [];
+    b.subscribe('o.#', (e) => void got.push(e.data));
+    linkInMemory(a, b);
+    await settle();
+    a.emit('o.created.v2', 7);
+    await until(() => got.length === 1);
+    expect(got).toEqual([7]);
+  });
+
+  it('routes around a dead link in a ring', async () => {
+    const [a, b, c] = nodes('a', 'b', 'c') as [Mesh, Mesh, Mesh];
+    const ab = linkInMemory(a, b);
+    linkInMemory(b, c);
+    linkInMemory(c, a);
+    const got: unknown[] = [];
+    b.subscribe('o.*', (e) => void got.push(e.data));
+    await settle();
+    ab.close();
+    await settle();
+    a.emit('o.created', 'via c');
+    await until(() => got.length === 1);
+    expect(got).toEqual(['via c']);
+  });
+});
