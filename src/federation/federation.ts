@@ -8,7 +8,7 @@ import { InterestTable } from './interest-table.js';
 import type { Link } from './link.js';
 import { Proxies, type FederationHost } from './proxies.js';
 import {
-  MAX_HOPS, advertiseFrame, eventFrame, helloFrame, helloResponseFrame, isDestinations, isPath, jsonProp, optionalProp, prop,
+  MAX_HOPS, advertiseFrame, eventFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, isDestinations, refusedHelloFrame, isPath, jsonProp, optionalProp, prop,
   replyFrame, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
@@ -19,6 +19,8 @@ const PRESENCE_PATTERN = 'evmesh.node';
 interface PeerLink {
   readonly link: Link;
   peer: string | undefined;
+  /** Last time anything arrived (PROTOCOL §3.1: any frame is a sign of life). */
+  seen: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export class Federation {
   pending: Destinations | undefined = undefined;
   /** Requests from other nodes being served here: event id → requester node. */
   private readonly served = new Map<string, string>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: FederationHost) {
     this.table = new InterestTable(host.selfId);
@@ -56,7 +59,7 @@ export class Federation {
   /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
   attach(link: Link, dials: boolean): void {
     const id = `l${++this.linkSeq}`;
-    const entry: PeerLink = { link, peer: undefined };
+    const entry: PeerLink = { link, peer: undefined, seen: Date.now() };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -90,7 +93,8 @@ export class Federation {
   }
 
   close(): void {
-    for (const { link } of this.links.values()) link.close();
+    clearInterval(this.heartbeat);
+    for (const { link } of [...this.links.values()]) link.close();
     this.proxies.clear();
   }
 
@@ -99,7 +103,21 @@ export class Federation {
     return String(this.frameSeq);
   }
 
+  /** PROTOCOL §3: heartbeat every `interval`; a link silent for 3 intervals is dropped. */
+  startHeartbeat(interval: number): void {
+    if (this.heartbeat !== undefined) return;
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const entry of [...this.links.values()]) {
+        if (now - entry.seen > 3 * interval) entry.link.close();
+        else if (entry.peer !== undefined) this.send(entry.link, heartbeatFrame(this.seq()));
+      }
+    }, interval);
+    this.heartbeat.unref();
+  }
+
   private receive(id: string, entry: PeerLink, frame: WireFrame): void {
+    entry.seen = Date.now();
     try {
       this.dispatch(id, entry, frame);
     } catch (err) {
@@ -111,10 +129,23 @@ export class Federation {
 
   private dispatch(id: string, entry: PeerLink, frame: WireFrame): void {
     switch (frame.header.cmd) {
-      case 'HELLO_REQUEST':
+      case 'HELLO_REQUEST': {
+        const peer = optionalProp(frame, 'evmeshnode');
+        if (peer === undefined) {
+          // PROTOCOL §2.4: stock EventMesh client sessions are not served yet; say so (code 1) and close.
+          this.send(entry.link, refusedHelloFrame(frame.header.seq, 'stock EventMesh client sessions are not supported yet'));
+          entry.link.close();
+          return;
+        }
         this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
-        return this.up(id, entry, prop(frame, 'evmeshnode'));
+        return this.up(id, entry, peer);
+      }
+      case 'HEARTBEAT_REQUEST':
+        return this.send(entry.link, heartbeatResponseFrame(frame.header.seq));
       case 'HELLO_RESPONSE':
+        if (frame.header.code !== 0) {
+          throw new MeshError('ERR_MESH_PEER_REFUSED', `peer refused the HELLO: ${frame.header.desc ?? 'no reason'}`, { details: { link: id } });
+        }
         return this.up(id, entry, prop(frame, 'evmeshnode'));
       case 'SUBSCRIBE_REQUEST':
         return this.apply(this.table.advertise(id, this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath))));

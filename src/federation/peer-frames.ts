@@ -34,6 +34,20 @@ export function helloResponseFrame(node: string, seqOf: string | undefined): Wir
   return { header: { cmd: 'HELLO_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: { evmeshnode: node } }, body: undefined };
 }
 
+/** PROTOCOL §2.2: a refused HELLO answers code 1 (Part B §3), then the link closes. */
+export function refusedHelloFrame(seqOf: string | undefined, reason: string): WireFrame {
+  return { header: { cmd: 'HELLO_RESPONSE', code: 1, desc: reason, seq: seqOf, properties: {} }, body: undefined };
+}
+
+/** PROTOCOL §3.1. */
+export function heartbeatFrame(seq: string): WireFrame {
+  return frame(seq, 'HEARTBEAT_REQUEST', {});
+}
+
+export function heartbeatResponseFrame(seqOf: string | undefined): WireFrame {
+  return { header: { cmd: 'HEARTBEAT_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: {} }, body: undefined };
+}
+
 /** PROTOCOL §4.1: one advertisement. */
 export function advertiseFrame(seq: string, adv: Advertisement): WireFrame {
   const properties: Record<string, JsonValue> = { evmeshsub: adv.sub, evmeshnode: adv.node, evmeshpath: JSON.stringify(adv.path) };

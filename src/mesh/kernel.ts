@@ -10,6 +10,7 @@ import { RequestTable } from '../delivery/request.js';
 import { RoutingTable } from '../delivery/routing-table.js';
 import { Federation } from '../federation/federation.js';
 import type { FederationHost } from '../federation/proxies.js';
+import type { Transport } from '../federation/transport.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { MeshStore, StoreConsumer } from '../store/store.js';
 import type { ResolvedOptions } from './options.js';
@@ -43,6 +44,8 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
   readonly publisher: Publisher;
   /** Created when the first link attaches; undefined keeps federation off every hot path. */
   federation: Federation | undefined = undefined;
+  /** Sockets (listen, peers); set by start() when those options are given. */
+  transport: Transport | undefined = undefined;
   readonly version = MESH_VERSION;
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;

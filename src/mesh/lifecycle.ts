@@ -1,10 +1,17 @@
 import { MeshError } from '../errors.js';
+import { Transport } from '../federation/transport.js';
 import type { Kernel } from './kernel.js';
 
 /** Opens what the mesh needs (the store now; listeners and peers with federation). Idempotent. */
 export async function start(kernel: Kernel): Promise<void> {
   kernel.assertOpen();
   await kernel.storeReady();
+  const { listen, peers, heartbeatInterval } = kernel.options;
+  if (listen !== undefined || peers.length > 0) {
+    const transport = new Transport(kernel.federate(), (error) => kernel.report(error));
+    kernel.transport = transport;
+    await transport.start({ listen, peers, heartbeatInterval });
+  }
   if (kernel.state === 'idle') kernel.state = 'started';
 }
 
@@ -41,6 +48,7 @@ export async function close(kernel: Kernel): Promise<void> {
   // Also deliveries of subscriptions that unsubscribed while their handler still ran.
   for (const sub of [...kernel.unacked.keys()]) kernel.abandon(sub);
   kernel.publisher.chain.close();
+  if (kernel.transport !== undefined) await kernel.transport.close();
   kernel.federation?.close();
   if (kernel.storeOpen) await kernel.store.close();
   kernel.state = 'closed';

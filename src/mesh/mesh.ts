@@ -42,6 +42,11 @@ export class Mesh {
     return this.k.options.id;
   }
 
+  /** Where this node accepts peers, once `start()` bound it (with `listen.port: 0`, the port picked). */
+  get address(): { host: string; port: number } | undefined {
+    return this.k.transport?.address;
+  }
+
   /** The default `source` of events published here. */
   get source(): string {
     return this.k.source;

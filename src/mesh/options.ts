@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MeshError } from '../errors.js';
 import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
+import { parsePeer, type PeerAddress } from '../federation/dialer.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
@@ -20,6 +21,11 @@ export interface MeshOptions {
   /** Peers to dial, e.g. `tcp://127.0.0.1:10001` (federation). */
   readonly peers?: readonly string[];
   /**
+   * Heartbeat interval on peer links, in ms; a peer silent for 3 intervals is dropped.
+   * @default 2000
+   */
+  readonly heartbeatInterval?: number;
+  /**
    * Topics whose route is cached; 0 disables the cache.
    * @default 10000
    */
@@ -35,6 +41,9 @@ export interface MeshOptions {
 
 export interface ResolvedOptions {
   readonly id: string;
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly peers: readonly PeerAddress[];
+  readonly heartbeatInterval: number;
   readonly source: string;
   readonly store: MeshStore;
   readonly matchCacheSize: number;
@@ -48,18 +57,28 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   if (typeof id !== 'string' || id.length === 0) throw invalid('id must be a non-empty string');
   const source = options.source ?? `/evmesh/${id}`;
   if (typeof source !== 'string' || source.length === 0 || /\s/.test(source)) throw invalid('source must be a non-empty URI-reference');
-  if (options.listen !== undefined || (options.peers !== undefined && options.peers.length > 0)) {
-    // Federation lands with the wire protocol; silently ignoring these would leave
-    // users believing their nodes are connected.
-    throw invalid('listen/peers (federation) are not available in this version');
-  }
+  const listen = resolveListen(options.listen);
+  if (options.peers !== undefined && !Array.isArray(options.peers)) throw invalid('peers must be an array of tcp://host:port');
+  const peers = (options.peers ?? []).map((url) => parsePeer(url));
+  const heartbeatInterval = nonNegativeInt(options.heartbeatInterval ?? 2000, 'heartbeatInterval');
+  if (heartbeatInterval < 10) throw invalid('heartbeatInterval must be at least 10 ms');
   const matchCacheSize = nonNegativeInt(options.matchCacheSize ?? 10_000, 'matchCacheSize');
   const closeTimeout = nonNegativeInt(options.closeTimeout ?? 10_000, 'closeTimeout');
   const store = options.store ?? memoryStore();
   if (typeof store !== 'object' || store === null || typeof store.append !== 'function' || typeof store.consume !== 'function') {
     throw invalid('store must implement MeshStore');
   }
-  return { id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console };
+  return { id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval };
+}
+
+function resolveListen(listen: MeshOptions['listen']): ResolvedOptions['listen'] {
+  if (listen === undefined) return undefined;
+  if (typeof listen !== 'object' || listen === null) throw invalid('listen must be { host?, port }');
+  const port = listen.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('listen.port must be 0..65535 (0 picks a free port)');
+  const host = listen.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) throw invalid('listen.host must be a non-empty string');
+  return { host, port };
 }
 
 function nonNegativeInt(value: unknown, name: string): number {

@@ -106,6 +106,12 @@ export class FrameEncoder {
     }
   }
 
+  /** Hands everything queued to the writable now, e.g. a last answer before closing. */
+  flushNow(): void {
+    this.waitingDrain = false;
+    this.flushQueue();
+  }
+
   /** Drops what is queued (the connection is gone); later `send`s throw. Returns the bytes dropped. */
   close(): number {
     const dropped = this.queued;

@@ -20,9 +20,23 @@ describe('start', () => {
     await m.close();
   });
 
-  it('refuses federation options until federation exists, rather than ignoring them', () => {
-    expectThrowCode(() => createMesh({ listen: { port: 10000 } }), 'ERR_MESH_INVALID_OPTIONS');
-    expectThrowCode(() => createMesh({ peers: ['tcp://127.0.0.1:10001'] }), 'ERR_MESH_INVALID_OPTIONS');
+  it('refuses malformed listen and peer addresses', () => {
+    expectThrowCode(() => createMesh({ listen: { port: 70000 } }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => createMesh({ peers: ['http://127.0.0.1:10001'] }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => createMesh({ peers: ['tcp://127.0.0.1'] }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => createMesh({ heartbeatInterval: 1 }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('binds its listening port on start and releases it on close', async () => {
+    const m = createMesh({ listen: { port: 0 } });
+    await m.start();
+    const port = m.address?.port as number;
+    expect(port).toBeGreaterThan(0);
+    await m.close();
+    const again = createMesh({ listen: { port } });
+    await again.start();
+    expect(again.address?.port).toBe(port);
+    await again.close();
   });
 
   it('rejects invalid options', () => {

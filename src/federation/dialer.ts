@@ -1,0 +1,63 @@
+import { connect, type Socket } from 'node:net';
+import { MeshError } from '../errors.js';
+
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Parses `tcp://host:port` (PROTOCOL §9 adds `tls://` later). */
+export function parsePeer(url: string): PeerAddress {
+  const match = /^tcp:\/\/([^:/\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(url);
+  const port = match === null ? NaN : Number(match[2]);
+  if (match === null || !(port > 0 && port < 65536)) {
+    throw new MeshError('ERR_MESH_INVALID_OPTIONS', `peer address must look like tcp://host:port, got ${JSON.stringify(url)}`);
+  }
+  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+const MIN_BACKOFF = 100;
+const MAX_BACKOFF = 10_000;
+
+/**
+ * Dials each peer and redials it when the connection ends, with jittered
+ * exponential backoff (PROTOCOL §3.3: 100 ms doubling to 10 s, ±50 %). A successful
+ * connection resets the backoff.
+ */
+export class Dialer {
+  private stopped = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly onSocket: (socket: Socket) => void) {}
+
+  dial(peer: PeerAddress, backoff = MIN_BACKOFF): void {
+    if (this.stopped) return;
+    const socket = connect(peer.port, peer.host);
+    this.sockets.add(socket);
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      this.onSocket(socket);
+    });
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      if (this.stopped) return;
+      const next = connected ? MIN_BACKOFF : Math.min(backoff * 2, MAX_BACKOFF);
+      const delay = next * (0.5 + Math.random());
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.dial(peer, next);
+      }, delay);
+      this.timers.add(timer);
+    });
+    socket.on('error', () => undefined); // 'close' follows and schedules the redial
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const socket of this.sockets) socket.destroy();
+  }
+}

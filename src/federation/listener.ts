@@ -1,0 +1,36 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { MeshError } from '../errors.js';
+
+/** Accepts peer connections on `listen` (PROTOCOL §2.1); each socket becomes a link. */
+export class Listener {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly onSocket: (socket: Socket) => void) {}
+
+  /** Binds; resolves with the port actually bound (useful with port 0). */
+  listen(host: string, port: number): Promise<number> {
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      this.onSocket(socket);
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err) => reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err })));
+      server.listen(port, host, () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : port);
+      });
+    });
+  }
+
+  /** Stops accepting and drops open sockets; resolves once the port is released. */
+  close(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return Promise.resolve();
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+}

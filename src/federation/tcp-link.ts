@@ -1,0 +1,51 @@
+import type { Socket } from 'node:net';
+import type { MeshError } from '../errors.js';
+import { FrameDecoder } from '../wire/frame-decoder.js';
+import { FrameEncoder } from '../wire/frame-encoder.js';
+import type { WireFrame } from '../wire/frame.js';
+import type { Link } from './link.js';
+
+/**
+ * A link over a TCP (or TLS) socket: frames in through the incremental decoder,
+ * frames out through the coalescing encoder, which waits for `'drain'` and refuses
+ * past its bound (PROTOCOL §1.5). A decode error ends this connection only (§1.3).
+ */
+export class TcpLink implements Link {
+  onFrame: ((frame: WireFrame) => void) | undefined = undefined;
+  onClose: (() => void) | undefined = undefined;
+  private readonly encoder: FrameEncoder;
+  private closed = false;
+
+  constructor(private readonly socket: Socket, onError: (error: MeshError) => void) {
+    socket.setNoDelay(true);
+    this.encoder = new FrameEncoder(socket);
+    const decoder = new FrameDecoder({
+      onFrame: (frame) => this.onFrame?.(frame),
+      onError: (error) => {
+        onError(error);
+        this.close();
+      },
+    });
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.closed || this.close());
+  }
+
+  send(frame: WireFrame): void {
+    this.encoder.send(frame);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // A last frame (a refused HELLO's answer) still goes out; then a graceful end,
+    // and a hard stop if the peer never closes its side.
+    if (!this.socket.destroyed) {
+      this.encoder.flushNow();
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    }
+    this.encoder.close();
+    this.onClose?.();
+  }
+}

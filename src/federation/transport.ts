@@ -1,0 +1,42 @@
+import type { MeshError } from '../errors.js';
+import { Dialer, type PeerAddress } from './dialer.js';
+import type { Federation } from './federation.js';
+import { Listener } from './listener.js';
+import { TcpLink } from './tcp-link.js';
+
+export interface TransportOptions {
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly peers: readonly PeerAddress[];
+  readonly heartbeatInterval: number;
+}
+
+/** The sockets of a node: its listening port and the peers it dials, each connection a TcpLink. */
+export class Transport {
+  private listener: Listener | undefined;
+  private dialer: Dialer | undefined;
+  /** The address actually bound (the port is known only after listening on port 0). */
+  address: { host: string; port: number } | undefined;
+
+  constructor(private readonly federation: Federation, private readonly report: (error: MeshError) => void) {}
+
+  async start(options: TransportOptions): Promise<void> {
+    this.federation.startHeartbeat(options.heartbeatInterval);
+    if (options.listen !== undefined) {
+      this.listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
+      const port = await this.listener.listen(options.listen.host, options.listen.port);
+      this.address = { host: options.listen.host, port };
+    }
+    if (options.peers.length > 0) {
+      const dialer = new Dialer((socket) => this.federation.attach(new TcpLink(socket, this.report), true));
+      this.dialer = dialer;
+      for (const peer of options.peers) dialer.dial(peer);
+    }
+  }
+
+  /** Stops dialing, closes the links and releases the port before resolving. */
+  async close(): Promise<void> {
+    this.dialer?.stop();
+    this.federation.close();
+    await this.listener?.close();
+  }
+}
