@@ -7,13 +7,18 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 describe('npm run demo', () => {
-  it('runs the shop demo to completion and exits by itself', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, timeout: 30_000 });
-    expect(stdout).toContain('worker-A bills order');
-    expect(stdout).toContain('worker-B bills order');
-    expect(stdout).toMatch(/order 4 dead-lettered after 3 attempts/);
+  it('runs three federated processes to completion and exits by itself', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, timeout: 60_000 });
+    // Events crossed two hops (orders -> billing -> shipping) and came back.
+    expect(stdout).toMatch(/^orders {3}sees invoice for order 1$/m);
+    // One "billing" group with members in two processes, each order billed once.
+    expect(stdout).toMatch(/^billing {2}billing worker A bills order/m);
+    expect(stdout).toMatch(/^shipping billing worker B bills order/m);
+    expect(stdout.match(/bills order \d+:/g)).toHaveLength(3);
+    // Request/reply across two hops, retries and a dead letter, NO_RESPONDER at once.
+    expect(stdout).toContain('order 3: sold-out is out of stock (answer from /shipping)');
+    expect(stdout).toContain('order 5 dead-lettered after 3 attempts');
     expect(stdout).toContain('request to nobody: ERR_MESH_NO_RESPONDER');
-    expect(stdout).not.toContain('order 99');
-    expect(stdout).toContain('done: mesh closed');
+    expect(stdout).toContain('demo  done: all three processes closed');
   });
 });
