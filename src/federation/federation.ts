@@ -8,7 +8,7 @@ import { InterestTable } from './interest-table.js';
 import type { Link } from './link.js';
 import { Proxies, type FederationHost } from './proxies.js';
 import {
-  MAX_HOPS, advertiseFrame, eventFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, isDestinations, refusedHelloFrame, isPath, jsonProp, optionalProp, prop,
+  MAX_HOPS, advertiseFrame, eventFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, isDestinations, refusedHelloFrame, isPath, jsonProp, optionalProp, prop,
   replyFrame, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
@@ -18,6 +18,8 @@ const PRESENCE_PATTERN = 'evmesh.node';
 
 interface PeerLink {
   readonly link: Link;
+  /** This node dialed it (PROTOCOL §7.1: who says which goodbye). */
+  readonly dialed: boolean;
   peer: string | undefined;
   /** Last time anything arrived (PROTOCOL §3.1: any frame is a sign of life). */
   seen: number;
@@ -59,7 +61,7 @@ export class Federation {
   /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
   attach(link: Link, dials: boolean): void {
     const id = `l${++this.linkSeq}`;
-    const entry: PeerLink = { link, peer: undefined, seen: Date.now() };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, seen: Date.now() };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -92,9 +94,13 @@ export class Federation {
     return true;
   }
 
+  /** PROTOCOL §7.1: says goodbye on every link (the frame is flushed before the link closes). */
   close(): void {
     clearInterval(this.heartbeat);
-    for (const { link } of [...this.links.values()]) link.close();
+    for (const entry of [...this.links.values()]) {
+      if (entry.peer !== undefined) this.send(entry.link, goodbyeFrame(this.seq(), entry.dialed));
+      entry.link.close();
+    }
     this.proxies.clear();
   }
 
@@ -142,6 +148,11 @@ export class Federation {
       }
       case 'HEARTBEAT_REQUEST':
         return this.send(entry.link, heartbeatResponseFrame(frame.header.seq));
+      case 'CLIENT_GOODBYE_REQUEST':
+        this.send(entry.link, goodbyeResponseFrame(frame.header.seq));
+        return entry.link.close(); // PROTOCOL §7.1: withdraws what it carried (§4.5)
+      case 'SERVER_GOODBYE_REQUEST':
+        return entry.link.close();
       case 'HELLO_RESPONSE':
         if (frame.header.code !== 0) {
           throw new MeshError('ERR_MESH_PEER_REFUSED', `peer refused the HELLO: ${frame.header.desc ?? 'no reason'}`, { details: { link: id } });

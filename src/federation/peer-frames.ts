@@ -48,6 +48,17 @@ export function heartbeatResponseFrame(seqOf: string | undefined): WireFrame {
   return { header: { cmd: 'HEARTBEAT_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: {} }, body: undefined };
 }
 
+/** PROTOCOL §7.1: the dialing side says CLIENT_GOODBYE, the accepting side SERVER_GOODBYE (code 0). */
+export function goodbyeFrame(seq: string, dialed: boolean): WireFrame {
+  if (dialed) return frame(seq, 'CLIENT_GOODBYE_REQUEST', {});
+  // Part B §3: a server goodbye carries no seq.
+  return { header: { cmd: 'SERVER_GOODBYE_REQUEST', code: 0, desc: 'graceful normal quit from eventmesh', properties: {} }, body: undefined };
+}
+
+export function goodbyeResponseFrame(seqOf: string | undefined): WireFrame {
+  return { header: { cmd: 'CLIENT_GOODBYE_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: {} }, body: undefined };
+}
+
 /** PROTOCOL §4.1: one advertisement. */
 export function advertiseFrame(seq: string, adv: Advertisement): WireFrame {
   const properties: Record<string, JsonValue> = { evmeshsub: adv.sub, evmeshnode: adv.node, evmeshpath: JSON.stringify(adv.path) };

@@ -40,6 +40,18 @@ describe('federation between processes over TCP', () => {
     expect((await a.request('ask.nobody', 10_000)).code).toBe('ERR_MESH_NO_RESPONDER');
   });
 
+  it('delivers each event once to every node of a full mesh of 4', async () => {
+    const a = await start({ id: 'a', port: 0, subscribe: ['o.*'] });
+    const b = await start({ id: 'b', port: 0, peers: [at(a)], subscribe: ['o.*'] });
+    const c = await start({ id: 'c', port: 0, peers: [at(a), at(b)], subscribe: ['o.*'] });
+    const d = await start({ id: 'd', peers: [at(a), at(b), at(c)], subscribe: ['o.*'], respond: ['ask.d'] });
+    for (const n of [a, b, c]) await n.requestUntilAnswered('ask.d');
+    for (const n of [a, b, c, d]) n.emit('o.created', n === a ? 'a' : n === b ? 'b' : n === c ? 'c' : 'd');
+    await until(() => [a, b, c, d].every((n) => n.events.length >= 4), 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const n of [a, b, c, d]) expect(n.events.map((e) => e.data).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('keeps a ring running when one node is killed, and takes the node back when it restarts', async () => {
     const a = await start({ id: 'a', port: 0, subscribe: ['o.*'] });
     const b = await start({ id: 'b', port: 0, peers: [at(a)], subscribe: ['o.*'] });
@@ -118,6 +130,18 @@ describe('a node speaking to a raw EventMesh TCP connection', () => {
     const hello: WireFrame = { header: { cmd: 'HELLO_REQUEST', code: 0, seq: '0123456781', properties: {} }, body: undefined };
     const got = await exchange(port, [hello]);
     expect(got.map((f) => [f.header.cmd, f.header.code, f.header.seq])).toEqual([['HELLO_RESPONSE', 1, '0123456781']]);
+  });
+
+  it('says goodbye (SERVER_GOODBYE_REQUEST, code 0) to an accepted peer when it closes', async () => {
+    const m = createMesh({ id: 'closing', listen: { port: 0 } });
+    await m.start();
+    const hello: WireFrame = { header: { cmd: 'HELLO_REQUEST', code: 0, seq: '1', properties: { evmeshnode: 'p', evmeshproto: '1' } }, body: undefined };
+    const frames = exchange(m.address?.port as number, [hello]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await m.close();
+    const got = await frames;
+    expect(got.map((f) => [f.header.cmd, f.header.code])).toContainEqual(['SERVER_GOODBYE_REQUEST', 0]);
+    expect(got.at(-1)?.header.cmd).toBe('SERVER_GOODBYE_REQUEST');
   });
 
   it('drops a peer that goes silent after its HELLO, within three heartbeat intervals', async () => {
