@@ -1,19 +1,22 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { MeshError } from '../errors.js';
 
 export interface PeerAddress {
   readonly host: string;
   readonly port: number;
+  /** Dial with TLS (`tls://`, PROTOCOL §9.1). */
+  readonly tls: boolean;
 }
 
-/** Parses `tcp://host:port` (PROTOCOL §9 adds `tls://` later). */
-export function parsePeer(url: string): PeerAddress {
-  const match = /^tcp:\/\/([^:/\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(url);
-  const port = match === null ? NaN : Number(match[2]);
+/** Parses `tcp://host:port` or `tls://host:port`. */
+export function parsePeer(url: unknown): PeerAddress {
+  const match = typeof url === 'string' ? /^(tcp|tls):\/\/([^:/\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(url) : null;
+  const port = match === null ? NaN : Number(match[3]);
   if (match === null || !(port > 0 && port < 65536)) {
-    throw new MeshError('ERR_MESH_INVALID_OPTIONS', `peer address must look like tcp://host:port, got ${JSON.stringify(url)}`);
+    throw new MeshError('ERR_MESH_INVALID_OPTIONS', `peer address must look like tcp://host:port or tls://host:port, got ${JSON.stringify(url)}`);
   }
-  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+  return { host: (match[2] as string).replace(/^\[|\]$/g, ''), port, tls: match[1] === 'tls' };
 }
 
 const MIN_BACKOFF = 100;
@@ -29,14 +32,14 @@ export class Dialer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly onSocket: (socket: Socket) => void) {}
+  constructor(private readonly onSocket: (socket: Socket) => void, private readonly tls?: ConnectionOptions) {}
 
   dial(peer: PeerAddress, backoff = MIN_BACKOFF): void {
     if (this.stopped) return;
-    const socket = connect(peer.port, peer.host);
+    const socket = peer.tls ? connectTls({ ...this.tls, host: peer.host, port: peer.port }) : connect(peer.port, peer.host);
     this.sockets.add(socket);
     let connected = false;
-    socket.once('connect', () => {
+    socket.once(peer.tls ? 'secureConnect' : 'connect', () => {
       connected = true;
       this.onSocket(socket);
     });

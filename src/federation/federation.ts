@@ -3,6 +3,7 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import { deliver } from '../delivery/dispatcher.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
+import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link } from './link.js';
@@ -65,7 +66,7 @@ export class Federation {
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
-    if (dials) this.send(entry.link, helloFrame(this.seq(), this.host.selfId, this.host.version));
+    if (dials) this.send(entry.link, helloFrame(this.seq(), this.host.selfId, this.host.version, this.host.token));
   }
 
   /** PROTOCOL §4.1: a local live subscription joins the federation's interest. */
@@ -143,8 +144,7 @@ export class Federation {
           entry.link.close();
           return;
         }
-        this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
-        return this.up(id, entry, peer);
+        return this.admit(id, entry, peer, frame);
       }
       case 'HEARTBEAT_REQUEST':
         return this.send(entry.link, heartbeatResponseFrame(frame.header.seq));
@@ -170,6 +170,32 @@ export class Federation {
       default:
         return; // heartbeats, LISTEN and ACKs need no action between evmesh peers (yet)
     }
+  }
+
+  /** PROTOCOL §2.2 / §9.2: the user's hook may refuse a peer (code 1, then close). */
+  private admit(id: string, entry: PeerLink, peer: string, frame: WireFrame): void {
+    const token = frame.body === undefined || frame.body.length === 0 ? undefined : decodeUserAgent(frame.body).token;
+    const welcome = (): void => {
+      this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
+      this.up(id, entry, peer);
+    };
+    const refuse = (reason: string): void => {
+      this.send(entry.link, refusedHelloFrame(frame.header.seq, reason));
+      entry.link.close();
+    };
+    const verdict = this.host.verifyHello({ node: peer, token, remoteAddress: entry.link.remoteAddress });
+    if (typeof verdict === 'boolean') {
+      if (verdict) welcome();
+      else refuse('refused by verifyHello');
+      return;
+    }
+    verdict.then(
+      (ok) => (ok ? welcome() : refuse('refused by verifyHello')),
+      (err: unknown) => {
+        this.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', peer }));
+        refuse('verifyHello failed');
+      },
+    );
   }
 
   private up(id: string, entry: PeerLink, peer: string): void {

@@ -10,6 +10,8 @@ export interface Link {
   send(frame: WireFrame): void;
   /** Closes both directions; `onClose` fires once on each end. */
   close(): void;
+  /** The peer's address where the transport knows it (for `verifyHello`). */
+  readonly remoteAddress?: string;
   onFrame: ((frame: WireFrame) => void) | undefined;
   onClose: (() => void) | undefined;
 }

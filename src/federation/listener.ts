@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { MeshError } from '../errors.js';
 
 /** Accepts peer connections on `listen` (PROTOCOL §2.1); each socket becomes a link. */
@@ -9,12 +10,14 @@ export class Listener {
   constructor(private readonly onSocket: (socket: Socket) => void) {}
 
   /** Binds; resolves with the port actually bound (useful with port 0). */
-  listen(host: string, port: number): Promise<number> {
-    const server = createServer((socket) => {
+  listen(host: string, port: number, tls?: TlsOptions): Promise<number> {
+    const accept = (socket: Socket): void => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       this.onSocket(socket);
-    });
+    };
+    // With TLS, a socket reaches `accept` only after its handshake succeeded.
+    const server = tls === undefined ? createServer(accept) : createTlsServer(tls, accept);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', (err) => reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err })));

@@ -24,8 +24,8 @@ function frame(seq: string, cmd: WireCommand, properties: Record<string, JsonVal
 }
 
 /** PROTOCOL §2.2: a peer HELLO. */
-export function helloFrame(seq: string, node: string, version: string): WireFrame {
-  const agent = encodeUserAgent({ subsystem: node, pid: process.pid, port: 0, version, group: 'evmesh', purpose: 'sub', unack: 0 });
+export function helloFrame(seq: string, node: string, version: string, token: string | undefined): WireFrame {
+  const agent = encodeUserAgent({ subsystem: node, pid: process.pid, port: 0, version, token, group: 'evmesh', purpose: 'sub', unack: 0 });
   return frame(seq, 'HELLO_REQUEST', { evmeshnode: node, evmeshproto: MESH_PROTOCOL }, agent);
 }
 

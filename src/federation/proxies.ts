@@ -8,6 +8,7 @@ import { DEFAULT_POLICY } from '../mesh/subscribe.js';
 import { parsePattern } from '../topic/pattern.js';
 import { decodeSubscription } from '../wire/bodies/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
+import type { PeerHello } from '../mesh/options.js';
 import type { Advertisement, InterestEntry, SubRef } from './interest.js';
 import { optionalProp, prop } from './peer-frames.js';
 
@@ -25,6 +26,10 @@ export interface FederationHost {
   settleRequest(id: string, reply: MeshEvent): void;
   /** The deadline (epoch ms) of an open request of this node, or undefined for a plain event. */
   requestDeadline(id: string): number | undefined;
+  /** Sent in this node's HELLO. */
+  readonly token: string | undefined;
+  /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
+  verifyHello(hello: PeerHello): boolean | Promise<boolean>;
 }
 
 type Collect = (node: string, sub: string) => void;

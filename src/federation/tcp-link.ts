@@ -15,9 +15,11 @@ export class TcpLink implements Link {
   onClose: (() => void) | undefined = undefined;
   private readonly encoder: FrameEncoder;
   private closed = false;
+  readonly remoteAddress: string | undefined;
 
   constructor(private readonly socket: Socket, onError: (error: MeshError) => void) {
     socket.setNoDelay(true);
+    this.remoteAddress = socket.remoteAddress;
     this.encoder = new FrameEncoder(socket);
     const decoder = new FrameDecoder({
       onFrame: (frame) => this.onFrame?.(frame),

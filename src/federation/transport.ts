@@ -1,3 +1,4 @@
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { MeshError } from '../errors.js';
 import { Dialer, type PeerAddress } from './dialer.js';
 import type { Federation } from './federation.js';
@@ -5,8 +6,9 @@ import { Listener } from './listener.js';
 import { TcpLink } from './tcp-link.js';
 
 export interface TransportOptions {
-  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly listen: { readonly host: string; readonly port: number; readonly tls: TlsOptions | undefined } | undefined;
   readonly peers: readonly PeerAddress[];
+  readonly peerTls: ConnectionOptions | undefined;
   readonly heartbeatInterval: number;
 }
 
@@ -23,11 +25,11 @@ export class Transport {
     this.federation.startHeartbeat(options.heartbeatInterval);
     if (options.listen !== undefined) {
       this.listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
-      const port = await this.listener.listen(options.listen.host, options.listen.port);
+      const port = await this.listener.listen(options.listen.host, options.listen.port, options.listen.tls);
       this.address = { host: options.listen.host, port };
     }
     if (options.peers.length > 0) {
-      const dialer = new Dialer((socket) => this.federation.attach(new TcpLink(socket, this.report), true));
+      const dialer = new Dialer((socket) => this.federation.attach(new TcpLink(socket, this.report), true), options.peerTls);
       this.dialer = dialer;
       for (const peer of options.peers) dialer.dial(peer);
     }

@@ -13,7 +13,7 @@ import type { FederationHost } from '../federation/proxies.js';
 import type { Transport } from '../federation/transport.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { MeshStore, StoreConsumer } from '../store/store.js';
-import type { ResolvedOptions } from './options.js';
+import type { PeerHello, ResolvedOptions } from './options.js';
 import { Signals } from './signals.js';
 
 export type MeshState = 'idle' | 'started' | 'closing' | 'closed';
@@ -154,6 +154,20 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
 
   requestDeadline(id: string): number | undefined {
     return this.requests.deadlineOf(id);
+  }
+
+  get token(): string | undefined {
+    return this.options.token;
+  }
+
+  verifyHello(hello: PeerHello): boolean | Promise<boolean> {
+    const hook = this.options.verifyHello;
+    if (hook === undefined) return true;
+    try {
+      return hook(hello);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** The federation, created on first use with every live subscription already here. */

@@ -6,11 +6,11 @@ import type { Kernel } from './kernel.js';
 export async function start(kernel: Kernel): Promise<void> {
   kernel.assertOpen();
   await kernel.storeReady();
-  const { listen, peers, heartbeatInterval } = kernel.options;
+  const { listen, peers, peerTls, heartbeatInterval } = kernel.options;
   if (listen !== undefined || peers.length > 0) {
     const transport = new Transport(kernel.federate(), (error) => kernel.report(error));
     kernel.transport = transport;
-    await transport.start({ listen, peers, heartbeatInterval });
+    await transport.start({ listen, peers, peerTls, heartbeatInterval });
   }
   if (kernel.state === 'idle') kernel.state = 'started';
 }

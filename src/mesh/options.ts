@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MeshError } from '../errors.js';
 import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { parsePeer, type PeerAddress } from '../federation/dialer.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
@@ -16,10 +17,19 @@ export interface MeshOptions {
   readonly source?: string;
   /** Feeds durable subscriptions. @default memoryStore() */
   readonly store?: MeshStore;
-  /** Accept peers and EventMesh TCP clients (federation). */
-  readonly listen?: { readonly host?: string; readonly port: number };
+  /** Accept peers and EventMesh TCP clients (federation); with `tls`, over TLS (node:tls server options). */
+  readonly listen?: { readonly host?: string; readonly port: number; readonly tls?: TlsOptions };
   /** Peers to dial, e.g. `tcp://127.0.0.1:10001` (federation). */
   readonly peers?: readonly string[];
+  /** node:tls options (ca, cert, key, servername…) used to dial `tls://` peers. */
+  readonly peerTls?: ConnectionOptions;
+  /** Sent in this node's HELLO (UserAgent `token`), for peers that check it. */
+  readonly token?: string;
+  /**
+   * Decides whether a peer may join: return false (or a promise of false) to refuse
+   * its HELLO with code 1 and close the connection (PROTOCOL §9.2).
+   */
+  readonly verifyHello?: (hello: PeerHello) => boolean | Promise<boolean>;
   /**
    * Heartbeat interval on peer links, in ms; a peer silent for 3 intervals is dropped.
    * @default 2000
@@ -39,10 +49,20 @@ export interface MeshOptions {
   readonly logger?: MeshLogger;
 }
 
+/** What `verifyHello` learns about a connecting peer. */
+export interface PeerHello {
+  readonly node: string;
+  readonly token: string | undefined;
+  readonly remoteAddress: string | undefined;
+}
+
 export interface ResolvedOptions {
   readonly id: string;
-  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly listen: { readonly host: string; readonly port: number; readonly tls: TlsOptions | undefined } | undefined;
   readonly peers: readonly PeerAddress[];
+  readonly peerTls: ConnectionOptions | undefined;
+  readonly token: string | undefined;
+  readonly verifyHello: ((hello: PeerHello) => boolean | Promise<boolean>) | undefined;
   readonly heartbeatInterval: number;
   readonly source: string;
   readonly store: MeshStore;
@@ -58,7 +78,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   const source = options.source ?? `/evmesh/${id}`;
   if (typeof source !== 'string' || source.length === 0 || /\s/.test(source)) throw invalid('source must be a non-empty URI-reference');
   const listen = resolveListen(options.listen);
-  if (options.peers !== undefined && !Array.isArray(options.peers)) throw invalid('peers must be an array of tcp://host:port');
+  if (options.peers !== undefined && !Array.isArray(options.peers)) throw invalid('peers must be an array of tcp://host:port or tls://host:port');
   const peers = (options.peers ?? []).map((url) => parsePeer(url));
   const heartbeatInterval = nonNegativeInt(options.heartbeatInterval ?? 2000, 'heartbeatInterval');
   if (heartbeatInterval < 10) throw invalid('heartbeatInterval must be at least 10 ms');
@@ -68,7 +88,12 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   if (typeof store !== 'object' || store === null || typeof store.append !== 'function' || typeof store.consume !== 'function') {
     throw invalid('store must implement MeshStore');
   }
-  return { id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval };
+  if (options.token !== undefined && typeof options.token !== 'string') throw invalid('token must be a string');
+  if (options.verifyHello !== undefined && typeof options.verifyHello !== 'function') throw invalid('verifyHello must be a function');
+  return {
+    id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval,
+    peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello,
+  };
 }
 
 function resolveListen(listen: MeshOptions['listen']): ResolvedOptions['listen'] {
@@ -78,7 +103,7 @@ function resolveListen(listen: MeshOptions['listen']): ResolvedOptions['listen']
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('listen.port must be 0..65535 (0 picks a free port)');
   const host = listen.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) throw invalid('listen.host must be a non-empty string');
-  return { host, port };
+  return { host, port, tls: listen.tls };
 }
 
 function nonNegativeInt(value: unknown, name: string): number {
