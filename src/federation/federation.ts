@@ -3,6 +3,8 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import { deliver } from '../delivery/dispatcher.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
+import type { FrameEncoderStats } from '../wire/frame-encoder.js';
+import type { PeerInfo } from '../mesh/signals.js';
 import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
@@ -12,6 +14,15 @@ import {
   MAX_HOPS, advertiseFrame, eventFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, isDestinations, refusedHelloFrame, isPath, jsonProp, optionalProp, prop,
   replyFrame, withdrawFrame, type Destinations,
 } from './peer-frames.js';
+
+/** A connected peer and, where the transport counts them, its outbound queue and counters. */
+export interface PeerStats extends PeerInfo {
+  readonly outbound: FrameEncoderStats | undefined;
+}
+
+function info(entry: PeerLink, node: string): PeerInfo {
+  return { node, dialed: entry.dialed, remoteAddress: entry.link.remoteAddress };
+}
 
 /** PROTOCOL §4: the presence entry every node advertises (never a proxy, never matched). */
 const PRESENCE = '~node';
@@ -202,11 +213,25 @@ export class Federation {
     if (peer === this.host.selfId) throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'a node linked to itself'); // PROTOCOL §2.5
     entry.peer = peer;
     this.apply(this.table.linkUp(id, peer));
+    this.host.peerChanged(true, info(entry, peer));
   }
 
   private detach(id: string): void {
-    if (!this.links.delete(id)) return;
+    const entry = this.links.get(id);
+    if (entry === undefined) return;
+    this.links.delete(id);
     this.apply(this.table.linkDown(id));
+    if (entry.peer !== undefined) this.host.peerChanged(false, info(entry, entry.peer));
+  }
+
+  /** The connected peers with their outbound counters (a slow peer shows a growing queue and drain waits). */
+  peers(): PeerStats[] {
+    const out: PeerStats[] = [];
+    for (const entry of this.links.values()) {
+      if (entry.peer === undefined) continue;
+      out.push({ ...info(entry, entry.peer), outbound: entry.link.stats?.() });
+    }
+    return out;
   }
 
   private apply(changes: InterestChanges): void {

@@ -1,4 +1,5 @@
 import type { WireFrame } from '../wire/frame.js';
+import type { FrameEncoderStats } from '../wire/frame-encoder.js';
 
 /**
  * The seam between federation logic and transport (style.md §8): a link carries
@@ -12,6 +13,8 @@ export interface Link {
   close(): void;
   /** The peer's address where the transport knows it (for `verifyHello`). */
   readonly remoteAddress?: string;
+  /** Outbound counters where the transport keeps them (queue, bytes, drain waits, refusals). */
+  stats?(): FrameEncoderStats;
   onFrame: ((frame: WireFrame) => void) | undefined;
   onClose: (() => void) | undefined;
 }

@@ -9,6 +9,7 @@ import { parsePattern } from '../topic/pattern.js';
 import { decodeSubscription } from '../wire/bodies/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { PeerHello } from '../mesh/options.js';
+import type { PeerInfo } from '../mesh/signals.js';
 import type { Advertisement, InterestEntry, SubRef } from './interest.js';
 import { optionalProp, prop } from './peer-frames.js';
 
@@ -28,6 +29,8 @@ export interface FederationHost {
   requestDeadline(id: string): number | undefined;
   /** Sent in this node's HELLO. */
   readonly token: string | undefined;
+  /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */
+  peerChanged(up: boolean, peer: PeerInfo): void;
   /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
   verifyHello(hello: PeerHello): boolean | Promise<boolean>;
 }

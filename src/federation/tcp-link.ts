@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { MeshError } from '../errors.js';
 import { FrameDecoder } from '../wire/frame-decoder.js';
-import { FrameEncoder } from '../wire/frame-encoder.js';
+import { FrameEncoder, type FrameEncoderStats } from '../wire/frame-encoder.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { Link } from './link.js';
 
@@ -35,6 +35,10 @@ export class TcpLink implements Link {
 
   send(frame: WireFrame): void {
     this.encoder.send(frame);
+  }
+
+  stats(): FrameEncoderStats {
+    return this.encoder.stats;
   }
 
   close(): void {

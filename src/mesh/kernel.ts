@@ -14,7 +14,7 @@ import type { Transport } from '../federation/transport.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { MeshStore, StoreConsumer } from '../store/store.js';
 import type { PeerHello, ResolvedOptions } from './options.js';
-import { Signals } from './signals.js';
+import { Signals, type PeerInfo } from './signals.js';
 
 export type MeshState = 'idle' | 'started' | 'closing' | 'closed';
 
@@ -154,6 +154,10 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
 
   requestDeadline(id: string): number | undefined {
     return this.requests.deadlineOf(id);
+  }
+
+  peerChanged(up: boolean, peer: PeerInfo): void {
+    this.signals.emit(up ? 'peer:up' : 'peer:down', peer);
   }
 
   get token(): string | undefined {

@@ -11,6 +11,7 @@ import { registerInstance } from '../decorators/register.js';
 import { observe, type ObserveOptions } from '../pipeline/observe.js';
 import type { UseOperator } from '../pipeline/use-chain.js';
 import { Kernel } from './kernel.js';
+import type { PeerStats } from '../federation/federation.js';
 import { close, start } from './lifecycle.js';
 import { resolveOptions, type MeshOptions } from './options.js';
 import type { MeshSignal, MeshSignals } from './signals.js';
@@ -45,6 +46,11 @@ export class Mesh {
   /** Where this node accepts peers, once `start()` bound it (with `listen.port: 0`, the port picked). */
   get address(): { host: string; port: number } | undefined {
     return this.k.transport?.address;
+  }
+
+  /** Connected peers, with each link's outbound queue and counters. */
+  peers(): PeerStats[] {
+    return this.k.federation?.peers() ?? [];
   }
 
   /** The default `source` of events published here. */

@@ -2,9 +2,21 @@ import { EventEmitter } from 'eventemitter3';
 import type { MeshError } from '../errors.js';
 import type { MeshLogger } from './options.js';
 
+/** A federated peer as the signals and `mesh.peers()` describe it. */
+export interface PeerInfo {
+  readonly node: string;
+  /** This node dialed it (it is in `peers`); otherwise it connected to our `listen` port. */
+  readonly dialed: boolean;
+  readonly remoteAddress: string | undefined;
+}
+
 /** The mesh's own signals (not events: those are received with `subscribe`). */
 export interface MeshSignals {
   error: [error: MeshError];
+  /** A peer completed its HELLO; its interest follows. */
+  'peer:up': [peer: PeerInfo];
+  /** A peer's link closed (goodbye, silence, socket error); what it advertised is withdrawn. */
+  'peer:down': [peer: PeerInfo];
 }
 
 export type MeshSignal = keyof MeshSignals;
@@ -25,6 +37,17 @@ export class Signals {
 
   off<K extends MeshSignal>(signal: K, listener: (...args: MeshSignals[K]) => void): void {
     this.emitter.off(signal, listener as never);
+  }
+
+  /** Emits a signal other than 'error'; a throwing listener is logged, never propagated. */
+  emit<K extends Exclude<MeshSignal, 'error'>>(signal: K, ...args: MeshSignals[K]): void {
+    for (const listener of this.emitter.listeners(signal)) {
+      try {
+        (listener as (...a: MeshSignals[K]) => void)(...args);
+      } catch (err) {
+        this.logger.error(`[evmesh] a '${signal}' listener threw`, err);
+      }
+    }
   }
 
   error(error: MeshError): void {

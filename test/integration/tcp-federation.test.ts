@@ -69,6 +69,29 @@ describe('federation between processes over TCP', () => {
   });
 });
 
+describe('peer signals and stats', () => {
+  it("signal 'peer:up' and 'peer:down' and list connected peers with their outbound counters", async () => {
+    const a = createMesh({ id: 'a', listen: { port: 0 } });
+    meshes.push(a);
+    const seen: string[] = [];
+    a.on('peer:up', (p) => void seen.push(`up ${p.node} dialed=${String(p.dialed)}`));
+    a.on('peer:down', (p) => void seen.push(`down ${p.node}`));
+    await a.start();
+    const b = createMesh({ id: 'b', peers: [`tcp://127.0.0.1:${String(a.address?.port)}`] });
+    b.on('peer:up', (p) => void seen.push(`b sees ${p.node} dialed=${String(p.dialed)}`));
+    await b.start();
+    await until(() => seen.length === 2, 5000);
+    expect(seen.sort()).toEqual(['b sees a dialed=true', 'up b dialed=false']);
+    const [peer] = b.peers();
+    expect(peer).toMatchObject({ node: 'a', dialed: true, remoteAddress: '127.0.0.1' });
+    expect(peer?.outbound?.frames).toBeGreaterThan(0);
+    expect(peer?.outbound?.queuedBytes).toBe(0);
+    await b.close();
+    await until(() => seen.includes('down b'), 5000);
+    expect(a.peers()).toEqual([]);
+  });
+});
+
 describe('a node given garbage on its port', () => {
   it('closes that connection only and keeps serving its peers', async () => {
     const server = createMesh({ id: 'server', listen: { port: 0 } });
