@@ -1,6 +1,5 @@
 import { MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import { deliver } from '../delivery/dispatcher.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
@@ -9,10 +8,10 @@ import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link } from './link.js';
+import { Forwarder } from './forwarder.js';
 import { Proxies, type FederationHost } from './proxies.js';
 import {
-  MAX_HOPS, advertiseFrame, eventFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, isDestinations, refusedHelloFrame, isPath, jsonProp, optionalProp, prop,
-  replyFrame, withdrawFrame, type Destinations,
+  advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
 /** A connected peer and, where the transport counts them, its outbound queue and counters. */
@@ -48,12 +47,11 @@ export class Federation {
   readonly table: InterestTable;
   private readonly links = new Map<string, PeerLink>();
   private readonly proxies: Proxies;
+  private readonly forwarder: Forwarder;
   private linkSeq = 0;
   private frameSeq = 0;
   /** Destinations gathered by proxies while the current event is routed; see Publisher. */
   pending: Destinations | undefined = undefined;
-  /** Requests from other nodes being served here: event id → requester node. */
-  private readonly served = new Map<string, string>();
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: FederationHost) {
@@ -64,10 +62,14 @@ export class Federation {
     this.proxies = new Proxies(host, (node, sub) => {
       ((this.pending ??= {})[node] ??= []).push(sub);
     });
+    this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
+      const entry = this.links.get(link);
+      if (entry !== undefined) this.send(entry.link, frame(this.seq()));
+    });
   }
 
   get servedRequests(): number {
-    return this.served.size;
+    return this.forwarder.servedRequests;
   }
 
   /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
@@ -92,18 +94,12 @@ export class Federation {
 
   /** Sends what proxies collected for `event` (one copy per next hop, PROTOCOL §5.2). */
   flush(event: MeshEvent, destinations: Destinations): void {
-    const deadline = this.host.requestDeadline(event.id);
-    this.forward(destinations, this.host.selfId, 1, deadline, Buffer.from(JSON.stringify(event)));
+    this.forwarder.flush(event, destinations);
   }
 
   /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
   answer(event: MeshEvent, value: unknown): boolean {
-    const origin = this.served.get(event.id);
-    if (origin === undefined) return false;
-    this.served.delete(event.id);
-    const reply = this.host.replyTo(event, value);
-    this.sendReply(Buffer.from(JSON.stringify(reply)), origin, event.id);
-    return true;
+    return this.forwarder.answer(event, value);
   }
 
   /** PROTOCOL §7.1: says goodbye on every link (the frame is flushed before the link closes). */
@@ -175,9 +171,9 @@ export class Federation {
         return this.apply(this.table.withdraw(id, prop(frame, 'evmeshnode'), prop(frame, 'evmeshsub')));
       case 'ASYNC_MESSAGE_TO_SERVER':
       case 'REQUEST_TO_SERVER':
-        return this.arrived(frame);
+        return this.forwarder.arrived(frame);
       case 'RESPONSE_TO_SERVER':
-        return this.replyArrived(frame);
+        return this.forwarder.replyArrived(frame);
       default:
         return; // heartbeats, LISTEN and ACKs need no action between evmesh peers (yet)
     }
@@ -244,67 +240,6 @@ export class Federation {
     }
     for (const ref of changes.removed) if (ref.sub !== PRESENCE) this.proxies.remove(ref);
     for (const entry of changes.added) if (entry.sub !== PRESENCE) this.proxies.upsert(entry);
-  }
-
-  /** PROTOCOL §5.3: deliver what is ours, split the rest by next hop. */
-  private arrived(frame: WireFrame): void {
-    const origin = prop(frame, 'evmeshorigin');
-    const dest = jsonProp(frame, 'evmeshdest', isDestinations);
-    const hops = Number(prop(frame, 'evmeshhops'));
-    const deadlineText = optionalProp(frame, 'evmeshdeadline');
-    const deadline = deadlineText === undefined ? undefined : Number(deadlineText);
-    if (deadline !== undefined && deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
-    const body = frame.body ?? Buffer.alloc(0);
-    const event = this.host.toEvent(JSON.parse(body.toString('utf8')) as unknown);
-    const mine = dest[this.host.selfId];
-    if (mine !== undefined) {
-      delete dest[this.host.selfId];
-      if (deadline !== undefined) this.serve(event.id, origin, deadline);
-      for (const subId of mine) {
-        const sub = this.proxies.local(subId);
-        if (sub !== undefined) deliver(sub, event);
-      }
-    }
-    if (Object.keys(dest).length > 0 && hops < MAX_HOPS) this.forward(dest, origin, hops + 1, deadline, Buffer.from(body));
-  }
-
-  private serve(eventId: string, origin: string, deadline: number): void {
-    this.served.set(eventId, origin);
-    // Past the deadline the requester has given up; forget the request then.
-    setTimeout(() => this.served.delete(eventId), Math.max(0, deadline - Date.now())).unref();
-  }
-
-  private forward(dest: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
-    const byHop = new Map<string, Destinations>();
-    for (const [node, subs] of Object.entries(dest)) {
-      const hop = this.table.nextHop(node);
-      if (hop === undefined) continue; // the node went away since its interest was learned
-      let part = byHop.get(hop);
-      if (part === undefined) byHop.set(hop, (part = {}));
-      part[node] = subs;
-    }
-    const cmd = deadline === undefined ? 'ASYNC_MESSAGE_TO_SERVER' : 'REQUEST_TO_SERVER';
-    for (const [hop, part] of byHop) {
-      const link = this.links.get(hop)?.link;
-      if (link !== undefined) this.send(link, eventFrame(this.seq(), cmd, body, origin, part, hops, deadline));
-    }
-  }
-
-  private replyArrived(frame: WireFrame): void {
-    const dest = prop(frame, 'evmeshdest');
-    const inReplyTo = prop(frame, 'evmeshinreplyto');
-    const body = frame.body ?? Buffer.alloc(0);
-    if (dest === this.host.selfId) {
-      this.host.settleRequest(inReplyTo, this.host.toEvent(JSON.parse(body.toString('utf8')) as unknown));
-    } else {
-      this.sendReply(Buffer.from(body), dest, inReplyTo);
-    }
-  }
-
-  private sendReply(body: Buffer, dest: string, inReplyTo: string): void {
-    const hop = this.table.nextHop(dest);
-    const link = hop === undefined ? undefined : this.links.get(hop)?.link;
-    if (link !== undefined) this.send(link, replyFrame(this.seq(), body, dest, inReplyTo));
   }
 
   /** A link that is closing refuses frames; its close is already withdrawing what it carried. */
