@@ -32,7 +32,31 @@ export interface CaseDef {
   lib: string;
   /** Row group inside the table, e.g. `10 subs` or `N=10k`; ratios compare within a group. */
   group: string;
-  setup(): Workload | Promise<Workload>;
+  /** Sets up a workload for the shared measuring loop below. Omitted by `timed` cases. */
+  setup?(): Workload | Promise<Workload>;
+  /**
+   * Instead of `setup`: a case that times itself, for cross-process cases whose clock
+   * starts in one process and stops in another (benchmarks/xproc/driver.ts).
+   */
+  timed?(cfg: HarnessConfig): Promise<TimedRuns>;
+  /**
+   * A round-trip case: its `runsNs` are each run's p50 latency (and `p99Ns` its p99). The
+   * report puts such rows in a latency table whose ratio is latency / reference latency.
+   */
+  latency?: boolean;
+}
+
+/** What a `timed` case measured; `skipped` (e.g. a broker that is down) is reported, not failed. */
+export interface TimedRuns {
+  /** ns per operation of each timed run; for latency cases, each run's p50 round trip. */
+  runsNs: number[];
+  /** Latency cases: each run's p99 round trip, ns. */
+  p99Ns?: number[];
+  totalOps: number;
+  delivered: number;
+  expected: number;
+  extras: Record<string, number | string>;
+  skipped?: string;
 }
 
 /** A target from the design docs, checked against this run's figures in RESULTS.md. */
@@ -75,8 +99,13 @@ export interface CaseResult {
   totalOps: number;
   delivered: number;
   expected: number;
+  /** NaN (null once through JSON) when not measured, as for cross-process cases. */
   gcPer1M: number;
   extras: Record<string, number | string>;
+  /** Latency cases: each run's p99 round trip, ns. */
+  p99Ns?: number[];
+  /** Why the case did not run (a service it needs is down); not counted as a failure. */
+  skipped?: string;
 }
 
 /** The row for a case that produced no measurement (setup threw, child crashed or hung). */
@@ -174,7 +203,21 @@ async function calibrate(w: Workload, cfg: HarnessConfig): Promise<{ batch: numb
   return { batch, ops };
 }
 
+/** A `timed` case: the case measured itself; GCs are not counted (they happen in two processes). */
+async function measureTimed(suite: string, def: CaseDef, cfg: HarnessConfig, timed: NonNullable<CaseDef['timed']>): Promise<CaseResult> {
+  const t = await timed(cfg);
+  return {
+    suite, lib: def.lib, group: def.group,
+    ok: t.skipped === undefined && t.expected > 0 && t.delivered === t.expected,
+    runsNs: t.runsNs, batch: 0, totalOps: t.totalOps, delivered: t.delivered, expected: t.expected,
+    gcPer1M: NaN, extras: t.extras,
+    ...(t.p99Ns ? { p99Ns: t.p99Ns } : {}), ...(t.skipped !== undefined ? { skipped: t.skipped } : {}),
+  };
+}
+
 export async function measure(suite: string, def: CaseDef, cfg: HarnessConfig): Promise<CaseResult> {
+  if (def.timed) return measureTimed(suite, def, cfg, def.timed.bind(def));
+  if (!def.setup) throw new Error(`case ${suite}/${def.lib}/${def.group} has neither setup nor timed`);
   const w = await def.setup();
   const { batch, ops } = await calibrate(w, cfg);
   let totalOps = ops;

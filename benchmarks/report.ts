@@ -9,7 +9,7 @@ import { median, type CaseResult, type HarnessConfig, type SuiteDef, type Target
 
 const ROOT = new URL('../', import.meta.url);
 /** The libraries the suites import, plus the TypeScript runner that executes them. */
-const PACKAGES = ['eventemitter3', 'eventemitter2', 'qlobber', 'mqemitter', 'cloudevents', 'tsx'];
+const PACKAGES = ['eventemitter3', 'eventemitter2', 'qlobber', 'mqemitter', 'cloudevents', 'nats', 'ioredis', 'tsx'];
 
 function version(pkgJson: URL): string {
   try {
@@ -42,20 +42,51 @@ const ns = (x: number): string => (x >= 100 ? int(x) : x.toFixed(1));
 const cell = (v: number | string): string =>
   typeof v === 'string' ? v : Number.isInteger(v) ? int(v) : v.toFixed(2);
 
-/** ops/s relative to the reference in the same group: >1 means faster than the reference. */
+/** Whether the suite declares this row a round-trip case (its runsNs are p50 latencies). */
+const isLatency = (suite: SuiteDef, r: CaseResult): boolean =>
+  suite.cases.some((c) => c.lib === r.lib && c.group === r.group && c.latency === true);
+
+/**
+ * Against the reference in the same group: ops/s ratio (>1 = faster than the reference),
+ * or for latency rows p50 latency / reference p50 latency (<1 = quicker than the reference).
+ */
 function ratioOf(r: CaseResult, all: readonly CaseResult[], suite: SuiteDef): number | undefined {
   const ref = all.find((x) => x.suite === suite.name && x.group === r.group && x.lib === suite.reference);
   if (!ref || ref.runsNs.length === 0 || r.runsNs.length === 0) return undefined;
-  return median(ref.runsNs) / median(r.runsNs);
+  return isLatency(suite, r) ? median(r.runsNs) / median(ref.runsNs) : median(ref.runsNs) / median(r.runsNs);
 }
 
 function check(r: CaseResult): string {
+  if (r.skipped) return r.skipped;
   if (r.error) return `ERROR: ${r.error.replace(/\|/g, '\\|')}`;
   return r.ok ? 'ok' : `FAIL (delivered ${int(r.delivered)}, expected ${int(r.expected)})`;
 }
 
+const us = (nsValue: number): string => (nsValue / 1000).toFixed(1);
+
+/** Round-trip rows: p50 / p99 in µs over the runs, and p50 relative to the reference's p50. */
+function latencyTable(suite: SuiteDef, rows: readonly CaseResult[], all: readonly CaseResult[]): string[] {
+  const extraKeys = [...new Set(rows.flatMap((r) => Object.keys(r.extras)))];
+  const head = ['case', 'group', 'p50 µs median', 'p50 µs min–max', 'p99 µs median', 'p99 µs min–max',
+    `× ${suite.reference} (p50 latency, <1 = quicker)`, ...extraKeys, 'check'];
+  const out = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 || i === head.length - 1 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    const ratio = ratioOf(r, all, suite);
+    const p99 = r.p99Ns ?? [];
+    const cells = r.runsNs.length > 0 && p99.length > 0
+      ? [us(median(r.runsNs)), `${us(Math.min(...r.runsNs))}–${us(Math.max(...r.runsNs))}`,
+          us(median(p99)), `${us(Math.min(...p99))}–${us(Math.max(...p99))}`, ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`]
+      : Array<string>(5).fill('—');
+    out.push(`| ${[r.lib, r.group, ...cells, ...extraKeys.map((k) => cell(r.extras[k] ?? 'n/a')), check(r)].join(' | ')} |`);
+  }
+  return out;
+}
+
 function table(suite: SuiteDef, all: readonly CaseResult[]): string[] {
-  const rows = all.filter((r) => r.suite === suite.name);
+  const mine = all.filter((r) => r.suite === suite.name);
+  const rows = mine.filter((r) => !isLatency(suite, r));
+  const latencyRows = mine.filter((r) => isLatency(suite, r));
+  if (rows.length === 0) return latencyTable(suite, latencyRows, all);
   const extraKeys = [...new Set(rows.flatMap((r) => Object.keys(r.extras)))];
   const head = ['case', 'group', 'ops/s median', 'ops/s min', 'ops/s max', 'ns/op median', 'ns/op min–max',
     `× ${suite.reference} (ops/s)`, ...(suite.showDelta ? ['Δ ns/op vs ref'] : []), 'GCs per 1M ops',
@@ -69,17 +100,21 @@ function table(suite: SuiteDef, all: readonly CaseResult[]): string[] {
     const delta = ref && ref.runsNs.length > 0 && timed ? ns(mid - median(ref.runsNs)) : 'n/a';
     const cells = timed
       ? [int(1e9 / mid), int(1e9 / hi), int(1e9 / lo), ns(mid), `${ns(lo)}–${ns(hi)}`,
-          ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`, ...(suite.showDelta ? [delta] : []), r.gcPer1M.toFixed(1)]
+          ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`, ...(suite.showDelta ? [delta] : []),
+          Number.isFinite(r.gcPer1M) ? r.gcPer1M.toFixed(1) : 'n/a']
       : Array<string>(suite.showDelta ? 8 : 7).fill('—');
     out.push(`| ${[r.lib, r.group, ...cells, ...extraKeys.map((k) => cell(r.extras[k] ?? 'n/a')), check(r)].join(' | ')} |`);
   }
-  return out;
+  return latencyRows.length === 0 ? out : [...out, '', ...latencyTable(suite, latencyRows, all)];
 }
 
 function targetRow(t: Target, suite: SuiteDef, all: readonly CaseResult[]): string {
   const r = all.find((x) => x.suite === suite.name && x.lib === t.lib && x.group === t.group);
   const value = !r || !r.ok ? undefined : t.metric === 'ratio' ? ratioOf(r, all, suite) : r.extras[t.metric];
-  if (typeof value !== 'number') return `| ${t.label} | ${r ? check(r) : 'not run'} | n/a |`;
+  if (typeof value !== 'number') {
+    const why = !r ? 'not run' : !r.ok ? check(r) : `no ${suite.reference} figure in this run`;
+    return `| ${t.label} | ${why} | n/a |`;
+  }
   const met = (t.min === undefined || value >= t.min) && (t.max === undefined || value <= t.max);
   const shown = t.metric === 'ratio' ? `${value.toFixed(2)}x` : cell(value);
   return `| ${t.label} | ${shown} | ${met ? 'met' : '**missed**'} |`;
@@ -98,10 +133,11 @@ export interface ReportInput {
 export function renderReport({ load, suites, results, cfg, command, wallSeconds }: ReportInput): string {
   const cpus = os.cpus();
   const ran = suites.filter((s) => results.some((r) => r.suite === s.name));
-  const failed = results.filter((r) => !r.ok).length;
+  const failed = results.filter((r) => !r.ok && !r.skipped).length;
+  const skipped = results.filter((r) => r.skipped).length;
   const lines = [
     '# evmesh benchmark results', '',
-    `Generated ${new Date().toISOString()} by \`${command}\` in ${wallSeconds.toFixed(0)} s; ${results.length} cases, ${failed} not ok.`,
+    `Generated ${new Date().toISOString()} by \`${command}\` in ${wallSeconds.toFixed(0)} s; ${results.length} cases, ${failed} not ok${skipped > 0 ? `, ${skipped} skipped` : ''}.`,
     'Regenerate with `npm run bench` (writes this file); `npm run bench -- <substring>` runs only matching cases and',
     '`npm run bench -- --quick` (or `BENCH_QUICK=1`) makes shorter runs; both print instead of overwriting this file.', '',
     '## Machine', '', '| | |', '|---|---|',
@@ -120,6 +156,7 @@ export function renderReport({ load, suites, results, cfg, command, wallSeconds 
     '- The ratio column is ops/s divided by the ops/s of the table\'s reference in the same group (>1 = faster than the reference).',
     '- "GCs per 1M ops" counts GC events during the timed runs (an allocation proxy).',
     '- Delivery check: after all runs, handler calls must equal publishes × expected fan-out, or the case is not ok.',
+    '- Cross-process cases (suite `federation`) time themselves across two processes instead; their suite notes give the method.',
     '- This is a shared 2-core VM: absolute figures drift 10–50% between runs (see shared/design/perf-anchors.md); compare ratios within one run.',
   ];
   const targets = ran.flatMap((s) => (s.targets ?? []).map((t) => targetRow(t, s, results)));
