@@ -55,6 +55,8 @@ export class Publisher {
   /** Routes synchronously; throws when the `use` chain fails (for callers that surface it). */
   send(event: MeshEvent, route: Route | undefined): MeshEvent {
     if (this.collect !== undefined) return this.isolated(event, route, undefined);
+    // The same four lines stand in isolated(): kept inline on purpose. Sharing them in a
+    // method measured ~10 % slower on the 1-subscriber emit benchmark (not inlined).
     if (!this.chain.active) {
       this.route(event, route);
       return event;

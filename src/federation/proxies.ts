@@ -1,4 +1,3 @@
-import type { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import type { DeliveryHost } from '../delivery/host.js';
 import type { RoutingTable } from '../delivery/routing-table.js';
@@ -13,13 +12,11 @@ import type { PeerInfo } from '../mesh/signals.js';
 import type { Advertisement, InterestEntry, SubRef } from './interest.js';
 import { optionalProp, prop } from './peer-frames.js';
 
-/** What the federation needs from its mesh. */
-export interface FederationHost {
+/** What the federation needs from its mesh (which also hosts the proxies' deliveries). */
+export interface FederationHost extends DeliveryHost {
   readonly selfId: string;
   readonly version: string;
-  readonly routes: RoutingTable;
-  readonly delivery: DeliveryHost;
-  report(error: MeshError): void;
+  readonly table: RoutingTable;
   toEvent(value: unknown): MeshEvent;
   /** The reply event for a request answered here. */
   replyTo(request: MeshEvent, value: unknown): MeshEvent;
@@ -45,7 +42,6 @@ type Collect = (node: string, sub: string) => void;
  */
 export class Proxies {
   private readonly remote = new Map<string, MeshSubscription>();
-  private readonly all = new WeakSet<MeshSubscription>();
   private readonly localIds = new Map<MeshSubscription, string>();
   private readonly localById = new Map<string, MeshSubscription>();
   private seq = 0;
@@ -94,10 +90,9 @@ export class Proxies {
     const record = (): void => {
       this.collect(node, sub);
     };
-    const proxy = new MeshSubscription(parsed.text, record, filter, DEFAULT_POLICY, this.host.delivery, options);
+    const proxy = new MeshSubscription(parsed.text, record, filter, DEFAULT_POLICY, this.host, options);
     this.remote.set(key(entry), proxy);
-    this.all.add(proxy);
-    this.host.routes.add(proxy, parsed);
+    this.host.table.add(proxy, parsed);
   }
 
   remove(ref: SubRef): void {
@@ -105,17 +100,13 @@ export class Proxies {
     if (proxy === undefined) return;
     this.remote.delete(key(ref));
     proxy.live = false;
-    this.host.routes.remove(proxy);
-  }
-
-  isProxy(sub: MeshSubscription): boolean {
-    return this.all.has(sub);
+    this.host.table.remove(proxy);
   }
 
   clear(): void {
     for (const proxy of this.remote.values()) {
       proxy.live = false;
-      this.host.routes.remove(proxy);
+      this.host.table.remove(proxy);
     }
     this.remote.clear();
   }

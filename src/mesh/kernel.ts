@@ -136,14 +136,6 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
     return this.options.id;
   }
 
-  get routes(): RoutingTable {
-    return this.table;
-  }
-
-  get delivery(): DeliveryHost {
-    return this;
-  }
-
   replyTo(request: MeshEvent, value: unknown): MeshEvent {
     return createEvent(this, `${request.type}.reply`, value, { inreplyto: request.id });
   }

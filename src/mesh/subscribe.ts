@@ -37,7 +37,8 @@ export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler
   kernel.assertOpen();
   const { parsed, filter, policy } = checkSubscription(pattern, handler, options);
   const sub = new MeshSubscription(parsed.text, handler, filter, policy, kernel, options);
-  if (policy.concurrency > 1 || policy.keyOf !== undefined || options?.durable !== undefined) {
+  // Ordering keys only exist with concurrency > 1 (see resolvePolicy).
+  if (policy.concurrency > 1 || options?.durable !== undefined) {
     sub.sched = new Scheduler(sub);
   }
   if (options?.pipe !== undefined) {
