@@ -10,3 +10,4 @@ export { MeshEvent, extensionsOf } from './event/mesh-event.js';
 export { toMeshEvent, createEvent } from './event/normalize.js';
 export { matchLevels } from './topic/pattern.js';
 export { toMeshError } from './errors.js';
+export { loadDependency } from './store/load-dependency.js';
