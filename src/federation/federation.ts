@@ -146,10 +146,9 @@ export class Federation {
       case 'HELLO_REQUEST': {
         const peer = optionalProp(frame, 'evmeshnode');
         if (peer === undefined) {
-          // PROTOCOL §2.4: stock EventMesh client sessions are not served yet; say so (code 1) and close.
-          this.send(entry.link, refusedHelloFrame(frame.header.seq, 'stock EventMesh client sessions are not supported yet'));
-          entry.link.close();
-          return;
+          // PROTOCOL §2.4: a stock EventMesh client; the link is no peer link from here on.
+          this.links.delete(id);
+          return this.host.stockHello(entry.link, frame);
         }
         return this.admit(id, entry, peer, frame);
       }
