@@ -132,6 +132,21 @@ describe('a stock EventMesh client subscribing', () => {
     expect(sub.frames.filter(isPush).every((f) => f.header.seq === second.header.seq)).toBe(true);
   });
 
+  it('keeps at most maxUnacked pushes in flight, queues the rest, and drops a client whose queue overflows', async () => {
+    const { mesh, port, errors } = await node({ stockClients: { maxUnacked: 2, maxQueued: 3 } });
+    const sub = await session(port, 'sub', 'g', [['q']]);
+    for (let i = 0; i < 5; i++) await mesh.publish('q', i, { subject: 'q' });
+    await until(() => sub.frames.filter(isPush).length === 2);
+    await sleep(100);
+    expect(sub.frames.filter(isPush).map((p) => bodyJson(p)['data'])).toEqual([0, 1]);
+    sub.ack(sub.frames.filter(isPush)[0] as Frame);
+    await until(() => sub.frames.filter(isPush).length === 3);
+    expect(bodyJson(sub.frames.filter(isPush)[2] as Frame)['data']).toBe(2);
+    for (let i = 5; i < 7; i++) await mesh.publish('q', i, { subject: 'q' });
+    await sub.closed;
+    expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_WIRE_BACKPRESSURE']);
+  });
+
   it('spreads a CLUSTERING group over its sessions and in-process members, each event once', async () => {
     const { mesh, port } = await node();
     const a = await session(port, 'sub', 'workers', [['jobs']]);

@@ -6,6 +6,8 @@ import type { WireCommand } from '../../wire/constants.js';
 export interface Push {
   readonly event: MeshEvent;
   readonly cmd: WireCommand;
+  /** Encoded once: a redelivery sends the same bytes. */
+  readonly body: Buffer;
   /** Set once sent: the per-session counter (PROTOCOL §8.2). */
   seq: string | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -41,7 +43,7 @@ export class PushWindow {
     return this.unacked.size;
   }
 
-  push(event: MeshEvent, cmd: WireCommand): void {
+  push(event: MeshEvent, cmd: WireCommand, body: Buffer): void {
     if (!this.open || this.ids.has(event.id)) return;
     if (this.queued.length >= this.options.maxQueued) {
       throw new MeshError('ERR_MESH_WIRE_BACKPRESSURE', `EventMesh client has ${this.unacked.size} pushes un-ACKed and ${this.queued.length} queued`, {
@@ -49,7 +51,7 @@ export class PushWindow {
       });
     }
     this.ids.add(event.id);
-    const push: Push = { event, cmd, seq: undefined, timer: undefined };
+    const push: Push = { event, cmd, body, seq: undefined, timer: undefined };
     if (this.unacked.size < this.options.maxUnacked) this.transmit(push);
     else this.queued.push(push);
   }

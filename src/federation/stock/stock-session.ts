@@ -14,7 +14,7 @@ import { request } from './handlers/request.js';
 import { response } from './handlers/response.js';
 import { listen, subscribeItems, unsubscribeAll } from './handlers/subscribe.js';
 import { PushWindow, type Push } from './push-window.js';
-import { pushBody, pushFrame, replyFrame, subjectFilter } from './stock-frames.js';
+import { pushFrame, replyFrame, subjectFilter } from './stock-frames.js';
 
 /** What a session needs from the node's registry of stock sessions. */
 export interface SessionRegistry {
@@ -22,6 +22,8 @@ export interface SessionRegistry {
   readonly options: ResolvedStockOptions;
   /** The session ended; `left` are its pushes nobody ACKed. */
   ended(session: StockSession, left: readonly Push[]): void;
+  /** The push body of `event` (PROTOCOL §8.2), shared by the sessions it goes to. */
+  bodyOf(event: MeshEvent): Buffer;
 }
 
 /** A subscription of the session, and the push command its mode and type choose. */
@@ -60,7 +62,7 @@ export class StockSession {
   private closed = false;
 
   constructor(readonly registry: SessionRegistry, readonly link: Link) {
-    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, pushBody(push.event))));
+    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body)));
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = () => this.end();
   }
@@ -154,9 +156,17 @@ export class StockSession {
 
   deliver(event: MeshEvent, cmd: WireCommand): void {
     if (this.closed) return;
+    let body: Buffer;
+    try {
+      body = this.registry.bodyOf(event);
+    } catch (err) {
+      // An event the JSON format cannot carry is not pushed; the session is fine.
+      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
+      return;
+    }
     if (cmd === 'REQUEST_TO_CLIENT') this.await(event);
     try {
-      this.window.push(event, cmd);
+      this.window.push(event, cmd, body);
     } catch (err) {
       this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE', { client: this.link.remoteAddress }));
       this.link.close();

@@ -1,9 +1,10 @@
+import type { MeshEvent } from '../../event/mesh-event.js';
 import type { Kernel } from '../../mesh/kernel.js';
 import type { ResolvedStockOptions } from '../../mesh/options.js';
 import type { WireFrame } from '../../wire/frame.js';
 import type { Link } from '../link.js';
 import type { Push } from './push-window.js';
-import { serverGoodbyeFrame } from './stock-frames.js';
+import { pushBody, serverGoodbyeFrame } from './stock-frames.js';
 import { StockSession, type SessionRegistry } from './stock-session.js';
 
 /**
@@ -17,6 +18,9 @@ export class StockSessions implements SessionRegistry {
   private sweeper: NodeJS.Timeout | undefined;
   private rotation = 0;
   private closing = false;
+  // One event usually goes to several sessions in a row (broadcast): encode it once.
+  private lastEvent: MeshEvent | undefined;
+  private lastBody: Buffer | undefined;
 
   constructor(readonly kernel: Kernel) {}
 
@@ -34,6 +38,14 @@ export class StockSessions implements SessionRegistry {
     this.sessions.add(session);
     this.sweep();
     session.receive(hello);
+  }
+
+  bodyOf(event: MeshEvent): Buffer {
+    if (event !== this.lastEvent) {
+      this.lastBody = pushBody(event);
+      this.lastEvent = event;
+    }
+    return this.lastBody as Buffer;
   }
 
   ended(session: StockSession, left: readonly Push[]): void {
@@ -66,6 +78,7 @@ export class StockSessions implements SessionRegistry {
       const cmd = other.takes(push.event);
       if (cmd !== undefined) return other.deliver(push.event, cmd);
     }
+    // No other session of the group here takes it: dropped, as the Java runtime does.
   }
 
   /** Part B §5.3: a session whose last heartbeat is older than `sessionTimeout` is closed. */
