@@ -43,7 +43,7 @@ export class Publisher {
 
   /**
    * `publish`, routed by `topicOf(event)` instead of `event.type` (stock EventMesh
-   * clients route by subject, PROTOCOL §8.3), also for what the `use` chain passes
+   * clients route by subject, PROTOCOL §8.2), also for what the `use` chain passes
    * on synchronously; asynchronous chain emissions route by type.
    */
   publishBy(event: MeshEvent, topicOf: (event: MeshEvent) => string): Promise<MeshEvent> {

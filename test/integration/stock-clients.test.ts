@@ -323,6 +323,18 @@ describe('stock EventMesh session lifecycle', () => {
     await Promise.all(stayers.map((c) => c.closed));
   });
 
+  it('answers anything before HELLO with code 1 and keeps the connection for the HELLO', async () => {
+    const { port } = await node();
+    const client = await StockClient.connect(port);
+    clients.push(client);
+    const early = await client.call('SUBSCRIBE_REQUEST', 'SUBSCRIBE_RESPONSE', {}, JSON.stringify({ topicList: [{ topic: 't', mode: 'CLUSTERING', type: 'ASYNC' }] }));
+    expect([early.header.code, early.header.desc]).toEqual([1, 'no session is found']);
+    const ok = await client.call('HELLO_REQUEST', 'HELLO_RESPONSE', {}, JSON.stringify(userAgent('pub', 'g')));
+    expect(ok.header).toMatchObject({ code: 0, desc: 'success' });
+    const listen = await client.call('LISTEN_REQUEST', 'LISTEN_RESPONSE');
+    expect([listen.header.code, listen.header.desc?.split(':')[0]]).toEqual([1, 'ERR_MESH_INVALID_OPTIONS']);
+  });
+
   it('refuses a HELLO without a valid UserAgent with code 1 and closes', async () => {
     const { port, errors } = await node();
     const client = await StockClient.connect(port);

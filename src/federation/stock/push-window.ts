@@ -8,7 +8,7 @@ export interface Push {
   readonly cmd: WireCommand;
   /** Encoded once: a redelivery sends the same bytes. */
   readonly body: Buffer;
-  /** Set once sent: the per-session counter (PROTOCOL §8.2). */
+  /** Set once sent: the per-session counter (PROTOCOL §8.3). */
   seq: string | undefined;
   timer: NodeJS.Timeout | undefined;
 }
@@ -25,7 +25,7 @@ export type SendPush = (push: Push) => void;
 /**
  * A session's pushes: at most `maxUnacked` sent and not ACKed, the rest queued in
  * order. An un-ACKed push is sent again, with the same seq, every `redeliverAfter`
- * ms until ACKed or the session ends (PROTOCOL §8.2; the Java runtime drops it).
+ * ms until ACKed or the session ends (PROTOCOL §8.3; the Java runtime drops it).
  * A client that lets the queue pass `maxQueued` is a slow consumer: the push is
  * refused with ERR_MESH_WIRE_BACKPRESSURE and the caller ends the session.
  */

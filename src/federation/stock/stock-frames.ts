@@ -13,7 +13,7 @@ const SUCCESS = 'success';
 /** Part B §3 rule 5: the reply (or error reply) to `request`, echoing its seq. */
 export function replyFrame(request: WireFrame, error?: MeshError): WireFrame {
   const cmd = replyCommandOf(request.header.cmd);
-  // PROTOCOL §8.6: a failure names its ERR_MESH_* code first, so clients can match on it.
+  // PROTOCOL §8.4: a failure names its ERR_MESH_* code first, so clients can match on it.
   const desc = error === undefined ? SUCCESS : `${error.code}: ${error.message}`;
   return { header: { cmd, code: error === undefined ? 0 : 1, desc, seq: request.header.seq, properties: {} }, body: undefined };
 }
@@ -23,12 +23,12 @@ export function serverGoodbyeFrame(): WireFrame {
   return { header: { cmd: 'SERVER_GOODBYE_REQUEST', code: 0, desc: 'graceful normal quit from eventmesh', properties: {} }, body: undefined };
 }
 
-/** PROTOCOL §8.2 / Part B §4.4: pushes carry only `protocoltype` and the event in the JSON format. */
+/** PROTOCOL §8.3 / Part B §4.4: pushes carry only `protocoltype` and the event in the JSON format. */
 export function pushFrame(cmd: WireCommand, seq: string, body: Buffer): WireFrame {
   return { header: { cmd, code: 0, seq, properties: { protocoltype: 'cloudevents' } }, body };
 }
 
-/** PROTOCOL §8.4: the answer to a REQUEST_TO_SERVER, with the request's seq. */
+/** PROTOCOL §8.5: the answer to a REQUEST_TO_SERVER, with the request's seq. */
 export function responseFrame(seq: string | undefined, reply: MeshEvent): WireFrame {
   return { header: { cmd: 'RESPONSE_TO_CLIENT', code: 0, desc: SUCCESS, seq, properties: { protocoltype: 'cloudevents' } }, body: pushBody(reply) };
 }
@@ -38,7 +38,7 @@ export function responseFrame(seq: string | undefined, reply: MeshEvent): WireFr
 const PROTOCOL_EXTENSIONS = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' } as const;
 
 /**
- * PROTOCOL §8.2: the event with every attribute it has, plus the three protocol
+ * PROTOCOL §8.3: the event with every attribute it has, plus the three protocol
  * extensions where absent, in sdk-java JsonFormat key order (Part B §4.4).
  */
 export function pushBody(event: MeshEvent): Buffer {
@@ -48,7 +48,7 @@ export function pushBody(event: MeshEvent): Buffer {
 }
 
 /**
- * PROTOCOL §8.3: a published frame as CloudEvent input. Header properties become
+ * PROTOCOL §8.4: a published frame as CloudEvent input. Header properties become
  * extensions (as on Java, Part B §4.4) unless the event has that attribute; an
  * `eventmeshmessage` body maps as Part B §4.4 says (id = seq, subject = topic).
  */
@@ -69,7 +69,7 @@ export function inboundEvent(frame: WireFrame): Record<string, unknown> {
   return out;
 }
 
-/** PROTOCOL §8.3: a stock client's event is routed by its subject, which must be a topic. */
+/** PROTOCOL §8.2: a stock client's event is routed by its subject, which must be a topic. */
 export function subjectOf(event: MeshEvent): string {
   if (event.subject === undefined) {
     throw new MeshError('ERR_MESH_INVALID_EVENT', 'an event from an EventMesh client needs a subject: it is the topic (Part B §4.4)');
@@ -78,7 +78,7 @@ export function subjectOf(event: MeshEvent): string {
 }
 
 /**
- * PROTOCOL §8.1: a stock subscription topic, matched against the event `subject`,
+ * PROTOCOL §8.2: a stock subscription topic, matched against the event `subject`,
  * as a declarative filter (data, so peers evaluate it at the sender like any
  * other). A plain topic matches exactly; `a.b.#` matches `a.b` and below; `#`
  * matches any event with a subject. Other wildcards have no filter form: refused.

@@ -22,7 +22,7 @@ export interface SessionRegistry {
   readonly options: ResolvedStockOptions;
   /** The session ended; `left` are its pushes nobody ACKed. */
   ended(session: StockSession, left: readonly Push[]): void;
-  /** The push body of `event` (PROTOCOL §8.2), shared by the sessions it goes to. */
+  /** The push body of `event` (PROTOCOL §8.3), shared by the sessions it goes to. */
   bodyOf(event: MeshEvent): Buffer;
 }
 
@@ -79,7 +79,7 @@ export class StockSession {
     try {
       this.dispatch(frame);
     } catch (err) {
-      // PROTOCOL §1.3: what cannot be read ends this connection only.
+      // PROTOCOL §1.3 / §8.8: what cannot be read ends this connection only.
       this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { cmd: frame.header.cmd, client: this.link.remoteAddress }));
       this.link.close();
     }
@@ -127,7 +127,7 @@ export class StockSession {
     }
   }
 
-  /** PROTOCOL §8.1: one item becomes one mesh subscription (replacing one on the same topic). */
+  /** PROTOCOL §8.2: one item becomes one mesh subscription (replacing one on the same topic). */
   register(item: SubscriptionItem): void {
     void this.registered.get(item.topic)?.sub.unsubscribe();
     const cmd = pushCommandOf(item);
@@ -196,7 +196,7 @@ export class StockSession {
     }
   }
 
-  /** Ends the session: its subscriptions are removed (and withdrawn from peers). */
+  /** PROTOCOL §8.7: its subscriptions are removed (and withdrawn from peers), its pushes handed on. */
   private end(): void {
     if (this.closed) return;
     this.closed = true;

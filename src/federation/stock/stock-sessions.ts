@@ -59,7 +59,7 @@ export class StockSessions implements SessionRegistry {
     }
   }
 
-  /** PROTOCOL §8.5: SERVER_GOODBYE_REQUEST (code 0) to every session, then each closes. */
+  /** PROTOCOL §8.6: SERVER_GOODBYE_REQUEST (code 0) to every session, then each closes. */
   close(): void {
     this.closing = true;
     clearInterval(this.sweeper);

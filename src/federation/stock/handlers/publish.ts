@@ -5,7 +5,7 @@ import { inboundEvent, replyFrame, subjectOf } from '../stock-frames.js';
 import type { StockSession } from '../stock-session.js';
 
 /**
- * PROTOCOL §8.3: ASYNC_/BROADCAST_MESSAGE_TO_SERVER is published, routed by its
+ * PROTOCOL §8.4: ASYNC_/BROADCAST_MESSAGE_TO_SERVER is published, routed by its
  * subject, and acknowledged with the matching `_ACK` once the mesh accepted it (by
  * the store too where durable). Whether it is spread or broadcast is the
  * subscribers' mode (Part B §5.4). An invalid event gets code 1; the session stays.

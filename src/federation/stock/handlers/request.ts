@@ -24,7 +24,7 @@ function hasResponder(route: Route, event: MeshEvent): boolean {
 }
 
 /**
- * PROTOCOL §8.4: REQUEST_TO_SERVER is a mesh request routed by subject; the reply
+ * PROTOCOL §8.5: REQUEST_TO_SERVER is a mesh request routed by subject; the reply
  * comes back as RESPONSE_TO_CLIENT with the request's seq, a failure (no responder,
  * timeout from the `ttl` extension, invalid event) as RESPONSE_TO_CLIENT code 1.
  */

@@ -9,7 +9,7 @@ function notSub(): MeshError {
 }
 
 /**
- * PROTOCOL §8.1: SUBSCRIBE_REQUEST records its items (all or none: a topic that is
+ * PROTOCOL §8.2: SUBSCRIBE_REQUEST records its items (all or none: a topic that is
  * no valid stock topic refuses the request with code 1). They become mesh
  * subscriptions at LISTEN, so nothing is pushed, and no group member is taken, before.
  * A body that is not a Subscription ends the connection (Part B §4.2: Java's decoder fails).
