@@ -335,6 +335,23 @@ describe('stock EventMesh session lifecycle', () => {
     expect([listen.header.code, listen.header.desc?.split(':')[0]]).toEqual([1, 'ERR_MESH_INVALID_OPTIONS']);
   });
 
+  it('asks verifyHello about clients, telling it their group and purpose', async () => {
+    const seen: unknown[] = [];
+    const { port } = await node({
+      verifyHello: (hello) => {
+        seen.push(hello.client);
+        return hello.client?.purpose === 'pub';
+      },
+    });
+    await session(port, 'pub', 'pubs');
+    const client = await StockClient.connect(port);
+    clients.push(client);
+    const refused = await client.call('HELLO_REQUEST', 'HELLO_RESPONSE', {}, JSON.stringify(userAgent('sub', 'subs')));
+    expect(refused.header.code).toBe(1);
+    await client.closed;
+    expect(seen).toEqual([{ group: 'pubs', purpose: 'pub' }, { group: 'subs', purpose: 'sub' }]);
+  });
+
   it('refuses a HELLO without a valid UserAgent with code 1 and closes', async () => {
     const { port, errors } = await node();
     const client = await StockClient.connect(port);
