@@ -89,15 +89,15 @@ describe('stock EventMesh client sessions and a peer node', () => {
 
 describe('stock EventMesh session lifecycle', () => {
   it('answers heartbeats, keeps a heartbeating session and expires a silent one, removing its subscriptions', async () => {
-    const { mesh, port } = await node({ stockClients: { sessionTimeout: 300 } });
+    const { mesh, port } = await node({ stockClients: { sessionTimeout: 1000 } });
     const lively = await session(port, 'sub', 'g', [['hb.alive']]);
     const silent = await session(port, 'sub', 'g', [['hb.silent', 'CLUSTERING', 'SYNC']]);
     const hb = await lively.call('HEARTBEAT_REQUEST', 'HEARTBEAT_RESPONSE');
     expect(hb.header).toMatchObject({ code: 0, desc: 'success' });
-    const beat = setInterval(() => lively.send('HEARTBEAT_REQUEST'), 50);
+    const beat = setInterval(() => lively.send('HEARTBEAT_REQUEST'), 100);
     try {
       await silent.closed;
-      await sleep(400);
+      await sleep(1200); // past another whole timeout
       expect(lively.isClosed).toBe(false);
     } finally {
       clearInterval(beat);
