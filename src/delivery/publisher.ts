@@ -30,13 +30,55 @@ export class Publisher {
   readonly chain: UseChain;
   // Store appends of the publish() currently on the stack; undefined under emit().
   private collect: Promise<void>[] | undefined = undefined;
+  // Set while publishBy/sendBy run: what comes out of the `use` chain routes by this, not by type.
+  private topicOf: ((event: MeshEvent) => string) | undefined = undefined;
 
   constructor(private readonly host: PublisherHost) {
     this.chain = new UseChain({
       toEvent: (value) => host.toEvent(value),
-      route: (event) => this.route(event, undefined),
+      route: (event) => this.chainRoute(event),
       report: (error) => host.report(error),
     });
+  }
+
+  /**
+   * `publish`, routed by `topicOf(event)` instead of `event.type` (stock EventMesh
+   * clients route by subject, PROTOCOL §8.2), also for what the `use` chain passes
+   * on synchronously; asynchronous chain emissions route by type.
+   */
+  publishBy(event: MeshEvent, topicOf: (event: MeshEvent) => string): Promise<MeshEvent> {
+    try {
+      return this.routedBy(topicOf, () => this.publish(event, this.chain.active ? undefined : this.host.table.route(topicOf(event))));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** `send`, routed like `publishBy`. */
+  sendBy(event: MeshEvent, topicOf: (event: MeshEvent) => string): MeshEvent {
+    return this.routedBy(topicOf, () => this.send(event, this.chain.active ? undefined : this.host.table.route(topicOf(event))));
+  }
+
+  private routedBy<R>(topicOf: (event: MeshEvent) => string, work: () => R): R {
+    const outer = this.topicOf;
+    this.topicOf = topicOf;
+    try {
+      return work();
+    } finally {
+      this.topicOf = outer;
+    }
+  }
+
+  private chainRoute(event: MeshEvent): void {
+    const topicOf = this.topicOf;
+    if (topicOf === undefined) return this.route(event, undefined);
+    // Handlers run inside: what they publish routes by type again.
+    this.topicOf = undefined;
+    try {
+      this.route(event, this.host.table.route(topicOf(event)));
+    } finally {
+      this.topicOf = topicOf;
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
 import type { PeerInfo } from '../mesh/signals.js';
 import { decodeUserAgent } from '../wire/bodies/user-agent.js';
+import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link } from './link.js';
@@ -21,6 +22,10 @@ export interface PeerStats extends PeerInfo {
 
 function info(entry: PeerLink, node: string): PeerInfo {
   return { node, dialed: entry.dialed, remoteAddress: entry.link.remoteAddress };
+}
+
+function noSessionFrame(frame: WireFrame): WireFrame {
+  return { header: { cmd: replyCommandOf(frame.header.cmd), code: 1, desc: 'no session is found', seq: frame.header.seq, properties: {} }, body: undefined };
 }
 
 /** PROTOCOL §4: the presence entry every node advertises (never a proxy, never matched). */
@@ -142,14 +147,17 @@ export class Federation {
   }
 
   private dispatch(id: string, entry: PeerLink, frame: WireFrame): void {
+    if (entry.peer === undefined && !entry.dialed && frame.header.cmd !== 'HELLO_REQUEST') {
+      // PROTOCOL §2.1 (Part B §3 rule 2): nothing but a HELLO opens a session.
+      return this.send(entry.link, noSessionFrame(frame));
+    }
     switch (frame.header.cmd) {
       case 'HELLO_REQUEST': {
         const peer = optionalProp(frame, 'evmeshnode');
         if (peer === undefined) {
-          // PROTOCOL §2.4: stock EventMesh client sessions are not served yet; say so (code 1) and close.
-          this.send(entry.link, refusedHelloFrame(frame.header.seq, 'stock EventMesh client sessions are not supported yet'));
-          entry.link.close();
-          return;
+          // PROTOCOL §2.4: a stock EventMesh client; the link is no peer link from here on.
+          this.links.delete(id);
+          return this.host.stockHello(entry.link, frame);
         }
         return this.admit(id, entry, peer, frame);
       }

@@ -10,6 +10,7 @@ import type { WireFrame } from '../wire/frame.js';
 import type { PeerHello } from '../mesh/options.js';
 import type { PeerInfo } from '../mesh/signals.js';
 import type { Advertisement, InterestEntry, SubRef } from './interest.js';
+import type { Link } from './link.js';
 import { optionalProp, prop } from './peer-frames.js';
 
 /** What the federation needs from its mesh (which also hosts the proxies' deliveries). */
@@ -30,6 +31,8 @@ export interface FederationHost extends DeliveryHost {
   peerChanged(up: boolean, peer: PeerInfo): void;
   /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
   verifyHello(hello: PeerHello): boolean | Promise<boolean>;
+  /** PROTOCOL §2.4: a HELLO without `evmeshnode` hands its link to the stock client sessions. */
+  stockHello(link: Link, hello: WireFrame): void;
 }
 
 type Collect = (node: string, sub: string) => void;

@@ -11,6 +11,9 @@ import { RoutingTable } from '../delivery/routing-table.js';
 import { Federation } from '../federation/federation.js';
 import type { FederationHost } from '../federation/proxies.js';
 import type { Transport } from '../federation/transport.js';
+import type { Link } from '../federation/link.js';
+import { StockSessions } from '../federation/stock/stock-sessions.js';
+import type { WireFrame } from '../wire/frame.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { MeshStore, StoreConsumer } from '../store/store.js';
 import type { PeerHello, ResolvedOptions } from './options.js';
@@ -46,6 +49,8 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
   federation: Federation | undefined = undefined;
   /** Sockets (listen, peers); set by start() when those options are given. */
   transport: Transport | undefined = undefined;
+  /** Stock EventMesh client sessions, created with the first one (PROTOCOL §8). */
+  stock: StockSessions | undefined = undefined;
   readonly version = MESH_VERSION;
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;
@@ -164,6 +169,10 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  stockHello(link: Link, hello: WireFrame): void {
+    (this.stock ??= new StockSessions(this)).adopt(link, hello);
   }
 
   /** The federation, created on first use with every live subscription already here. */

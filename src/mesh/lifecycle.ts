@@ -48,6 +48,7 @@ export async function close(kernel: Kernel): Promise<void> {
   // Also deliveries of subscriptions that unsubscribed while their handler still ran.
   for (const sub of [...kernel.unacked.keys()]) kernel.abandon(sub);
   kernel.publisher.chain.close();
+  kernel.stock?.close(); // PROTOCOL §8.6: SERVER_GOODBYE to stock clients
   if (kernel.transport !== undefined) await kernel.transport.close();
   kernel.federation?.close();
   if (kernel.storeOpen) await kernel.store.close();

@@ -47,6 +47,44 @@ export interface MeshOptions {
   readonly closeTimeout?: number;
   /** Receives errors when no `'error'` listener is registered. @default console */
   readonly logger?: MeshLogger;
+  /**
+   * Sessions of stock EventMesh TCP clients (Java/Go SDKs) connecting to `listen`
+   * (PROTOCOL §8).
+   * @example { redeliverAfter: 5000, sessionTimeout: 60000 }
+   */
+  readonly stockClients?: StockClientOptions;
+}
+
+/** How a node serves stock EventMesh TCP clients (PROTOCOL §8). */
+export interface StockClientOptions {
+  /**
+   * An un-ACKed push is sent again (same seq) after this many ms, until ACKed or the session ends.
+   * @default 10000
+   */
+  readonly redeliverAfter?: number;
+  /**
+   * A session that sends no HEARTBEAT_REQUEST for this many ms is closed (Part B §5.3).
+   * @default 60000
+   */
+  readonly sessionTimeout?: number;
+  /**
+   * Pushes sent and not yet ACKed per session; further pushes wait, in order.
+   * @default 100
+   */
+  readonly maxUnacked?: number;
+  /**
+   * Pushes waiting per session behind `maxUnacked`; past it the client is a slow
+   * consumer: reported (`ERR_MESH_WIRE_BACKPRESSURE`) and its session closed.
+   * @default 10000
+   */
+  readonly maxQueued?: number;
+}
+
+export interface ResolvedStockOptions {
+  readonly redeliverAfter: number;
+  readonly sessionTimeout: number;
+  readonly maxUnacked: number;
+  readonly maxQueued: number;
 }
 
 /** What `verifyHello` learns about a connecting peer. */
@@ -54,6 +92,11 @@ export interface PeerHello {
   readonly node: string;
   readonly token: string | undefined;
   readonly remoteAddress: string | undefined;
+  /**
+   * Set when a stock EventMesh client (not an evmesh peer) says HELLO; `node` is then
+   * its UserAgent `subsystem` (empty if it sent none).
+   */
+  readonly client?: { readonly group: string; readonly purpose: 'pub' | 'sub' };
 }
 
 export interface ResolvedOptions {
@@ -69,6 +112,7 @@ export interface ResolvedOptions {
   readonly matchCacheSize: number;
   readonly closeTimeout: number;
   readonly logger: MeshLogger;
+  readonly stock: ResolvedStockOptions;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -92,7 +136,22 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   if (options.verifyHello !== undefined && typeof options.verifyHello !== 'function') throw invalid('verifyHello must be a function');
   return {
     id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval,
-    peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello,
+    peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
+  };
+}
+
+function resolveStock(stock: StockClientOptions | undefined): ResolvedStockOptions {
+  if (stock !== undefined && (typeof stock !== 'object' || stock === null)) throw invalid('stockClients must be an object');
+  const positive = (value: number | undefined, fallback: number, name: string): number => {
+    const resolved = nonNegativeInt(value ?? fallback, `stockClients.${name}`);
+    if (resolved < 1) throw invalid(`stockClients.${name} must be at least 1`);
+    return resolved;
+  };
+  return {
+    redeliverAfter: positive(stock?.redeliverAfter, 10_000, 'redeliverAfter'),
+    sessionTimeout: positive(stock?.sessionTimeout, 60_000, 'sessionTimeout'),
+    maxUnacked: positive(stock?.maxUnacked, 100, 'maxUnacked'),
+    maxQueued: positive(stock?.maxQueued, 10_000, 'maxQueued'),
   };
 }
 

@@ -148,7 +148,7 @@ describe('a node speaking to a raw EventMesh TCP connection', () => {
     });
   }
 
-  it('answers a stock client HELLO with code 1 and closes, as it does not serve stock sessions yet', async () => {
+  it('answers a HELLO with neither evmeshnode nor a UserAgent with code 1 and closes', async () => {
     const { port } = await server();
     const hello: WireFrame = { header: { cmd: 'HELLO_REQUEST', code: 0, seq: '0123456781', properties: {} }, body: undefined };
     const got = await exchange(port, [hello]);

@@ -1,0 +1,65 @@
+import { MeshError, asMeshError } from '../../../errors.js';
+import { decodeUserAgent, type UserAgent } from '../../../wire/bodies/user-agent.js';
+import type { WireFrame } from '../../../wire/frame.js';
+import { replyFrame } from '../stock-frames.js';
+import type { StockSession } from '../stock-session.js';
+
+const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
+
+/** Part B §4.1 / HelloProcessor: `version`, a non-blank `group` and `purpose` pub|sub are required. */
+function checked(agent: UserAgent): { group: string; purpose: 'pub' | 'sub' } {
+  if (agent.version === undefined || agent.version.length === 0) throw new MeshError(BAD_BODY, 'UserAgent.version is required');
+  const group = agent.group?.trim() ?? '';
+  if (group.length === 0) throw new MeshError(BAD_BODY, 'UserAgent.group is required and must not be blank');
+  const purpose = agent.purpose;
+  if (purpose !== 'pub' && purpose !== 'sub') throw new MeshError(BAD_BODY, 'UserAgent.purpose must be "pub" or "sub"');
+  return { group, purpose };
+}
+
+/**
+ * PROTOCOL §2.4 / §8.1 (Part B §5.2): a stock client's HELLO. A bad UserAgent, or one
+ * `verifyHello` refuses, is answered with code 1 and the connection closes (as
+ * Java does). A second HELLO on an open session is answered with success again.
+ */
+export function hello(session: StockSession, frame: WireFrame): void {
+  if (session.purpose !== undefined) return session.send(replyFrame(frame));
+  if (session.helloPending) return;
+  const refuse = (error: MeshError): void => {
+    session.send(replyFrame(frame, error));
+    session.link.close();
+  };
+  let agent: UserAgent;
+  let who: { group: string; purpose: 'pub' | 'sub' };
+  try {
+    agent = decodeUserAgent(frame.body);
+    who = checked(agent);
+  } catch (err) {
+    const error = asMeshError(err, BAD_BODY);
+    session.kernel.report(error);
+    return refuse(error);
+  }
+  const welcome = (): void => {
+    if (!session.open) return;
+    session.purpose = who.purpose;
+    session.group = who.group;
+    session.lastHeartbeat = Date.now();
+    session.send(replyFrame(frame));
+  };
+  const refused = new MeshError('ERR_MESH_PEER_REFUSED', 'refused by verifyHello');
+  // PROTOCOL §9.2: the same admission hook as for peers, told that this is a client.
+  const verdict = session.kernel.verifyHello({ node: agent.subsystem ?? '', token: agent.token, remoteAddress: session.link.remoteAddress, client: who });
+  if (typeof verdict === 'boolean') return verdict ? welcome() : refuse(refused);
+  session.helloPending = true;
+  verdict.then(
+    (ok) => {
+      session.helloPending = false;
+      if (ok) welcome();
+      else refuse(refused);
+    },
+    (err: unknown) => {
+      session.helloPending = false;
+      session.kernel.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', client: agent.subsystem }));
+      refuse(refused);
+    },
+  );
+}

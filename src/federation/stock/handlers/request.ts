@@ -1,0 +1,59 @@
+import { MeshError, asMeshError } from '../../../errors.js';
+import type { MeshEvent } from '../../../event/mesh-event.js';
+import { groupAccepts } from '../../../delivery/group.js';
+import type { Route } from '../../../delivery/routing-table.js';
+import type { WireFrame } from '../../../wire/frame.js';
+import { inboundEvent, replyFrame, responseFrame, subjectOf } from '../stock-frames.js';
+import type { StockSession } from '../stock-session.js';
+
+/** Part B §4.4: the request/reply timeout of a stock request. */
+const DEFAULT_TTL = 3000;
+
+function ttlOf(event: MeshEvent): number {
+  const ttl = event['ttl'];
+  if (ttl === undefined) return DEFAULT_TTL;
+  const ms = Number(ttl);
+  if (!Number.isFinite(ms) || ms <= 0) throw new MeshError('ERR_MESH_INVALID_EVENT', `ttl ${JSON.stringify(ttl)} is not a positive number of ms`);
+  return ms;
+}
+
+/** api.md: NO_RESPONDER at once when no live subscriber here or (through proxies) beyond takes it. */
+function hasResponder(route: Route, event: MeshEvent): boolean {
+  if (route.subs.some((s) => s.live && (s.filter === undefined || s.filter(event)))) return true;
+  return route.groups !== undefined && route.groups.some((g) => groupAccepts(g, event));
+}
+
+/**
+ * PROTOCOL §8.5: REQUEST_TO_SERVER is a mesh request routed by subject; the reply
+ * comes back as RESPONSE_TO_CLIENT with the request's seq, a failure (no responder,
+ * timeout from the `ttl` extension, invalid event) as RESPONSE_TO_CLIENT code 1.
+ */
+export function request(session: StockSession, frame: WireFrame): void {
+  const k = session.kernel;
+  const seq = frame.header.seq;
+  try {
+    k.assertOpen();
+    const event = k.toEvent(inboundEvent(frame));
+    const topic = subjectOf(event);
+    const timeout = ttlOf(event);
+    if (k.requests.isOpen(event.id)) {
+      throw new MeshError('ERR_MESH_INVALID_EVENT', `A request with id ${event.id} is already open`, { details: { eventId: event.id } });
+    }
+    if (!hasResponder(k.table.route(topic), event)) {
+      throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches subject ${topic}`, { details: { topic } });
+    }
+    const reply = k.requests.open(event, timeout);
+    try {
+      k.publisher.sendBy(event, subjectOf);
+    } catch (err) {
+      k.requests.cancel(event);
+      throw err;
+    }
+    reply.then(
+      (answer) => session.send(responseFrame(seq, answer)),
+      (err: unknown) => session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT'))),
+    );
+  } catch (err) {
+    session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));
+  }
+}

@@ -1,0 +1,27 @@
+import { asMeshError } from '../../../errors.js';
+import type { MeshEvent } from '../../../event/mesh-event.js';
+import type { WireFrame } from '../../../wire/frame.js';
+import { inboundEvent, replyFrame } from '../stock-frames.js';
+import type { StockSession } from '../stock-session.js';
+
+/**
+ * PROTOCOL §8.5: a RESPONSE_TO_SERVER answers the REQUEST_TO_CLIENT whose event id
+ * its `inreplyto` extension names, or else its own id (the SDK idiom of sending the
+ * request event back). Its `data` is the answer. Success sends no frame (Part B
+ * §3); an unreadable event is answered with code 1; an unknown one is ignored.
+ */
+export function response(session: StockSession, frame: WireFrame): void {
+  let reply: MeshEvent;
+  try {
+    reply = session.kernel.toEvent(inboundEvent(frame));
+  } catch (err) {
+    return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));
+  }
+  const inReplyTo = reply['inreplyto'];
+  const key = typeof inReplyTo === 'string' && session.awaiting.has(inReplyTo) ? inReplyTo : reply.id;
+  const asked = session.awaiting.get(key);
+  if (asked === undefined) return;
+  session.awaiting.delete(key);
+  session.window.ackEvent(asked.id);
+  session.kernel.answer(asked, reply.data ?? null);
+}

@@ -1,0 +1,52 @@
+import { MeshError, asMeshError } from '../../../errors.js';
+import { decodeSubscription } from '../../../wire/bodies/subscription.js';
+import type { WireFrame } from '../../../wire/frame.js';
+import { replyFrame, subjectFilter } from '../stock-frames.js';
+import type { StockSession } from '../stock-session.js';
+
+function notSub(): MeshError {
+  return new MeshError('ERR_MESH_INVALID_OPTIONS', 'client purpose config is not sub');
+}
+
+/**
+ * PROTOCOL §8.2: SUBSCRIBE_REQUEST records its items (all or none: a topic that is
+ * no valid stock topic refuses the request with code 1). They become mesh
+ * subscriptions at LISTEN, so nothing is pushed, and no group member is taken, before.
+ * A body that is not a Subscription ends the connection (Part B §4.2: Java's decoder fails).
+ */
+export function subscribeItems(session: StockSession, frame: WireFrame): void {
+  if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
+  const { topicList } = decodeSubscription(frame.body);
+  try {
+    for (const item of topicList) subjectFilter(item.topic);
+    for (const item of topicList) {
+      session.items.set(item.topic, item);
+      if (session.listening) session.register(item);
+    }
+  } catch (err) {
+    return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_PATTERN')));
+  }
+  session.send(replyFrame(frame));
+}
+
+/** Part B §3 (UnSubscribeProcessor): every topic of the session goes; the body is ignored. */
+export function unsubscribeAll(session: StockSession, frame: WireFrame): void {
+  session.items.clear();
+  session.unregisterAll();
+  session.send(replyFrame(frame));
+}
+
+/** Part B §5.2: LISTEN starts the pushes; a pub session is refused with code 1. Repeating it is harmless. */
+export function listen(session: StockSession, frame: WireFrame): void {
+  if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
+  if (!session.listening) {
+    try {
+      for (const item of session.items.values()) session.register(item);
+    } catch (err) {
+      session.unregisterAll();
+      return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_OPTIONS')));
+    }
+    session.listening = true;
+  }
+  session.send(replyFrame(frame));
+}

@@ -1,0 +1,99 @@
+import { MeshError } from '../../errors.js';
+import type { MeshEvent } from '../../event/mesh-event.js';
+import type { EventFilter } from '../../filter/dialects.js';
+import { parsePattern } from '../../topic/pattern.js';
+import { decodeMessage, encodeCloudEventBody, type CloudEventJson } from '../../wire/bodies/message.js';
+import { replyCommandOf, type WireCommand } from '../../wire/constants.js';
+import type { WireFrame } from '../../wire/frame.js';
+import type { JsonValue } from '../../wire/json.js';
+
+/** Part B §5.4: what success replies say. */
+const SUCCESS = 'success';
+
+/** Part B §3 rule 5: the reply (or error reply) to `request`, echoing its seq. */
+export function replyFrame(request: WireFrame, error?: MeshError): WireFrame {
+  const cmd = replyCommandOf(request.header.cmd);
+  // PROTOCOL §8.4: a failure names its ERR_MESH_* code first, so clients can match on it.
+  const desc = error === undefined ? SUCCESS : `${error.code}: ${error.message}`;
+  return { header: { cmd, code: error === undefined ? 0 : 1, desc, seq: request.header.seq, properties: {} }, body: undefined };
+}
+
+/** Part B §5.7: on shutdown, code 0 and no seq. */
+export function serverGoodbyeFrame(): WireFrame {
+  return { header: { cmd: 'SERVER_GOODBYE_REQUEST', code: 0, desc: 'graceful normal quit from eventmesh', properties: {} }, body: undefined };
+}
+
+/** PROTOCOL §8.3 / Part B §4.4: pushes carry only `protocoltype` and the event in the JSON format. */
+export function pushFrame(cmd: WireCommand, seq: string, body: Buffer): WireFrame {
+  return { header: { cmd, code: 0, seq, properties: { protocoltype: 'cloudevents' } }, body };
+}
+
+/** PROTOCOL §8.5: the answer to a REQUEST_TO_SERVER, with the request's seq. */
+export function responseFrame(seq: string | undefined, reply: MeshEvent): WireFrame {
+  return { header: { cmd: 'RESPONSE_TO_CLIENT', code: 0, desc: SUCCESS, seq, properties: { protocoltype: 'cloudevents' } }, body: pushBody(reply) };
+}
+
+// Part B §4.4: the runtime's pushes carry the publisher's protocol extensions; mesh
+// events get them too, so a Java subscriber sees what a Java publisher would send.
+const PROTOCOL_EXTENSIONS = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' } as const;
+
+/**
+ * PROTOCOL §8.3: the event with every attribute it has, plus the three protocol
+ * extensions where absent, in sdk-java JsonFormat key order (Part B §4.4).
+ */
+export function pushBody(event: MeshEvent): Buffer {
+  const json = event.toJSON() as unknown as Record<string, JsonValue>;
+  for (const [key, value] of Object.entries(PROTOCOL_EXTENSIONS)) json[key] ??= value;
+  return encodeCloudEventBody(json as CloudEventJson);
+}
+
+/**
+ * PROTOCOL §8.4: a published frame as CloudEvent input. Header properties become
+ * extensions (as on Java, Part B §4.4) unless the event has that attribute; an
+ * `eventmeshmessage` body maps as Part B §4.4 says (id = seq, subject = topic).
+ */
+export function inboundEvent(frame: WireFrame): Record<string, unknown> {
+  let message;
+  try {
+    message = decodeMessage(frame.header.properties, frame.body);
+  } catch (err) {
+    throw err instanceof MeshError ? new MeshError('ERR_MESH_INVALID_EVENT', err.message, { cause: err }) : err;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(frame.header.properties)) if (typeof value === 'string') out[key] = value;
+  if (message.protocol === 'cloudevents') return Object.assign(out, message.event);
+  const m = message.message;
+  Object.assign(out, m.properties, { id: frame.header.seq, source: '/', type: 'eventmeshmessage', subject: m.topic, data: m.body });
+  const contentType = m.headers?.['datacontenttype'];
+  if (contentType !== undefined) out['datacontenttype'] = contentType;
+  return out;
+}
+
+/** PROTOCOL §8.2: a stock client's event is routed by its subject, which must be a topic. */
+export function subjectOf(event: MeshEvent): string {
+  if (event.subject === undefined) {
+    throw new MeshError('ERR_MESH_INVALID_EVENT', 'an event from an EventMesh client needs a subject: it is the topic (Part B §4.4)');
+  }
+  return event.subject;
+}
+
+/**
+ * PROTOCOL §8.2: a stock subscription topic, matched against the event `subject`,
+ * as a declarative filter (data, so peers evaluate it at the sender like any
+ * other). A plain topic matches exactly; `a.b.#` matches `a.b` and below; `#`
+ * matches any event with a subject. Other wildcards have no filter form: refused.
+ */
+export function subjectFilter(topic: string): EventFilter {
+  const parsed = parsePattern(topic);
+  if (parsed.exact) return { exact: { subject: parsed.text } };
+  const last = parsed.levels.length - 1;
+  const stem = parsed.levels.slice(0, last);
+  if (parsed.levels[last] !== '#' || stem.some((l) => l === '*' || l === '#')) {
+    throw new MeshError('ERR_MESH_INVALID_PATTERN', `stock subscription topic ${JSON.stringify(topic)}: only a trailing "#" wildcard is supported`, {
+      details: { pattern: topic },
+    });
+  }
+  if (stem.length === 0) return { prefix: { subject: '' } };
+  const base = stem.join('.');
+  return { any: [{ exact: { subject: base } }, { prefix: { subject: `${base}.` } }] };
+}

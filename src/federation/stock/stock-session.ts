@@ -1,0 +1,207 @@
+import { MeshError, asMeshError } from '../../errors.js';
+import type { MeshEvent } from '../../event/mesh-event.js';
+import type { MeshSubscription } from '../../delivery/subscription.js';
+import type { Kernel } from '../../mesh/kernel.js';
+import type { ResolvedStockOptions } from '../../mesh/options.js';
+import { subscribe } from '../../mesh/subscribe.js';
+import type { SubscriptionItem } from '../../wire/bodies/subscription.js';
+import type { WireCommand } from '../../wire/constants.js';
+import type { WireFrame } from '../../wire/frame.js';
+import type { Link } from '../link.js';
+import { hello } from './handlers/hello.js';
+import { publish } from './handlers/publish.js';
+import { request } from './handlers/request.js';
+import { response } from './handlers/response.js';
+import { listen, subscribeItems, unsubscribeAll } from './handlers/subscribe.js';
+import { PushWindow, type Push } from './push-window.js';
+import { pushFrame, replyFrame, subjectFilter } from './stock-frames.js';
+
+/** What a session needs from the node's registry of stock sessions. */
+export interface SessionRegistry {
+  readonly kernel: Kernel;
+  readonly options: ResolvedStockOptions;
+  /** The session ended; `left` are its pushes nobody ACKed. */
+  ended(session: StockSession, left: readonly Push[]): void;
+  /** The push body of `event` (PROTOCOL §8.3), shared by the sessions it goes to. */
+  bodyOf(event: MeshEvent): Buffer;
+}
+
+/** A subscription of the session, and the push command its mode and type choose. */
+interface Registered {
+  readonly item: SubscriptionItem;
+  readonly cmd: WireCommand;
+  readonly sub: MeshSubscription;
+}
+
+/** Requests pushed as REQUEST_TO_CLIENT kept for their answer; the oldest go first past this. */
+const MAX_AWAITING = 1000;
+const AWAIT_AT_MOST = 60_000;
+
+/** Part B §4.2: BROADCASTING → broadcast; CLUSTERING + SYNC → request; CLUSTERING + ASYNC → async. */
+export function pushCommandOf(item: SubscriptionItem): WireCommand {
+  if (item.mode === 'BROADCASTING') return 'BROADCAST_MESSAGE_TO_CLIENT';
+  return item.type === 'SYNC' ? 'REQUEST_TO_CLIENT' : 'ASYNC_MESSAGE_TO_CLIENT';
+}
+
+/**
+ * One stock EventMesh client connection (PROTOCOL §8, Part B §5): its HELLO state,
+ * its subscription items (mesh subscriptions once it LISTENs), its pushes and the
+ * requests it was asked to answer. Each inbound command goes to its handler.
+ */
+export class StockSession {
+  /** Fixed by an accepted HELLO (Part B §5.1); undefined before. */
+  purpose: 'pub' | 'sub' | undefined = undefined;
+  group = '';
+  listening = false;
+  helloPending = false;
+  lastHeartbeat = Date.now();
+  readonly items = new Map<string, SubscriptionItem>();
+  private readonly registered = new Map<string, Registered>();
+  readonly awaiting = new Map<string, MeshEvent>();
+  readonly window: PushWindow;
+  private closed = false;
+
+  constructor(readonly registry: SessionRegistry, readonly link: Link) {
+    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body)));
+    link.onFrame = (frame) => this.receive(frame);
+    link.onClose = () => this.end();
+  }
+
+  get kernel(): Kernel {
+    return this.registry.kernel;
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  receive(frame: WireFrame): void {
+    try {
+      this.dispatch(frame);
+    } catch (err) {
+      // PROTOCOL §1.3 / §8.8: what cannot be read ends this connection only.
+      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { cmd: frame.header.cmd, client: this.link.remoteAddress }));
+      this.link.close();
+    }
+  }
+
+  private dispatch(frame: WireFrame): void {
+    const cmd = frame.header.cmd;
+    if (cmd === 'HELLO_REQUEST') return hello(this, frame);
+    if (this.purpose === undefined) {
+      // Part B §3 rule 2: nothing but HELLO without a session.
+      return this.send(replyFrame(frame, new MeshError('ERR_MESH_INVALID_OPTIONS', 'no session is found: HELLO first')));
+    }
+    switch (cmd) {
+      case 'HEARTBEAT_REQUEST':
+        this.lastHeartbeat = Date.now(); // Part B §5.3: only heartbeats keep a session alive
+        return this.send(replyFrame(frame));
+      case 'SUBSCRIBE_REQUEST':
+        return subscribeItems(this, frame);
+      case 'UNSUBSCRIBE_REQUEST':
+        return unsubscribeAll(this, frame);
+      case 'LISTEN_REQUEST':
+        return listen(this, frame);
+      case 'ASYNC_MESSAGE_TO_SERVER':
+      case 'BROADCAST_MESSAGE_TO_SERVER':
+        return publish(this, frame);
+      case 'REQUEST_TO_SERVER':
+        return request(this, frame);
+      case 'RESPONSE_TO_SERVER':
+        return response(this, frame);
+      case 'ASYNC_MESSAGE_TO_CLIENT_ACK':
+      case 'BROADCAST_MESSAGE_TO_CLIENT_ACK':
+      case 'REQUEST_TO_CLIENT_ACK':
+        return this.window.ack(frame.header.seq);
+      case 'CLIENT_GOODBYE_REQUEST':
+        // Part B §5.7: answered, then the connection ends (the response is flushed first).
+        this.send(replyFrame(frame));
+        return this.link.close();
+      case 'RESPONSE_TO_CLIENT_ACK':
+      case 'SERVER_GOODBYE_RESPONSE':
+      case 'HEARTBEAT_RESPONSE':
+        return; // acknowledgements of what we sent: nothing to do
+      default:
+        // Part B §3 rule 4: a command with no processor is answered with code 1.
+        return this.send(replyFrame(frame, new MeshError('ERR_MESH_WIRE_UNKNOWN_COMMAND', `${cmd} is not served on a client session`)));
+    }
+  }
+
+  /** PROTOCOL §8.2: one item becomes one mesh subscription (replacing one on the same topic). */
+  register(item: SubscriptionItem): void {
+    void this.registered.get(item.topic)?.sub.unsubscribe();
+    const cmd = pushCommandOf(item);
+    // Returns nothing: a value would count as this node answering a request.
+    const handler = (event: MeshEvent): void => {
+      this.deliver(event, cmd);
+    };
+    const group = item.mode === 'CLUSTERING' ? this.group : undefined;
+    const sub = subscribe(this.kernel, '#', handler, { group, filter: subjectFilter(item.topic), name: `stock:${item.topic}` });
+    this.registered.set(item.topic, { item, cmd, sub });
+  }
+
+  unregisterAll(): void {
+    for (const { sub } of this.registered.values()) void sub.unsubscribe();
+    this.registered.clear();
+  }
+
+  /** The push command of a CLUSTERING subscription here that takes `event` (re-push after another session ended). */
+  takes(event: MeshEvent): WireCommand | undefined {
+    if (this.closed || !this.listening) return undefined;
+    for (const { item, cmd, sub } of this.registered.values()) {
+      if (item.mode === 'CLUSTERING' && sub.live && (sub.filter === undefined || sub.filter(event))) return cmd;
+    }
+    return undefined;
+  }
+
+  deliver(event: MeshEvent, cmd: WireCommand): void {
+    if (this.closed) return;
+    let body: Buffer;
+    try {
+      body = this.registry.bodyOf(event);
+    } catch (err) {
+      // An event the JSON format cannot carry is not pushed; the session is fine.
+      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
+      return;
+    }
+    if (cmd === 'REQUEST_TO_CLIENT') this.await(event);
+    try {
+      this.window.push(event, cmd, body);
+    } catch (err) {
+      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE', { client: this.link.remoteAddress }));
+      this.link.close();
+    }
+  }
+
+  private await(event: MeshEvent): void {
+    if (this.awaiting.size >= MAX_AWAITING) this.awaiting.delete(this.awaiting.keys().next().value as string);
+    this.awaiting.set(event.id, event);
+    const deadline = this.kernel.requests.deadlineOf(event.id);
+    const wait = deadline === undefined ? AWAIT_AT_MOST : Math.max(0, deadline - Date.now());
+    setTimeout(() => {
+      if (this.awaiting.get(event.id) === event) this.awaiting.delete(event.id);
+    }, wait).unref();
+  }
+
+  /** Queues a frame; a connection that is closing or backed up is left to its close. */
+  send(frame: WireFrame): void {
+    if (this.closed) return;
+    try {
+      this.link.send(frame);
+    } catch (err) {
+      const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
+      if (error.code === 'ERR_MESH_CLOSED') return;
+      this.kernel.report(error);
+      this.link.close();
+    }
+  }
+
+  /** PROTOCOL §8.7: its subscriptions are removed (and withdrawn from peers), its pushes handed on. */
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregisterAll();
+    this.awaiting.clear();
+    this.registry.ended(this, this.window.close());
+  }
+}

@@ -1,0 +1,94 @@
+import type { MeshEvent } from '../../event/mesh-event.js';
+import type { Kernel } from '../../mesh/kernel.js';
+import type { ResolvedStockOptions } from '../../mesh/options.js';
+import type { WireFrame } from '../../wire/frame.js';
+import type { Link } from '../link.js';
+import type { Push } from './push-window.js';
+import { pushBody, serverGoodbyeFrame } from './stock-frames.js';
+import { StockSession, type SessionRegistry } from './stock-session.js';
+
+/**
+ * The stock EventMesh client sessions of one node (PROTOCOL §8): adopts a connection
+ * whose HELLO has no `evmeshnode` (§2.4), expires silent sessions (Part B §5.3),
+ * hands the un-ACKed pushes of a CLUSTERING session that ends to another session of
+ * its group, and says SERVER_GOODBYE to every session when the mesh closes.
+ */
+export class StockSessions implements SessionRegistry {
+  private readonly sessions = new Set<StockSession>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private rotation = 0;
+  private closing = false;
+  // One event usually goes to several sessions in a row (broadcast): encode it once.
+  private lastEvent: MeshEvent | undefined;
+  private lastBody: Buffer | undefined;
+
+  constructor(readonly kernel: Kernel) {}
+
+  get options(): ResolvedStockOptions {
+    return this.kernel.options.stock;
+  }
+
+  /** Takes over `link`, whose first frame `hello` is a stock client's HELLO. */
+  adopt(link: Link, hello: WireFrame): void {
+    if (this.closing) {
+      link.close();
+      return;
+    }
+    const session = new StockSession(this, link);
+    this.sessions.add(session);
+    this.sweep();
+    session.receive(hello);
+  }
+
+  bodyOf(event: MeshEvent): Buffer {
+    if (event !== this.lastEvent) {
+      this.lastBody = pushBody(event);
+      this.lastEvent = event;
+    }
+    return this.lastBody as Buffer;
+  }
+
+  ended(session: StockSession, left: readonly Push[]): void {
+    this.sessions.delete(session);
+    if (this.closing || !this.kernel.accepting) return;
+    for (const push of left) {
+      // Part B §5.5: a CLUSTERING session's un-ACKed pushes go to another session of
+      // its group; broadcasts were for that session only.
+      if (push.cmd === 'BROADCAST_MESSAGE_TO_CLIENT') continue;
+      this.repush(session.group, push);
+    }
+  }
+
+  /** PROTOCOL §8.6: SERVER_GOODBYE_REQUEST (code 0) to every session, then each closes. */
+  close(): void {
+    this.closing = true;
+    clearInterval(this.sweeper);
+    for (const session of [...this.sessions]) {
+      session.send(serverGoodbyeFrame());
+      session.link.close();
+    }
+  }
+
+  private repush(group: string, push: Push): void {
+    const others = [...this.sessions].filter((s) => s.group === group);
+    const n = others.length;
+    const start = n === 0 ? 0 : this.rotation++ % n;
+    for (let i = 0; i < n; i++) {
+      const other = others[(start + i) % n] as StockSession;
+      const cmd = other.takes(push.event);
+      if (cmd !== undefined) return other.deliver(push.event, cmd);
+    }
+    // No other session of the group here takes it: dropped, as the Java runtime does.
+  }
+
+  /** Part B §5.3: a session whose last heartbeat is older than `sessionTimeout` is closed. */
+  private sweep(): void {
+    if (this.sweeper !== undefined) return;
+    const timeout = this.options.sessionTimeout;
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const session of [...this.sessions]) if (now - session.lastHeartbeat > timeout) session.link.close();
+    }, Math.max(10, Math.min(1000, Math.floor(timeout / 4))));
+    this.sweeper.unref();
+  }
+}
