@@ -10,7 +10,7 @@ import { Ctx, EventPattern, MessagePattern, Payload, RpcException } from '@nestj
 import { firstValueFrom, lastValueFrom, map, throwError, toArray, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMesh, type Mesh } from '../../src/index.js';
-import { MeshClient, MeshContext, MeshServer, RPC_ERROR_KEY } from '../../nest/index.js';
+import { MeshClient, MeshServer, RPC_ERROR_KEY, type MeshContext } from '../../nest/index.js';
 import { deferred, until } from '../support/expect-code.js';
 
 interface Seen { handler: string; topic: string; pattern: string; data: unknown; attempt: number; id: string }
