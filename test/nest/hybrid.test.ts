@@ -83,7 +83,27 @@ afterEach(async () => {
   app = undefined;
 });
 
+@Injectable()
+class ConstructorPublisher {
+  constructor(@InjectMesh() mesh: Mesh) {
+    mesh.emit('com.shop.order.created', { id: 0, item: 'from a constructor' });
+  }
+}
+
 describe('a hybrid HTTP + MeshServer app', () => {
+  it('delivers an event published in a provider constructor to a MeshServer handler started before app.listen', async () => {
+    @Module({ imports: [MeshModule.forRoot()], providers: [ConstructorPublisher], controllers: [Warehouse] })
+    class EarlyModule {}
+    app = await NestFactory.create(EarlyModule, { logger: false });
+    app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
+    // Nest's documented order: microservices first, then the HTTP listener (which runs init).
+    await app.startAllMicroservices();
+    await app.listen(0, '127.0.0.1');
+    const warehouse = app.get(Warehouse);
+    await until(() => warehouse.picked.length === 1);
+    expect(warehouse.picked).toEqual(['com.shop.*.created from a constructor']);
+  });
+
   it('serves a real HTTP request whose controller publishes; @OnEvent and @EventPattern handlers see the event', async () => {
     app = await NestFactory.create(AppModule, { logger: false });
     app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) }, { inheritAppConfig: true });

@@ -1,5 +1,6 @@
 // MeshModule on real Nest applications (NestFactory), not only the testing module.
 import 'reflect-metadata';
+import { createServer, type AddressInfo } from 'node:net';
 import { Controller, Inject, Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,6 +139,30 @@ describe('MeshModule.forRoot', () => {
 
   it('fails the bootstrap with ERR_MESH_INVALID_OPTIONS for bad createMesh options', async () => {
     @Module({ imports: [MeshModule.forRoot({ closeTimeout: -1 })] })
+    class AppModule {}
+    await expect(NestFactory.create(AppModule, { logger: false, abortOnError: false })).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_OPTIONS' });
+  });
+});
+
+describe('a bootstrap that fails', () => {
+  it('rejects app.init() when the mesh cannot start, and releases what it opened', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      @Module({ imports: [MeshModule.forRoot({ listen: { port } })], providers: [Billing, Pricing] })
+      class AppModule {}
+      const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
+      const mesh = app.get<Mesh>(MESH);
+      await expect(app.init()).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_OPTIONS' });
+      await expectRejectCode(mesh.publish('com.shop.after'), 'ERR_MESH_CLOSED');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('rejects forRootAsync options from the factory that createMesh refuses (ERR_MESH_INVALID_OPTIONS)', async () => {
+    @Module({ imports: [MeshModule.forRootAsync({ useFactory: () => ({ id: '' }) })] })
     class AppModule {}
     await expect(NestFactory.create(AppModule, { logger: false, abortOnError: false })).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_OPTIONS' });
   });

@@ -184,6 +184,19 @@ describe('MeshServer', () => {
     await expect(app.listen()).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_PATTERN' });
   });
 
+  it('refuses at listen extras that are not valid subscribe options (ERR_MESH_INVALID_OPTIONS)', async () => {
+    @Controller()
+    class Bad {
+      @EventPattern('com.shop.bad', { concurrency: 0 })
+      onBad(): void {}
+    }
+    @Module({ controllers: [Bad] })
+    class BadModule {}
+    const app = await NestFactory.createMicroservice(BadModule, { strategy: new MeshServer(), logger: false });
+    closers.push(() => app.close());
+    await expect(app.listen()).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_OPTIONS' });
+  });
+
   it('reports its status and creates, starts and closes its own mesh from createMesh options', async () => {
     const server = new MeshServer({ id: 'own-mesh', listen: { port: 0 } });
     const statuses: string[] = [];
