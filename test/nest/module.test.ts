@@ -1,7 +1,7 @@
 // MeshModule on real Nest applications (NestFactory), not only the testing module.
 import 'reflect-metadata';
 import { createServer, type AddressInfo } from 'node:net';
-import { Controller, Inject, Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject, Injectable, Module, Scope, type INestApplication, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMesh, Mesh, OnEvent, Publish, type MeshEvent } from '../../src/index.js';
@@ -135,6 +135,52 @@ describe('MeshModule.forRoot', () => {
     expect(after).toEqual(['com.shop.order.created']);
     expect(app.get(Billing).seen).toEqual(['com.shop.order.created']);
     await mesh.close();
+  });
+
+  it('binds @OnEvent methods inherited from a base class, and several @OnEvent on one method', async () => {
+    const seen: string[] = [];
+    class BaseListener {
+      @OnEvent('com.base.created')
+      @OnEvent('com.base.deleted')
+      onBase(event: MeshEvent): void {
+        seen.push(`base ${event.type}`);
+      }
+    }
+    @Injectable()
+    class ChildListener extends BaseListener {
+      @OnEvent('com.child.*')
+      onChild(event: MeshEvent): void {
+        seen.push(`child ${event.type}`);
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot()], providers: [ChildListener] })
+    class AppModule {}
+    const mesh = (await boot(AppModule)).get<Mesh>(MESH);
+    mesh.emit('com.base.created');
+    mesh.emit('com.base.deleted');
+    mesh.emit('com.child.born');
+    expect(seen).toEqual(['base com.base.created', 'base com.base.deleted', 'child com.child.born']);
+  });
+
+  it('skips request-scoped providers with a warning instead of binding a stray instance', async () => {
+    const seen: string[] = [];
+    @Injectable({ scope: Scope.REQUEST })
+    class PerRequest {
+      @OnEvent('com.scoped.*')
+      onScoped(event: MeshEvent): void {
+        seen.push(event.type);
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot()], providers: [PerRequest] })
+    class AppModule {}
+    const warnings: string[] = [];
+    const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)), debug() {}, verbose() {} };
+    const app = await NestFactory.create(AppModule, { logger, abortOnError: false });
+    apps.push(app);
+    await app.init();
+    app.get<Mesh>(MESH).emit('com.scoped.event');
+    expect(seen).toEqual([]);
+    expect(warnings.some((w) => w.startsWith('PerRequest:'))).toBe(true);
   });
 
   it('fails the bootstrap with ERR_MESH_INVALID_OPTIONS for bad createMesh options', async () => {
