@@ -42,6 +42,7 @@ export class MeshClient extends ClientProxy<MeshTransportEvents, MeshStatus> {
   }
 
   async close(): Promise<void> {
+    this.connecting = undefined;
     if (this.host.owned) await this.host.mesh.close();
     this._status$.next('disconnected');
   }

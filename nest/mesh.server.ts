@@ -14,12 +14,12 @@ export type MeshServerOptions = MeshSource;
 export type MeshStatus = 'connecting' | 'connected' | 'disconnected';
 
 /** The mesh's own signals, as `server.on(…)` / `client.on(…)` forward them. */
-export interface MeshTransportEvents {
+// A type alias, not an interface: Nest's Server wants a Record<string, Function>.
+export type MeshTransportEvents = {
   error: (error: MeshError) => void;
   'peer:up': (peer: PeerInfo) => void;
   'peer:down': (peer: PeerInfo) => void;
-  [signal: string]: (...args: never[]) => void;
-}
+};
 
 const SUBSCRIBE_KEYS = ['group', 'filter', 'pipe', 'concurrency', 'orderingKey', 'retry', 'deadLetter', 'durable', 'name'] as const;
 

@@ -6,11 +6,11 @@ import {
   type CallHandler, type ExecutionContext, type INestMicroservice, type NestInterceptor, type RpcExceptionFilter,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, map, throwError, toArray, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMesh, type Mesh } from '../../src/index.js';
-import { MeshClient, MeshServer, RPC_ERROR_KEY, type MeshContext } from '../../nest/index.js';
+import { MESH_TRANSPORT, MeshClient, MeshServer, RPC_ERROR_KEY, type MeshContext } from '../../nest/index.js';
 import { deferred, until } from '../support/expect-code.js';
 
 interface Seen { handler: string; topic: string; pattern: string; data: unknown; attempt: number; id: string }
@@ -62,6 +62,16 @@ class ShopController {
     flakyRuns += 1;
     record('flaky', data, ctx);
     throw new Error('always fails');
+  }
+
+  @EventPattern('com.shop.targeted', MESH_TRANSPORT)
+  onTargeted(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
+    record('targeted', data, ctx);
+  }
+
+  @EventPattern('com.shop.tcp.only', Transport.TCP)
+  onTcpOnly(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
+    record('tcp-only', data, ctx);
   }
 
   @MessagePattern('com.stock.*.reserve')
@@ -135,6 +145,15 @@ describe('MeshServer', () => {
       handler: 'order.*', topic: 'com.shop.order.paid', pattern: 'com.shop.order.*', data: { id: 7 }, attempt: 1, id: event.id,
     });
     expect(seen.find((s) => s.handler === 'shop.#')?.pattern).toBe('com.shop.#');
+  });
+
+  it('binds handlers aimed at MESH_TRANSPORT and leaves those aimed at another transport', async () => {
+    const { mesh } = await shop();
+    mesh.emit('com.shop.tcp.only', 1);
+    mesh.emit('com.shop.targeted', 2);
+    await until(() => seen.some((s) => s.handler === 'targeted'));
+    await until(() => seen.filter((s) => s.handler === 'shop.#').length === 2);
+    expect(seen.filter((s) => s.handler === 'targeted' || s.handler === 'tcp-only').map((s) => s.data)).toEqual([2]);
   });
 
   it('fails an event delivery whose handler throws, so the extras\' retry and deadLetter apply', async () => {
