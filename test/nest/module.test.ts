@@ -3,9 +3,11 @@ import 'reflect-metadata';
 import { createServer, type AddressInfo } from 'node:net';
 import { Controller, Inject, Injectable, Module, Scope, type INestApplication, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ClientsModule, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMesh, Mesh, OnEvent, Publish, type MeshEvent } from '../../src/index.js';
-import { InjectMesh, MESH, MeshModule } from '../../nest/index.js';
+import { InjectMesh, MESH, MeshClient, MeshModule } from '../../nest/index.js';
 import { deferred, expectRejectCode, until } from '../support/expect-code.js';
 
 const apps: INestApplication[] = [];
@@ -246,6 +248,44 @@ describe('events published before the listeners are bound', () => {
     class AppModule {}
     const app = await boot(AppModule);
     expect(app.get(BootListener).seen).toEqual(['com.shop.boot.constructed', 'com.shop.boot.initialised']);
+  });
+});
+
+describe('MeshClient through ClientsModule', () => {
+  it('is built by ClientsModule.registerAsync on the module\'s mesh: emit reaches @OnEvent, send is answered by one', async () => {
+    @Injectable()
+    class Stock {
+      readonly restocked: unknown[] = [];
+
+      @OnEvent('com.stock.restocked')
+      onRestock(event: MeshEvent): void {
+        this.restocked.push(event.data);
+      }
+
+      // An @OnEvent handler's return value answers a request, as with mesh.subscribe.
+      @OnEvent('com.stock.level')
+      level(event: MeshEvent<{ sku: string }>): { sku: string; left: number } {
+        return { sku: event.data.sku, left: 4 };
+      }
+    }
+    @Module({
+      imports: [
+        MeshModule.forRoot(),
+        ClientsModule.registerAsync([{
+          name: 'STOCK',
+          inject: [MESH],
+          useFactory: (mesh: Mesh) => ({ customClass: MeshClient, options: { mesh, timeout: 1000 } }),
+        }]),
+      ],
+      providers: [Stock],
+    })
+    class AppModule {}
+    const app = await boot(AppModule);
+    const client = app.get<ClientProxy>('STOCK');
+    expect(client).toBeInstanceOf(MeshClient);
+    await lastValueFrom(client.emit('com.stock.restocked', { sku: 'a' }));
+    expect(app.get(Stock).restocked).toEqual([{ sku: 'a' }]);
+    await expect(firstValueFrom(client.send('com.stock.level', { sku: 'a' }))).resolves.toEqual({ sku: 'a', left: 4 });
   });
 });
 
