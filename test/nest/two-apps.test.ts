@@ -63,7 +63,7 @@ describe('two Nest apps in two processes over the mesh', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(reply).toEqual({ sku: 'teapot', price: 42, from: String(billing.child.pid) });
-  });
+  }, 60_000);
 
   it('carries an event published by an HTTP controller to the other app\'s @EventPattern handler, whose @Publish comes back', async () => {
     const created = await fetch(`${base}/orders`, {
@@ -79,7 +79,7 @@ describe('two Nest apps in two processes over the mesh', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(invoices).toEqual([{ order: id, by: 'billing' }]);
-  });
+  }, 60_000);
 
   it('drains a handler in flight when the app gets SIGTERM (enableShutdownHooks), then exits', async () => {
     const accepted = await fetch(`${base}/slow`, { method: 'POST' });
@@ -91,5 +91,5 @@ describe('two Nest apps in two processes over the mesh', () => {
     expect(tail).toEqual(['billing slow started', 'billing slow drained', 'billing shutdown SIGTERM']);
     // Nest re-raises the signal once its hooks are done.
     expect(billing.child.signalCode).toBe('SIGTERM');
-  });
+  }, 60_000);
 });
