@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { Subscription } from '../src/index.js';
 import { getOnEventMetadata, getPublishMetadata, MESH_OF_INSTANCE } from '../src/internal.js';
 import { MESH_HOST } from './mesh.constants.js';
 import type { MeshHost } from './mesh.host.js';
+import { gateOf } from './startup-gate.js';
 
 type Method = (...args: unknown[]) => unknown;
 // Named without a deep import into @nestjs/core internals.
@@ -18,7 +19,7 @@ type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
  * not depend on the app's compiler emitting decorator metadata.
  */
 @Injectable()
-export class MeshSubscribersLoader implements OnModuleInit, BeforeApplicationShutdown {
+export class MeshSubscribersLoader implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MeshModule');
   private readonly subscriptions: Subscription[] = [];
 
@@ -29,17 +30,35 @@ export class MeshSubscribersLoader implements OnModuleInit, BeforeApplicationShu
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { mesh, owned, release } = this.host;
+    const { mesh, owned } = this.host;
     try {
       this.bindAll();
       await mesh.start();
     } catch (err) {
-      // Nothing held is delivered to an app that failed to start.
+      // Closed before the gate opens: nothing held reaches an app that failed to start.
       if (owned) await mesh.close();
       else await this.unbind();
       throw err;
+    } finally {
+      this.host.release();
     }
-    release();
+  }
+
+  /**
+   * A MeshServer on this mesh keeps holding it until its microservice listens, which
+   * Nest does right after the bootstrap hooks (or when the app calls
+   * startAllMicroservices). One macrotask later, a server that still has not bound
+   * is not waited for: better its handlers miss early events than the whole mesh stalls.
+   */
+  onApplicationBootstrap(): void {
+    const gate = gateOf(this.host.mesh);
+    if (gate === undefined) return;
+    setImmediate(() => {
+      const left = gate.force();
+      if (left.length > 0) {
+        this.logger.warn(`${left.join(', ')} had not bound its handlers when the app finished bootstrapping: events published so far are delivered without it (call app.startAllMicroservices() before app.listen())`);
+      }
+    });
   }
 
   /**

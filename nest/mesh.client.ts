@@ -32,8 +32,8 @@ export class MeshClient extends ClientProxy<MeshTransportEvents, MeshStatus> {
       throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'MeshClient timeout must be a positive number of ms');
     }
     this.timeout = timeout;
-    // A client only publishes: nothing to hold until handlers are bound.
-    this.host = createMeshHost(source, false);
+    // A client only publishes: it holds nothing.
+    this.host = createMeshHost(source);
   }
 
   /** Starts the mesh (idempotent; `send` and `emit` call it). */

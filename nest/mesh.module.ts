@@ -33,7 +33,7 @@ function build(optionsProviders: Provider[], imports: NonNullable<DynamicModule[
     imports: [DiscoveryModule, ...imports],
     providers: [
       ...optionsProviders,
-      { provide: MESH_HOST, useFactory: (options: MeshModuleOptions) => createMeshHost(options), inject: [MESH_MODULE_OPTIONS] },
+      { provide: MESH_HOST, useFactory: (options: MeshModuleOptions) => createMeshHost(options, 'MeshModule'), inject: [MESH_MODULE_OPTIONS] },
       { provide: MESH, useFactory: (host: MeshHost) => host.mesh, inject: [MESH_HOST] },
       // Also injectable by class, for apps whose compiler emits decorator metadata.
       { provide: Mesh, useExisting: MESH },

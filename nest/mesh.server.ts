@@ -38,7 +38,8 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
 
   constructor(options: MeshServerOptions = {}) {
     super();
-    this.host = createMeshHost(options);
+    // Constructed before the app's init hooks: holds a mesh the module created until listen binds.
+    this.host = createMeshHost(options, 'MeshServer');
   }
 
   listen(callback: (...optionalParams: unknown[]) => unknown): void {
@@ -48,6 +49,8 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   async close(): Promise<void> {
     await Promise.all(this.subscriptions.splice(0).map((sub) => sub.unsubscribe()));
     if (this.host.owned) await this.host.mesh.close();
+    // After unsubscribing: a server closed before it served lets the mesh go on without it.
+    this.host.release();
     this._status$.next('disconnected');
   }
 
@@ -73,8 +76,9 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
     } catch (err) {
       await this.close();
       throw err;
+    } finally {
+      this.host.release();
     }
-    this.host.release();
     this._status$.next('connected');
   }
 

@@ -2,15 +2,15 @@
 // on real applications made with NestFactory.createMicroservice.
 import 'reflect-metadata';
 import {
-  Catch, Controller, Module, UseFilters, UseInterceptors,
+  Catch, Controller, Inject, Injectable, Module, UseFilters, UseInterceptors, type OnModuleInit,
   type CallHandler, type ExecutionContext, type INestMicroservice, type NestInterceptor, type RpcExceptionFilter,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, map, throwError, toArray, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMesh, type Mesh } from '../../src/index.js';
-import { MESH_TRANSPORT, MeshClient, MeshServer, RPC_ERROR_KEY, type MeshContext } from '../../nest/index.js';
+import { createMesh, OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
+import { MESH, MESH_TRANSPORT, MeshClient, MeshModule, MeshServer, RPC_ERROR_KEY, type MeshContext } from '../../nest/index.js';
 import { deferred, until } from '../support/expect-code.js';
 
 interface Seen { handler: string; topic: string; pattern: string; data: unknown; attempt: number; id: string }
@@ -229,6 +229,54 @@ describe('MeshServer', () => {
     await app.close();
     expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
     await expect(mesh.publish('com.shop.after')).rejects.toMatchObject({ code: 'ERR_MESH_CLOSED' });
+  });
+});
+
+describe('MeshServer on the mesh of MeshModule', () => {
+  @Injectable()
+  class InitPublisher implements OnModuleInit {
+    constructor(@Inject(MESH) private readonly mesh: Mesh) {}
+
+    onModuleInit(): void {
+      this.mesh.emit('com.shop.order.created', { id: 'from onModuleInit' });
+    }
+  }
+
+  it('gets events published in onModuleInit, though a microservice listens after every init hook', async () => {
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher] })
+    class AppModule {}
+    const app = await NestFactory.createMicroservice(AppModule, {
+      logger: false,
+      inject: [MESH],
+      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
+    });
+    closers.push(() => app.close());
+    await app.listen();
+    await until(() => seen.length === 3);
+    expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
+  });
+
+  it('is not waited for when its app never starts it: the module\'s listeners still get everything, with a warning', async () => {
+    const got: unknown[] = [];
+    @Injectable()
+    class Listener {
+      @OnEvent('com.shop.order.*')
+      onOrder(event: MeshEvent): void {
+        got.push(event.data);
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, Listener] })
+    class AppModule {}
+    const warnings: string[] = [];
+    const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)), debug() {}, verbose() {} };
+    const app = await NestFactory.create(AppModule, { logger });
+    closers.push(() => app.close());
+    app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
+    await app.init(); // startAllMicroservices() forgotten
+    await until(() => got.length === 1);
+    expect(got).toEqual([{ id: 'from onModuleInit' }]);
+    expect(seen).toEqual([]);
+    expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
   });
 });
 
