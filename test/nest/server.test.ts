@@ -1,127 +1,17 @@
-// MeshServer as a Nest microservice transport and MeshClient as its ClientProxy,
-// on real applications made with NestFactory.createMicroservice.
+// MeshServer as a Nest microservice transport, on real applications made with
+// NestFactory.createMicroservice / create + connectMicroservice.
 import 'reflect-metadata';
-import {
-  Catch, Controller, Inject, Injectable, Module, UseFilters, UseInterceptors, type OnModuleInit,
-  type CallHandler, type ExecutionContext, type INestMicroservice, type NestInterceptor, type RpcExceptionFilter,
-} from '@nestjs/common';
+import { Controller, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
-import { firstValueFrom, lastValueFrom, map, throwError, toArray, type Observable } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { createMesh, OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
-import { MESH, MESH_TRANSPORT, MeshClient, MeshModule, MeshServer, RPC_ERROR_KEY, type MeshContext } from '../../nest/index.js';
-import { deferred, until } from '../support/expect-code.js';
+import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
+import { until } from '../support/expect-code.js';
+import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
 
-interface Seen { handler: string; topic: string; pattern: string; data: unknown; attempt: number; id: string }
-
-const seen: Seen[] = [];
-const record = (handler: string, data: unknown, ctx: MeshContext): void => {
-  seen.push({ handler, topic: ctx.getTopic(), pattern: ctx.getPattern(), data, attempt: ctx.getAttempt(), id: ctx.getEvent().id });
-};
-const interceptorSaw: string[] = [];
-
-class OutOfStock extends Error {}
-
-@Catch(OutOfStock)
-class OutOfStockFilter implements RpcExceptionFilter<OutOfStock> {
-  catch(exception: OutOfStock): Observable<never> {
-    return throwError(() => ({ code: 'OUT_OF_STOCK', sku: exception.message }));
-  }
-}
-
-class TagReply implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const ctx = context.switchToRpc().getContext<MeshContext>();
-    interceptorSaw.push(`${ctx.getTopic()} via ${ctx.getPattern()}`);
-    return next.handle().pipe(map((value: unknown) => ({ tagged: value })));
-  }
-}
-
-let flakyRuns = 0;
-
-@Controller()
-class ShopController {
-  @EventPattern('com.shop.order.*')
-  onOrder(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
-    record('order.*', data, ctx);
-  }
-
-  @EventPattern('com.shop.#')
-  onAnything(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
-    record('shop.#', data, ctx);
-  }
-
-  @EventPattern('com.shop.order.created')
-  onCreated(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
-    record('order.created', data, ctx);
-  }
-
-  @EventPattern('com.flaky.job', { retry: { attempts: 3, backoff: 1 }, deadLetter: 'com.flaky.dlq' })
-  onFlaky(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
-    flakyRuns += 1;
-    record('flaky', data, ctx);
-    throw new Error('always fails');
-  }
-
-  @EventPattern('com.shop.targeted', MESH_TRANSPORT)
-  onTargeted(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
-    record('targeted', data, ctx);
-  }
-
-  @EventPattern('com.shop.tcp.only', Transport.TCP)
-  onTcpOnly(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
-    record('tcp-only', data, ctx);
-  }
-
-  @MessagePattern('com.stock.*.reserve')
-  reserve(@Payload() data: { qty: number }, @Ctx() ctx: MeshContext): { sku: string; reserved: number } {
-    return { sku: ctx.getTopic().split('.')[2] as string, reserved: data.qty };
-  }
-
-  @MessagePattern('com.stock.check')
-  @UseFilters(OutOfStockFilter)
-  @UseInterceptors(TagReply)
-  check(@Payload() data: { sku: string }): { sku: string; available: boolean } {
-    if (data.sku === 'none') throw new OutOfStock(data.sku);
-    return { sku: data.sku, available: true };
-  }
-
-  @MessagePattern('com.stock.refuse')
-  refuse(): never {
-    throw new RpcException('refused');
-  }
-
-  @MessagePattern('com.stock.silent')
-  silent(): void {}
-}
-
-@Module({ controllers: [ShopController] })
-class ShopModule {}
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  seen.length = 0;
-  interceptorSaw.length = 0;
-  flakyRuns = 0;
-});
-
-async function microservice(server: MeshServer): Promise<INestMicroservice> {
-  const app = await NestFactory.createMicroservice(ShopModule, { strategy: server, logger: false });
-  closers.push(() => app.close());
-  await app.listen();
-  return app;
-}
-
-async function shop(): Promise<{ mesh: Mesh; client: MeshClient }> {
-  const mesh = createMesh({ id: 'shop-server' });
-  closers.push(() => mesh.close());
-  await microservice(new MeshServer({ mesh }));
-  const client = new MeshClient({ mesh, timeout: 1000 });
-  closers.push(() => client.close());
-  return { mesh, client };
-}
+const { closers, microservice, shop } = useShop();
 
 describe('MeshServer', () => {
   it('routes each event to every handler whose mesh pattern matches, wildcards included', async () => {
@@ -164,7 +54,7 @@ describe('MeshServer', () => {
     mesh.subscribe('com.flaky.dlq', (e) => void dead.push(e.data));
     mesh.emit('com.flaky.job', { n: 1 });
     await until(() => dead.length === 1);
-    expect(flakyRuns).toBe(3);
+    expect(counters.flakyRuns).toBe(3);
     expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
     expect(errors).toContain('ERR_MESH_HANDLER_FAILED');
   });
@@ -280,79 +170,3 @@ describe('MeshServer on the mesh of MeshModule', () => {
   });
 });
 
-describe('MeshClient', () => {
-  it('send() requests a @MessagePattern handler through a wildcard and emits its reply', async () => {
-    const { client } = await shop();
-    await expect(firstValueFrom(client.send('com.stock.apple.reserve', { qty: 2 }))).resolves.toEqual({ sku: 'apple', reserved: 2 });
-  });
-
-  it('send() gets the interceptor\'s mapped reply, and the exception filter\'s error as the error', async () => {
-    const { client } = await shop();
-    await expect(firstValueFrom(client.send('com.stock.check', { sku: 'pear' }))).resolves.toEqual({ tagged: { sku: 'pear', available: true } });
-    await expect(firstValueFrom(client.send('com.stock.check', { sku: 'none' }))).rejects.toEqual({ code: 'OUT_OF_STOCK', sku: 'none' });
-    expect(interceptorSaw).toEqual(['com.stock.check via com.stock.check', 'com.stock.check via com.stock.check']);
-  });
-
-  it('send() errors with the RpcException\'s error; a plain mesh.request sees it in the error envelope', async () => {
-    const { client, mesh } = await shop();
-    await expect(firstValueFrom(client.send('com.stock.refuse', {}))).rejects.toEqual({ status: 'error', message: 'refused' });
-    const reply = await mesh.request('com.stock.refuse', {});
-    expect(reply.data).toEqual({ [RPC_ERROR_KEY]: { status: 'error', message: 'refused' } });
-  });
-
-  it('send() to a handler that returns nothing completes with null instead of timing out', async () => {
-    const { client } = await shop();
-    await expect(lastValueFrom(client.send('com.stock.silent', {}).pipe(toArray()))).resolves.toEqual([null]);
-  });
-
-  it('send() errors with ERR_MESH_NO_RESPONDER at once, and with ERR_MESH_TIMEOUT after its default timeout', async () => {
-    const { mesh } = await shop();
-    const client = new MeshClient({ mesh, timeout: 100 });
-    await expect(firstValueFrom(client.send('com.nobody.there', {}))).rejects.toMatchObject({ code: 'ERR_MESH_NO_RESPONDER' });
-    const answer = deferred();
-    mesh.subscribe('com.slow.answer', () => answer.promise);
-    const started = Date.now();
-    await expect(firstValueFrom(client.send('com.slow.answer', {}))).rejects.toMatchObject({ code: 'ERR_MESH_TIMEOUT' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    answer.resolve();
-  });
-
-  it('emit() publishes an event the server\'s @EventPattern handlers receive, and resolves with it', async () => {
-    const { client } = await shop();
-    const event = await lastValueFrom(client.emit('com.shop.order.created', { id: 9 }));
-    await until(() => seen.length === 3);
-    expect(seen.every((s) => s.id === (event as { id: string }).id)).toBe(true);
-  });
-
-  it('rejects an invalid topic and invalid options with MeshError codes', async () => {
-    const { client } = await shop();
-    await expect(lastValueFrom(client.emit('bad topic', {}))).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_TOPIC' });
-    await expect(firstValueFrom(client.send('com.*', {}))).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_TOPIC' });
-    expect(() => new MeshClient({ timeout: 0 })).toThrow(expect.objectContaining({ code: 'ERR_MESH_INVALID_OPTIONS' }));
-  });
-
-  it('creates its own mesh from options, reports status and forwards mesh signals to on()', async () => {
-    const server = createMesh({ id: 'peer-server', listen: { port: 0 } });
-    closers.push(() => server.close());
-    await server.start();
-    server.subscribe('com.echo', (e) => ({ echo: e.data }));
-    const client = new MeshClient({ id: 'peer-client', peers: [`tcp://127.0.0.1:${String(server.address?.port)}`] });
-    closers.push(() => client.close());
-    const statuses: string[] = [];
-    client.status.subscribe((s) => statuses.push(s));
-    const peers: string[] = [];
-    client.on('peer:up', (peer) => peers.push(peer.node));
-    await client.connect();
-    await until(() => peers.length === 1, 10_000);
-    expect(peers).toEqual(['peer-server']);
-    // Interest propagates after the HELLO: retry until the responder is known.
-    let reply: unknown;
-    for (let i = 0; i < 100 && reply === undefined; i++) {
-      reply = await firstValueFrom(client.send('com.echo', { n: 1 })).catch(() => undefined);
-      if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(reply).toEqual({ echo: { n: 1 } });
-    await client.close();
-    expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
-  });
-});
