@@ -29,6 +29,12 @@ describe('MeshClient', () => {
     expect(reply.data).toEqual({ [RPC_ERROR_KEY]: { status: 'error', message: 'refused' } });
   });
 
+  it('send() to a handler whose guard refuses errors with Nest\'s forbidden error; a guard that passes lets it answer', async () => {
+    const { client } = await shop();
+    await expect(firstValueFrom(client.send('com.stock.guarded', {}))).rejects.toEqual({ status: 'error', message: 'Forbidden resource' });
+    await expect(firstValueFrom(client.send('com.stock.guarded', { pass: true }))).resolves.toBe('guarded answer');
+  });
+
   it('send() to a handler that returns nothing completes with null instead of timing out', async () => {
     const { client } = await shop();
     await expect(lastValueFrom(client.send('com.stock.silent', {}).pipe(toArray()))).resolves.toEqual([null]);

@@ -2,8 +2,8 @@
 // that boots it as a real microservice (NestFactory.createMicroservice).
 import 'reflect-metadata';
 import {
-  Catch, Controller, Module, UseFilters, UseInterceptors,
-  type CallHandler, type ExecutionContext, type INestMicroservice, type NestInterceptor, type RpcExceptionFilter,
+  Catch, Controller, Module, UseFilters, UseGuards, UseInterceptors,
+  type CallHandler, type CanActivate, type ExecutionContext, type INestMicroservice, type NestInterceptor, type RpcExceptionFilter,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
@@ -38,6 +38,12 @@ class TagReply implements NestInterceptor {
 }
 
 export const counters = { flakyRuns: 0 };
+
+class DenyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.switchToRpc().getData<{ pass?: boolean }>().pass === true;
+  }
+}
 
 @Controller()
 class ShopController {
@@ -89,6 +95,12 @@ class ShopController {
   @MessagePattern('com.stock.refuse')
   refuse(): never {
     throw new RpcException('refused');
+  }
+
+  @MessagePattern('com.stock.guarded')
+  @UseGuards(DenyGuard)
+  guarded(): string {
+    return 'guarded answer';
   }
 
   @MessagePattern('com.stock.silent')
