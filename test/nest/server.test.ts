@@ -1,0 +1,172 @@
+// MeshServer as a Nest microservice transport, on real applications made with
+// NestFactory.createMicroservice / create + connectMicroservice.
+import 'reflect-metadata';
+import { Controller, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createMesh, OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
+import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
+import { until } from '../support/expect-code.js';
+import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
+
+const { closers, microservice, shop } = useShop();
+
+describe('MeshServer', () => {
+  it('routes each event to every handler whose mesh pattern matches, wildcards included', async () => {
+    const { mesh } = await shop();
+    mesh.emit('com.shop.order.created', { id: 1 });
+    mesh.emit('com.shop.order.paid', { id: 2 });
+    mesh.emit('com.shop.invoice.sent', { id: 3 });
+    mesh.emit('com.other.order.created', { id: 4 });
+    await until(() => seen.length === 6);
+    const byHandler = (name: string): string[] => seen.filter((s) => s.handler === name).map((s) => s.topic);
+    expect(byHandler('order.*')).toEqual(['com.shop.order.created', 'com.shop.order.paid']);
+    expect(byHandler('shop.#')).toEqual(['com.shop.order.created', 'com.shop.order.paid', 'com.shop.invoice.sent']);
+    expect(byHandler('order.created')).toEqual(['com.shop.order.created']);
+  });
+
+  it('gives handlers a MeshContext with the topic, the pattern that matched and the event', async () => {
+    const { mesh } = await shop();
+    const event = mesh.emit('com.shop.order.paid', { id: 7 });
+    await until(() => seen.length === 2);
+    expect(seen.find((s) => s.handler === 'order.*')).toEqual({
+      handler: 'order.*', topic: 'com.shop.order.paid', pattern: 'com.shop.order.*', data: { id: 7 }, attempt: 1, id: event.id,
+    });
+    expect(seen.find((s) => s.handler === 'shop.#')?.pattern).toBe('com.shop.#');
+  });
+
+  it('binds handlers aimed at MESH_TRANSPORT and leaves those aimed at another transport', async () => {
+    const { mesh } = await shop();
+    mesh.emit('com.shop.tcp.only', 1);
+    mesh.emit('com.shop.targeted', 2);
+    await until(() => seen.some((s) => s.handler === 'targeted'));
+    await until(() => seen.filter((s) => s.handler === 'shop.#').length === 2);
+    expect(seen.filter((s) => s.handler === 'targeted' || s.handler === 'tcp-only').map((s) => s.data)).toEqual([2]);
+  });
+
+  it('fails an event delivery whose handler throws, so the extras\' retry and deadLetter apply', async () => {
+    const { mesh } = await shop();
+    const dead: unknown[] = [];
+    const errors: string[] = [];
+    mesh.on('error', (err) => errors.push(err.code));
+    mesh.subscribe('com.flaky.dlq', (e) => void dead.push(e.data));
+    mesh.emit('com.flaky.job', { n: 1 });
+    await until(() => dead.length === 1);
+    expect(counters.flakyRuns).toBe(3);
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
+    expect(errors).toContain('ERR_MESH_HANDLER_FAILED');
+  });
+
+  it('routes a Nest object pattern as the one-level topic Nest normalises it to', async () => {
+    @Controller()
+    class Sum {
+      @MessagePattern({ cmd: 'sum' })
+      sum(@Payload() data: number[]): number {
+        return data.reduce((a, b) => a + b, 0);
+      }
+    }
+    @Module({ controllers: [Sum] })
+    class SumModule {}
+    const mesh = createMesh();
+    closers.push(() => mesh.close());
+    const app = await NestFactory.createMicroservice(SumModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    await expect(firstValueFrom(new MeshClient({ mesh }).send({ cmd: 'sum' }, [1, 2, 3]))).resolves.toBe(6);
+  });
+
+  it('refuses at listen a pattern that is not a mesh pattern (ERR_MESH_INVALID_PATTERN)', async () => {
+    @Controller()
+    class Bad {
+      @MessagePattern('com.stock.sk*')
+      sum(): number {
+        return 1;
+      }
+    }
+    @Module({ controllers: [Bad] })
+    class BadModule {}
+    const server = new MeshServer();
+    const app = await NestFactory.createMicroservice(BadModule, { strategy: server, logger: false });
+    closers.push(() => app.close());
+    await expect(app.listen()).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_PATTERN' });
+  });
+
+  it('refuses at listen extras that are not valid subscribe options (ERR_MESH_INVALID_OPTIONS)', async () => {
+    @Controller()
+    class Bad {
+      @EventPattern('com.shop.bad', { concurrency: 0 })
+      onBad(): void {}
+    }
+    @Module({ controllers: [Bad] })
+    class BadModule {}
+    const app = await NestFactory.createMicroservice(BadModule, { strategy: new MeshServer(), logger: false });
+    closers.push(() => app.close());
+    await expect(app.listen()).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_OPTIONS' });
+  });
+
+  it('reports its status and creates, starts and closes its own mesh from createMesh options', async () => {
+    const server = new MeshServer({ id: 'own-mesh', listen: { port: 0 } });
+    const statuses: string[] = [];
+    server.status.subscribe((s) => statuses.push(s));
+    const mesh = server.unwrap<Mesh>();
+    const app = await microservice(server);
+    expect(mesh.id).toBe('own-mesh');
+    expect(mesh.address?.port).toBeGreaterThan(0);
+    expect(statuses).toEqual(['connecting', 'connected']);
+    closers.splice(0);
+    await app.close();
+    expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);
+    await expect(mesh.publish('com.shop.after')).rejects.toMatchObject({ code: 'ERR_MESH_CLOSED' });
+  });
+});
+
+describe('MeshServer on the mesh of MeshModule', () => {
+  @Injectable()
+  class InitPublisher implements OnModuleInit {
+    constructor(@Inject(MESH) private readonly mesh: Mesh) {}
+
+    onModuleInit(): void {
+      this.mesh.emit('com.shop.order.created', { id: 'from onModuleInit' });
+    }
+  }
+
+  it('gets events published in onModuleInit, though a microservice listens after every init hook', async () => {
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher] })
+    class AppModule {}
+    const app = await NestFactory.createMicroservice(AppModule, {
+      logger: false,
+      inject: [MESH],
+      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
+    });
+    closers.push(() => app.close());
+    await app.listen();
+    await until(() => seen.length === 3);
+    expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
+  });
+
+  it('is not waited for when its app never starts it: the module\'s listeners still get everything, with a warning', async () => {
+    const got: unknown[] = [];
+    @Injectable()
+    class Listener {
+      @OnEvent('com.shop.order.*')
+      onOrder(event: MeshEvent): void {
+        got.push(event.data);
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, Listener] })
+    class AppModule {}
+    const warnings: string[] = [];
+    const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)), debug() {}, verbose() {} };
+    const app = await NestFactory.create(AppModule, { logger });
+    closers.push(() => app.close());
+    app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
+    await app.init(); // startAllMicroservices() forgotten
+    await until(() => got.length === 1);
+    expect(got).toEqual([{ id: 'from onModuleInit' }]);
+    expect(seen).toEqual([]);
+    expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
+  });
+});
+
