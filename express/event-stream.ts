@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Observable, Subscription as RxSubscription } from 'rxjs';
+import type { MeshEvent } from '../src/index.js';
+
+/** How a stream is fed; decided by the router from the request and the mesh's store. */
+export interface StreamSpec {
+  /** The events to send: `mesh.observe(…)`, made by the caller so that bad options throw before the response starts. */
+  readonly events: Observable<MeshEvent>;
+  /** A comment sent before the first event (e.g. that resuming is not possible). */
+  readonly notice: string | undefined;
+  /** Comment interval in ms; 0 sends none. */
+  readonly heartbeat: number;
+  /** Bytes the client may fall behind before the stream is cut (it may resume). */
+  readonly maxBuffered: number;
+}
+
+/**
+ * One Server-Sent Events response fed by one mesh subscription. Every CloudEvent
+ * is sent as the default `message` event (so `EventSource.onmessage` gets them
+ * all: with wildcards, a client cannot know every type to add listeners for);
+ * the SSE `id` is the CloudEvent id and `data` its structured JSON form.
+ */
+export class EventStream {
+  private sub: RxSubscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    req: IncomingMessage, private readonly res: ServerResponse, spec: StreamSpec,
+    private readonly onClose: (stream: EventStream) => void,
+  ) {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Reverse proxies (nginx) otherwise buffer the stream until it ends.
+      'X-Accel-Buffering': 'no',
+    });
+    req.socket.setNoDelay(true);
+    // Sent at once so the client sees the stream open before any event arrives.
+    res.write(spec.notice === undefined ? ': stream open\n\n' : `: ${spec.notice}\n\n`);
+    // `observe` completes when the mesh closes: the response then ends too.
+    this.sub = spec.events.subscribe({
+      next: (event) => this.send(event, spec.maxBuffered),
+      complete: () => this.close(),
+      error: () => this.close(),
+    });
+    if (this.closed) {
+      this.sub.unsubscribe();
+      return;
+    }
+    if (spec.heartbeat > 0) {
+      this.timer = setInterval(() => this.res.write(': heartbeat\n\n'), spec.heartbeat);
+      this.timer.unref();
+    }
+    res.on('close', () => this.close());
+  }
+
+  /** Ends the response and the subscription; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.sub?.unsubscribe();
+    if (!this.res.writableEnded) this.res.end();
+    this.onClose(this);
+  }
+
+  private send(event: MeshEvent, maxBuffered: number): void {
+    if (this.closed) return;
+    // An id with a line break or NUL would break the framing or be ignored by the client.
+    const id = /[\r\n\0]/.test(event.id) ? '' : `id: ${event.id}\n`;
+    this.res.write(`${id}data: ${JSON.stringify(event)}\n\n`);
+    if (this.res.writableLength > maxBuffered) {
+      // A client that stopped reading must not hold the server's memory: cut it;
+      // it reconnects with Last-Event-ID.
+      this.res.destroy();
+      this.close();
+    }
+  }
+}
