@@ -1,4 +1,4 @@
-import { MeshError, type Mesh, type MeshEvent, type SubscribeOptions, type Subscription } from '../src/index.js';
+import { MeshError, patternMatcher, type Mesh, type MeshEvent, type SubscribeOptions, type Subscription } from '../src/index.js';
 import { binaryBody, binaryHeaders } from './http-binding.js';
 
 export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
@@ -27,6 +27,10 @@ export function webhookSink(mesh: Mesh, pattern: string, options: WebhookSinkOpt
   const target = targetOf(url);
   if (!Number.isInteger(timeout) || timeout < 1) throw invalid('timeout must be an integer >= 1 (ms)');
   if (headers !== undefined && typeof headers !== 'object' && typeof headers !== 'function') throw invalid('headers must be an object or a function');
+  // A dead letter the sink itself matches would be POSTed, fail, and be dead-lettered again, forever.
+  if (typeof subscribeOptions.deadLetter === 'string' && typeof pattern === 'string' && safeMatch(pattern, subscribeOptions.deadLetter)) {
+    throw invalid(`deadLetter ${subscribeOptions.deadLetter} matches the sink's own pattern ${pattern}: failures would loop`);
+  }
   return mesh.subscribe(pattern, async (event) => {
     await deliver(target, event, typeof headers === 'function' ? headers(event) : headers, timeout);
   }, subscribeOptions);
@@ -62,6 +66,15 @@ function targetOf(url: unknown): URL {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`webhookSink url must be http(s), not ${parsed.protocol}`);
   return parsed;
+}
+
+/** A bad pattern is left for subscribe() to report with its own code. */
+function safeMatch(pattern: string, topic: string): boolean {
+  try {
+    return patternMatcher(pattern)(topic);
+  } catch {
+    return false;
+  }
 }
 
 function invalid(message: string): MeshError {
