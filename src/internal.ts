@@ -11,3 +11,4 @@ export { toMeshEvent, createEvent } from './event/normalize.js';
 export { matchLevels } from './topic/pattern.js';
 export { toMeshError } from './errors.js';
 export { loadDependency } from './store/load-dependency.js';
+export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
