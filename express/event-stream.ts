@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Observable, Subscription as RxSubscription } from 'rxjs';
 import type { MeshEvent } from '../src/index.js';
+import type { StreamSource } from './resume.js';
 
 /** How a stream is fed; decided by the router from the request and the mesh's store. */
 export interface StreamSpec {
-  /** The events to send: `mesh.observe(…)`, made by the caller so that bad options throw before the response starts. */
-  readonly events: Observable<MeshEvent>;
+  /** Where the events come from (live, or a durable replaying after Last-Event-ID). */
+  readonly source: StreamSource;
   /** A comment sent before the first event (e.g. that resuming is not possible). */
   readonly notice: string | undefined;
   /** Comment interval in ms; 0 sends none. */
@@ -21,7 +21,7 @@ export interface StreamSpec {
  * the SSE `id` is the CloudEvent id and `data` its structured JSON form.
  */
 export class EventStream {
-  private sub: RxSubscription | undefined;
+  private stop: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -39,14 +39,10 @@ export class EventStream {
     req.socket.setNoDelay(true);
     // Sent at once so the client sees the stream open before any event arrives.
     res.write(spec.notice === undefined ? ': stream open\n\n' : `: ${spec.notice}\n\n`);
-    // `observe` completes when the mesh closes: the response then ends too.
-    this.sub = spec.events.subscribe({
-      next: (event) => this.send(event, spec.maxBuffered),
-      complete: () => this.close(),
-      error: () => this.close(),
-    });
+    // The source ends by itself when the mesh closes: the response then ends too.
+    this.stop = spec.source.start((event) => this.send(event, spec.maxBuffered), () => this.close());
     if (this.closed) {
-      this.sub.unsubscribe();
+      this.stop();
       return;
     }
     if (spec.heartbeat > 0) {
@@ -61,7 +57,7 @@ export class EventStream {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    this.sub?.unsubscribe();
+    this.stop?.();
     if (!this.res.writableEnded) this.res.end();
     this.onClose(this);
   }

@@ -7,7 +7,7 @@ import { EventStream } from './event-stream.js';
 import { ingest, type EventProblem } from './ingest.js';
 import { resolveRouterOptions, type MeshRouterOptions, type ResolvedRouterOptions } from './options.js';
 import { fail, problemOf, sendProblem } from './problem.js';
-import { resumePlan } from './resume.js';
+import { streamPlan } from './resume.js';
 
 type Next = (err?: unknown) => void;
 
@@ -33,7 +33,7 @@ export function meshRouter(mesh: Mesh, options?: MeshRouterOptions): MeshRouter 
     const onError = (err: unknown): void => unexpected(err, res, next);
     if ((url.pathname === '/' || url.pathname === '') && req.method === 'POST') {
       publish(mesh, factory, opts, req, res).catch(onError);
-    } else if (url.pathname === '/stream' && (req.method === 'GET' || req.method === 'HEAD')) {
+    } else if (url.pathname === '/stream' && req.method === 'GET') {
       stream(mesh, opts, streams, url, req, res).catch(onError);
     } else if (next !== undefined) {
       next();
@@ -112,16 +112,15 @@ async function stream(
     if (policy !== undefined && !policy.allowsPattern(pattern)) {
       throw new MeshError('ERR_MESH_FORBIDDEN', `pattern ${pattern} reaches beyond the allowed topics (${policy.patterns.join(', ')})`);
     }
-    const lastEventId = headerOrQuery(req, url);
-    const plan = resumePlan(mesh, lastEventId);
-    // observe() throws here (mesh closed, bad options), before the 200 is sent.
-    const events = mesh.observe(pattern, plan.options);
-    if (res.destroyed || req.method === 'HEAD') {
-      res.end();
+    // Throws here (mesh closed), before the 200 is sent.
+    const plan = await streamPlan(mesh, pattern, headerOrQuery(req, url));
+    if (res.destroyed) {
+      // The client left while a resume attached: release what was made for it.
+      plan.source.start(() => undefined, () => undefined)();
       return;
     }
     streams.add(new EventStream(req, res, {
-      events, notice: plan.notice, heartbeat: opts.heartbeat, maxBuffered: opts.maxStreamBuffer,
+      source: plan.source, notice: plan.notice, heartbeat: opts.heartbeat, maxBuffered: opts.maxStreamBuffer,
     }, (s) => streams.delete(s)));
   } catch (err) {
     if (!(err instanceof MeshError)) throw err;

@@ -12,4 +12,5 @@ export type { EventFactory } from './event/normalize.js';
 export { EventIds } from './event/event-ids.js';
 export { matchLevels } from './topic/pattern.js';
 export { toMeshError } from './errors.js';
-export { kernelOf } from './mesh/mesh.js';
+export { loadDependency } from './store/load-dependency.js';
+export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
