@@ -8,6 +8,8 @@ export interface StreamSpec {
   readonly source: StreamSource;
   /** A comment sent before the first event (e.g. that resuming is not possible). */
   readonly notice: string | undefined;
+  /** Reconnection delay advised to the client, if any. */
+  readonly reconnect: number | undefined;
   /** Comment interval in ms; 0 sends none. */
   readonly heartbeat: number;
   /** Bytes the client may fall behind before the stream is cut (it may resume). */
@@ -38,7 +40,8 @@ export class EventStream {
     });
     req.socket.setNoDelay(true);
     // Sent at once so the client sees the stream open before any event arrives.
-    res.write(spec.notice === undefined ? ': stream open\n\n' : `: ${spec.notice}\n\n`);
+    const retry = spec.reconnect === undefined ? '' : `retry: ${spec.reconnect}\n\n`;
+    res.write(`${spec.notice === undefined ? ': stream open' : `: ${spec.notice}`}\n\n${retry}`);
     // The source ends by itself when the mesh closes: the response then ends too.
     this.stop = spec.source.start((event) => this.send(event, spec.maxBuffered), () => this.close());
     if (this.closed) {

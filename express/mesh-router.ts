@@ -120,7 +120,7 @@ async function stream(
       return;
     }
     streams.add(new EventStream(req, res, {
-      source: plan.source, notice: plan.notice, heartbeat: opts.heartbeat, maxBuffered: opts.maxStreamBuffer,
+      source: plan.source, notice: plan.notice, reconnect: opts.reconnect, heartbeat: opts.heartbeat, maxBuffered: opts.maxStreamBuffer,
     }, (s) => streams.delete(s)));
   } catch (err) {
     if (!(err instanceof MeshError)) throw err;

@@ -29,6 +29,10 @@ export interface MeshRouterOptions {
    */
   readonly heartbeat?: number;
   /**
+   * Reconnection delay in ms advised to SSE clients (the `retry:` field); unset leaves the client's default.
+   */
+  readonly reconnect?: number;
+  /**
    * Bytes an SSE client may fall behind before its stream is cut (it reconnects with Last-Event-ID).
    * @default 1048576 (1 MiB)
    */
@@ -41,6 +45,7 @@ export interface ResolvedRouterOptions {
   readonly topics: TopicPolicy | ((req: IncomingMessage) => Promise<TopicPolicy>) | undefined;
   readonly limit: number;
   readonly heartbeat: number;
+  readonly reconnect: number | undefined;
   readonly maxStreamBuffer: number;
 }
 
@@ -54,6 +59,7 @@ export function resolveRouterOptions(options: MeshRouterOptions = {}): ResolvedR
     topics: topicsOf(allowedTopics),
     limit: size(options.limit, 'limit', 1024 * 1024, 0),
     heartbeat: size(options.heartbeat, 'heartbeat', 15_000, 0),
+    reconnect: options.reconnect === undefined ? undefined : size(options.reconnect, 'reconnect', 0, 0),
     maxStreamBuffer: size(options.maxStreamBuffer, 'maxStreamBuffer', 1024 * 1024, 1),
   };
 }
