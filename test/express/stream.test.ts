@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { EventSource } from 'eventsource';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +77,24 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     r.close();
     await until(() => served?.router.openStreams === 0, 10_000);
     await expectRejectCode(mesh.request('com.shop.stock.reserve', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
+  });
+
+  it('cuts a client that stops reading once it is maxStreamBuffer behind, and removes its subscription', async () => {
+    const url = new URL(await start({ maxStreamBuffer: 64 * 1024 }));
+    // A raw socket that sends the request and then never reads: a stuck client.
+    const socket = connect(Number(url.port), url.hostname);
+    cleanups.push(() => socket.destroy());
+    socket.write(`GET ${url.pathname}/stream?pattern=big.x HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    socket.pause();
+    await until(() => served?.router.openStreams === 1, 10_000);
+    const payload = 'x'.repeat(256 * 1024);
+    // Socket buffers absorb the first events; the stream is cut once the backlog passes the limit.
+    for (let i = 0; i < 1_000 && served?.router.openStreams === 1; i++) {
+      await mesh.publish('big.x', payload);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(served?.router.openStreams).toBe(0);
+    await expectRejectCode(mesh.request('big.x', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
   });
 
   it('ends the stream when the mesh closes', async () => {
