@@ -1,11 +1,14 @@
-import express5 from 'express';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
+import express5 from 'express';
+import { map } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Mesh, MeshEvent } from '../../src/index.js';
+import { meshRouter, type MeshRouterOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
-import { until } from '../support/expect-code.js';
+import { expectThrowCode, until } from '../support/expect-code.js';
 import { EXPRESS_VERSIONS, expectProblem, serve, type Served } from './harness.js';
-import type { MeshRouterOptions } from '../../express/index.js';
 
 const createMesh = closedAfterEach();
 
@@ -201,6 +204,39 @@ describe.each(EXPRESS_VERSIONS)('meshRouter POST on %s', (_name, makeApp) => {
     expect((await post(url, HTTP.binary(event))).status).toBe(202);
     await until(() => seen.length === 1);
     expect(seen[0]).toMatchObject({ id: event.id, data: { id: 7 } });
+  });
+
+  it('answers 422 naming the accepted ids when a use chain refuses part of a batch', async () => {
+    mesh.use((events$) => events$.pipe(map((e) => {
+      if (e.subject === 'refuse') throw new Error('refused by policy');
+      return e;
+    })));
+    const url = await start();
+    const events = [order(1), new CloudEvent({ type: 'com.shop.order.created', source: '/t', subject: 'refuse', data: {} }), order(3)];
+    const res = await post(url, { headers: { 'content-type': 'application/cloudevents-batch+json' }, body: JSON.stringify(events) });
+    const problem = await expectProblem(res, 422, 'ERR_MESH_PIPELINE_FAILED');
+    expect(problem['accepted']).toEqual([events[0]?.id, events[2]?.id]);
+  });
+
+  it('refuses bad router options when it is made', () => {
+    expectThrowCode(() => meshRouter(mesh, { limit: -1 }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => meshRouter(mesh, { heartbeat: 1.5 }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => meshRouter(mesh, { auth: 'yes' as never }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => meshRouter(mesh, { allowedTopics: ['com..x'] }), 'ERR_MESH_INVALID_PATTERN');
+  });
+
+  it('serves plain node:http too, mounted at the root, answering 404 elsewhere', async () => {
+    const server = createServer(meshRouter(mesh));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await post(`${base}/`, HTTP.binary(order(5)))).status).toBe(202);
+      expect((await fetch(`${base}/other`)).status).toBe(404);
+      await until(() => seen.length === 1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers 503 once the mesh is closed, and passes other paths and hook errors to Express', async () => {
