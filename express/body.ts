@@ -14,7 +14,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   const parsed = (req as { body?: unknown }).body;
-  if (req.readableEnded && parsed !== undefined) return fromParsed(parsed, limit);
+  // Waiting for 'end' on a stream that already ended would hang: take what is left.
+  if (req.readableEnded) return fromParsed(parsed ?? Buffer.alloc(0), limit);
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

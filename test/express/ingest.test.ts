@@ -206,6 +206,14 @@ describe.each(EXPRESS_VERSIONS)('meshRouter POST on %s', (_name, makeApp) => {
     expect(seen[0]).toMatchObject({ id: event.id, data: { id: 7 } });
   });
 
+  it('does not hang on a body an earlier middleware consumed without keeping it', async () => {
+    const url = await start(undefined, (app) => app.use((req, _res, next) => {
+      req.resume();
+      req.on('end', () => next());
+    }));
+    await expectProblem(await post(url, HTTP.structured(order(1))), 400, 'ERR_MESH_INVALID_EVENT');
+  });
+
   it('answers 422 naming the accepted ids when a use chain refuses part of a batch', async () => {
     mesh.use((events$) => events$.pipe(map((e) => {
       if (e.subject === 'refuse') throw new Error('refused by policy');
