@@ -29,8 +29,10 @@ export class EventStream {
 
   constructor(
     req: IncomingMessage, private readonly res: ServerResponse, spec: StreamSpec,
-    private readonly onClose: (stream: EventStream) => void,
+    private readonly open: Set<EventStream>,
   ) {
+    // Registered first, so that a source ending at once still leaves the set as it found it.
+    open.add(this);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -62,7 +64,7 @@ export class EventStream {
     clearInterval(this.timer);
     this.stop?.();
     if (!this.res.writableEnded) this.res.end();
-    this.onClose(this);
+    this.open.delete(this);
   }
 
   private send(event: MeshEvent, maxBuffered: number): void {

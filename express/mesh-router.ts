@@ -119,9 +119,9 @@ async function stream(
       plan.source.start(() => undefined, () => undefined)();
       return;
     }
-    streams.add(new EventStream(req, res, {
+    new EventStream(req, res, {
       source: plan.source, notice: plan.notice, reconnect: opts.reconnect, heartbeat: opts.heartbeat, maxBuffered: opts.maxStreamBuffer,
-    }, (s) => streams.delete(s)));
+    }, streams);
   } catch (err) {
     if (!(err instanceof MeshError)) throw err;
     sendProblem(res, problemOf(err));
