@@ -46,6 +46,19 @@ describe('sqliteStore', () => {
     expect(got).toEqual([[Buffer.from([1, 2, 255]), 'abc', 's']]);
   });
 
+  it('commits a burst of publishes together, failing only an event that cannot be stored', async () => {
+    const m = mesh({ store: sqliteStore({ path: join(dir, 'burst.db') }) });
+    const got: unknown[] = [];
+    await m.subscribe('burst.*', (e) => void got.push(e.data), { durable: 'burst' }).ready;
+    const results = await Promise.allSettled([
+      m.publish('burst.a', 1), m.publish('burst.b', { n: 10n }), m.publish('burst.c', 3),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+    await until(() => got.length === 2, 10_000);
+    expect(got).toEqual([1, 3]);
+  });
+
   it('refuses a durable name reused with another pattern with ERR_MESH_INVALID_OPTIONS', async () => {
     const m = mesh({ store: sqliteStore({ path: join(dir, 'clash.db') }) });
     m.on('error', () => undefined);
