@@ -3,7 +3,7 @@ import {
   MeshError, patternMatcher,
   type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreHandler, type StoreReplayFrom,
 } from '../../src/index.js';
-import { decodeStoredEvent, encodeStoredEvent, loadDependency } from '../../src/internal.js';
+import { decodeStoredEvent, encodeStoredEvent, loadDependency, toMeshError } from '../../src/internal.js';
 import { DurableReader } from './durable-reader.js';
 import { MATCH_FUNCTION, toSqlPattern } from './patterns.js';
 import { SCHEMA, SQL } from './schema.js';
@@ -24,7 +24,15 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   readonly busyTimeout?: number;
+  /**
+   * Receives failures met in the background, outside any publish: a read that
+   * failed, a stored row that is not an event (skipped).
+   * @default logs with console.error
+   */
+  readonly onError?: (error: MeshError) => void;
 }
+
+export type ResolvedSqliteOptions = SqliteStoreOptions & { readonly onError: (error: MeshError) => void };
 
 type Database = BetterSqlite3.Database;
 
@@ -57,7 +65,7 @@ export class SqliteStore implements MeshStore {
   private wake = false;
   private pending: Pending[] = [];
 
-  constructor(private readonly options: SqliteStoreOptions) {}
+  constructor(private readonly options: ResolvedSqliteOptions) {}
 
   open(): Promise<void> {
     this.opens++;
@@ -173,10 +181,19 @@ export class SqliteStore implements MeshStore {
     const save = s.db.prepare(SQL.setPosition);
     return new DurableReader({
       read: (after, limit) => (read.all(after, ...where.params, limit) as { seq: number; body: string }[])
-        .map((r) => ({ seq: r.seq, event: decodeStoredEvent(r.body) })),
+        .map((r) => ({ seq: r.seq, event: this.decode(r.seq, r.body) })),
       lastSeq: () => s.lastSeq.get() as number,
       save: (p) => void save.run(p, spec.name, p),
-    }, position);
+    }, position, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+  }
+
+  private decode(seq: number, body: string): MeshEvent | undefined {
+    try {
+      return decodeStoredEvent(body);
+    } catch (err) {
+      this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
+      return undefined;
+    }
   }
 
   private startOf(s: Open, from: StoreReplayFrom | undefined): number {
