@@ -24,7 +24,7 @@ type RedisClass = new (url: string, options: RedisOptions) => Redis;
  *   sent again (ioredis `autoResendUnfulfilledCommands`): at worst an XADD is stored
  *   twice, which at-least-once allows.
  */
-export async function connect(policy: ConnectionPolicy, role: string): Promise<Redis> {
+export async function connect(policy: ConnectionPolicy, role: string, pipelined = false): Promise<Redis> {
   const mod = await loadDependency<{ default?: RedisClass; Redis?: RedisClass }>('ioredis', 'redisStore');
   const Client = (mod.Redis ?? mod.default) as RedisClass;
   let connected = false;
@@ -35,6 +35,9 @@ export async function connect(policy: ConnectionPolicy, role: string): Promise<R
     enableOfflineQueue: true,
     retryStrategy: (times: number) => (connected ? Math.min(50 * times, 1000) : null),
     connectionName: `evmesh-${role}`,
+    // The shared connection: a burst of publishes (one XADD each) and acks issued in
+    // one tick go out in one write. Off for the blocking readers, where it buys nothing.
+    enableAutoPipelining: pipelined,
   });
   // ioredis emits 'error' on every failed redial; the store reports failures
   // through the commands that fail, so an unhandled 'error' must not throw.

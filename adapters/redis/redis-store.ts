@@ -65,7 +65,7 @@ export class RedisStore implements MeshStore {
   async open(): Promise<void> {
     this.opens++;
     try {
-      this.client = await (this.opening ??= connect(this.policy, 'store'));
+      this.client = await (this.opening ??= connect(this.policy, 'store', true));
     } catch (err) {
       this.opens--;
       this.opening = undefined;

@@ -58,11 +58,13 @@ export class StreamConsumer {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
-        const room = this.setup.prefetch - this.inflight.size;
-        if (room <= 0) {
+        // Refill only once half the prefetch is free: reading as soon as one slot
+        // frees would be one round trip per event (XREADGROUP COUNT 1).
+        if (this.inflight.size > this.setup.prefetch / 2) {
           await new Promise<void>((resolve) => (this.slot = resolve));
           continue;
         }
+        const room = this.setup.prefetch - this.inflight.size;
         if (Date.now() - this.lastClaim >= this.setup.claimIdle / 2) await this.claim(room);
         else await this.read(room);
       } catch (err) {
@@ -119,6 +121,7 @@ export class StreamConsumer {
 
   private release(id: string): void {
     this.inflight.delete(id);
+    if (this.inflight.size > this.setup.prefetch / 2) return;
     const wake = this.slot;
     this.slot = undefined;
     wake?.();
