@@ -53,7 +53,7 @@ export class RedisStore implements MeshStore {
   private opens = 0;
   private opening: Promise<Redis> | undefined;
   private client: Redis | undefined;
-  private readonly consumers = new Set<StreamConsumer>();
+  private readonly consumers = new Map<StreamConsumer, string>();
   private readonly policy: ConnectionPolicy;
   private readonly durables: string;
 
@@ -97,7 +97,7 @@ export class RedisStore implements MeshStore {
       claimIdle: this.options.claimIdle,
       block: Math.min(1000, Math.max(10, Math.floor(this.options.claimIdle / 2))),
     }, reader, client, handler, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
-    this.consumers.add(consumer);
+    this.consumers.set(consumer, spec.name);
     return {
       stop: async () => {
         this.consumers.delete(consumer);
@@ -106,12 +106,26 @@ export class RedisStore implements MeshStore {
     };
   }
 
+  async deleteDurable(name: string): Promise<void> {
+    const client = this.client;
+    if (client === undefined) throw new MeshError('ERR_MESH_STORE_FAILED', 'redis: the store is not open');
+    if ([...this.consumers.values()].includes(name)) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has consumers`, { details: { durable: name } });
+    }
+    // The stream stays: other durables, and replays, still read it.
+    await client.xgroup('DESTROY', this.options.stream, name).catch((err: unknown) => {
+      // No stream yet: nothing to delete.
+      if (!/no such key|requires the key to exist/i.test(String((err as Error).message))) throw err;
+    });
+    await client.hdel(this.durables, name);
+  }
+
   async close(): Promise<void> {
     if (this.opens === 0 || --this.opens > 0) return;
     const client = this.client;
     this.client = undefined;
     this.opening = undefined;
-    await Promise.allSettled([...this.consumers].map((c) => c.stop()));
+    await Promise.allSettled([...this.consumers.keys()].map((c) => c.stop()));
     this.consumers.clear();
     if (client !== undefined) await client.quit().catch(() => client.disconnect());
   }

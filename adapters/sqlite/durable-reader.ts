@@ -57,6 +57,11 @@ export class DurableReader {
     this.saved = position;
   }
 
+  /** Consumers attached now. */
+  get attached(): number {
+    return this.consumers.length;
+  }
+
   attach(handler: StoreHandler, prefetch: number): () => void {
     const consumer: Consumer = { handler, prefetch, inflight: 0 };
     this.consumers.push(consumer);

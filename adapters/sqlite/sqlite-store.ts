@@ -121,6 +121,20 @@ export class SqliteStore implements MeshStore {
     });
   }
 
+  deleteDurable(name: string): Promise<void> {
+    const s = this.state;
+    if (s === undefined) return Promise.reject(notOpen(undefined));
+    const entry = s.readers.get(name);
+    if (entry !== undefined && entry.reader.attached > 0) {
+      return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has consumers`, { details: { durable: name } }));
+    }
+    entry?.reader.close();
+    s.readers.delete(name);
+    // The log itself stays: other durables, and replays, still read it.
+    s.db.prepare(SQL.deleteDurable).run(name);
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     if (this.opens === 0) return Promise.resolve();
     if (--this.opens > 0) return Promise.resolve();
