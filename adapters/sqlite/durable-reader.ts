@@ -2,8 +2,11 @@ import type { MeshEvent, StoreHandler } from '../../src/index.js';
 
 /** What a reader needs from the database; all synchronous (better-sqlite3). */
 export interface LogSource {
-  /** Up to `limit` events matching the durable's pattern with seq > `after`, in seq order. */
-  read(after: number, limit: number): { seq: number; event: MeshEvent }[];
+  /**
+   * Up to `limit` events matching the durable's pattern with seq > `after`, in seq
+   * order; `event` undefined for a row that could not be decoded (already reported).
+   */
+  read(after: number, limit: number): { seq: number; event: MeshEvent | undefined }[];
   /** The highest seq in the log now. */
   lastSeq(): number;
   /** Persists the durable's position (never moves it back). */
@@ -21,19 +24,24 @@ interface Entry {
   readonly event: MeshEvent;
 }
 
+type Row = { readonly seq: number; readonly event: MeshEvent | undefined };
+
 const BATCH = 64;
+const SAVE_EVERY = 20;
 
 /**
  * Feeds one durable's consumers (in this store instance) from the log: a cursor
  * over what was read, the entries handed out and not yet acknowledged, and the
  * position, which only ever moves to just below the oldest unacknowledged entry,
  * so a crash redelivers what was in flight (at-least-once) and never skips it.
- * Position writes are coalesced to one per event-loop turn.
+ * Position writes are a write transaction each, as dear as an append: they are
+ * coalesced to one per SAVE_EVERY ms (a crash in between redelivers at most that
+ * window's acknowledged events, which at-least-once allows) and flushed on close.
  */
 export class DurableReader {
   private readonly consumers: Consumer[] = [];
   private next = 0;
-  private buffer: Entry[] = [];
+  private buffer: Row[] = [];
   private head = 0;
   /** Handed back unacknowledged, in seq order; offered again before the buffer. */
   private readonly returned: Entry[] = [];
@@ -44,9 +52,14 @@ export class DurableReader {
   private pumping = false;
   private closed = false;
 
-  constructor(private readonly source: LogSource, position: number) {
+  constructor(private readonly source: LogSource, position: number, private readonly report: (err: unknown) => void) {
     this.cursor = position;
     this.saved = position;
+  }
+
+  /** Consumers attached now. */
+  get attached(): number {
+    return this.consumers.length;
   }
 
   attach(handler: StoreHandler, prefetch: number): () => void {
@@ -70,6 +83,10 @@ export class DurableReader {
         if (entry === undefined) return;
         this.deliver(consumer, entry);
       }
+    } catch (err) {
+      // A failed read (the file went away, a lock timed out): nothing was handed
+      // out for it; the next append or acknowledgement pumps again.
+      this.report(err);
     } finally {
       this.pumping = false;
     }
@@ -102,16 +119,20 @@ export class DurableReader {
 
   private take(): Entry | undefined {
     if (this.returned.length > 0) return this.returned.shift();
-    if (this.head >= this.buffer.length) this.refill();
-    if (this.head >= this.buffer.length) return undefined;
-    return this.buffer[this.head++];
+    for (;;) {
+      if (this.head >= this.buffer.length) this.refill();
+      if (this.head >= this.buffer.length) return undefined;
+      const row = this.buffer[this.head++] as Row;
+      // An undecodable row was reported when read; skipping it lets the position pass it.
+      if (row.event !== undefined) return row as Entry;
+    }
   }
 
   private refill(): void {
     const rows = this.source.read(this.cursor, BATCH);
     this.buffer = rows;
     this.head = 0;
-    if (rows.length > 0) this.cursor = (rows[rows.length - 1] as Entry).seq;
+    if (rows.length > 0) this.cursor = (rows[rows.length - 1] as Row).seq;
     // A short batch read the log to its end: rows after the last match did not match,
     // so the cursor (and with nothing pending, the position) moves past them.
     if (rows.length < BATCH) {
@@ -137,17 +158,19 @@ export class DurableReader {
     let lowest = this.cursor + 1;
     for (const seq of this.inflight) if (seq < lowest) lowest = seq;
     if (this.returned.length > 0) lowest = Math.min(lowest, (this.returned[0] as Entry).seq);
-    if (this.head < this.buffer.length) lowest = Math.min(lowest, (this.buffer[this.head] as Entry).seq);
+    if (this.head < this.buffer.length) lowest = Math.min(lowest, (this.buffer[this.head] as Row).seq);
     return lowest - 1;
   }
 
   private positionChanged(): void {
     if (this.saving || this.closed) return;
     this.saving = true;
-    setImmediate(() => {
+    const timer = setTimeout(() => {
       this.saving = false;
       if (!this.closed) this.flush();
-    });
+    }, SAVE_EVERY);
+    // A pending position write never keeps the process alive; close() flushes it.
+    timer.unref();
   }
 
   private flush(): void {

@@ -22,5 +22,7 @@ export function sqliteStore(options: SqliteStoreOptions): MeshStore {
   if (busyTimeout !== undefined && (!Number.isInteger(busyTimeout) || busyTimeout < 0)) {
     throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore busyTimeout must be an integer >= 0 (ms)');
   }
-  return new SqliteStore(options);
+  const onError = options.onError ?? ((error: MeshError) => console.error(`[evmesh] sqlite store: ${error.message}`));
+  if (typeof onError !== 'function') throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore onError must be a function');
+  return new SqliteStore({ ...options, onError });
 }

@@ -27,6 +27,7 @@ export const SQL = {
   durable: 'SELECT pattern, position FROM evmesh_durables WHERE name = ?',
   durables: 'SELECT pattern FROM evmesh_durables',
   createDurable: 'INSERT INTO evmesh_durables (name, pattern, position) VALUES (?, ?, ?)',
+  deleteDurable: 'DELETE FROM evmesh_durables WHERE name = ?',
   setPosition: 'UPDATE evmesh_durables SET position = ? WHERE name = ? AND position < ?',
   /** Completed with a pattern condition from toSqlPattern. */
   readAfter: (where: string): string => `SELECT seq, body FROM evmesh_events WHERE seq > ? AND ${where} ORDER BY seq LIMIT ?`,

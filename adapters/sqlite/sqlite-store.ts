@@ -3,7 +3,7 @@ import {
   MeshError, patternMatcher,
   type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreHandler, type StoreReplayFrom,
 } from '../../src/index.js';
-import { decodeStoredEvent, encodeStoredEvent, loadDependency } from '../../src/internal.js';
+import { decodeStoredEvent, encodeStoredEvent, loadDependency, toMeshError } from '../../src/internal.js';
 import { DurableReader } from './durable-reader.js';
 import { MATCH_FUNCTION, toSqlPattern } from './patterns.js';
 import { SCHEMA, SQL } from './schema.js';
@@ -24,14 +24,29 @@ export interface SqliteStoreOptions {
    * @default 5000
    */
   readonly busyTimeout?: number;
+  /**
+   * Receives failures met in the background, outside any publish: a read that
+   * failed, a stored row that is not an event (skipped).
+   * @default logs with console.error
+   */
+  readonly onError?: (error: MeshError) => void;
 }
 
+export type ResolvedSqliteOptions = SqliteStoreOptions & { readonly onError: (error: MeshError) => void };
+
 type Database = BetterSqlite3.Database;
+
+interface Pending {
+  readonly event: MeshEvent;
+  readonly body: string;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
 type Statement = BetterSqlite3.Statement;
 
 interface Open {
   readonly db: Database;
-  readonly insert: Statement;
+  readonly insertAll: (batch: readonly Pending[]) => void;
   readonly lastSeq: Statement;
   readonly readers: Map<string, { reader: DurableReader; pattern: string; matches: (type: string) => boolean }>;
 }
@@ -48,8 +63,9 @@ export class SqliteStore implements MeshStore {
   private state: Open | undefined;
   private opening: Promise<void> | undefined;
   private wake = false;
+  private pending: Pending[] = [];
 
-  constructor(private readonly options: SqliteStoreOptions) {}
+  constructor(private readonly options: ResolvedSqliteOptions) {}
 
   open(): Promise<void> {
     this.opens++;
@@ -60,21 +76,23 @@ export class SqliteStore implements MeshStore {
     }));
   }
 
+  /**
+   * Group commit: appends made in one tick (a burst of publishes) are written in one
+   * transaction on the next microtask, and their promises resolve once it committed.
+   * One WAL commit per event is what an append costs otherwise.
+   */
   append(event: MeshEvent): Promise<void> {
-    const s = this.state;
-    if (s === undefined) return Promise.reject(notOpen(event));
+    if (this.state === undefined) return Promise.reject(notOpen(event));
+    let body: string;
     try {
-      s.insert.run(event.id, event.type, Date.now(), encodeStoredEvent(event));
+      // Encoded here, so an event that cannot be serialized fails alone, not its batch.
+      body = encodeStoredEvent(event);
     } catch (err) {
-      return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', `sqlite: could not store ${event.id}`, { cause: err, details: { eventId: event.id } }));
+      return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', `sqlite: cannot serialize ${event.id}`, { cause: err, details: { eventId: event.id } }));
     }
-    for (const r of s.readers.values()) {
-      if (r.matches(event.type)) {
-        this.schedulePump();
-        break;
-      }
-    }
-    return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ event, body, resolve, reject }) === 1) queueMicrotask(() => this.commit());
+    });
   }
 
   consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
@@ -101,6 +119,20 @@ export class SqliteStore implements MeshStore {
         return Promise.resolve();
       },
     });
+  }
+
+  deleteDurable(name: string): Promise<void> {
+    const s = this.state;
+    if (s === undefined) return Promise.reject(notOpen(undefined));
+    const entry = s.readers.get(name);
+    if (entry !== undefined && entry.reader.attached > 0) {
+      return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has consumers`, { details: { durable: name } }));
+    }
+    entry?.reader.close();
+    s.readers.delete(name);
+    // The log itself stays: other durables, and replays, still read it.
+    s.db.prepare(SQL.deleteDurable).run(name);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -135,7 +167,12 @@ export class SqliteStore implements MeshStore {
         return m(type as string) ? 1 : 0;
       });
       db.exec(SCHEMA);
-      this.state = { db, insert: db.prepare(SQL.insert), lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map() };
+      const insert = db.prepare(SQL.insert);
+      const insertAll = db.transaction((batch: readonly Pending[]) => {
+        const now = Date.now();
+        for (const { event, body } of batch) insert.run(event.id, event.type, now, body);
+      });
+      this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map() };
     } catch (err) {
       db.close();
       throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot use ${this.options.path}`, { cause: err, details: { path: this.options.path } });
@@ -158,10 +195,19 @@ export class SqliteStore implements MeshStore {
     const save = s.db.prepare(SQL.setPosition);
     return new DurableReader({
       read: (after, limit) => (read.all(after, ...where.params, limit) as { seq: number; body: string }[])
-        .map((r) => ({ seq: r.seq, event: decodeStoredEvent(r.body) })),
+        .map((r) => ({ seq: r.seq, event: this.decode(r.seq, r.body) })),
       lastSeq: () => s.lastSeq.get() as number,
       save: (p) => void save.run(p, spec.name, p),
-    }, position);
+    }, position, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+  }
+
+  private decode(seq: number, body: string): MeshEvent | undefined {
+    try {
+      return decodeStoredEvent(body);
+    } catch (err) {
+      this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
+      return undefined;
+    }
   }
 
   private startOf(s: Open, from: StoreReplayFrom | undefined): number {
@@ -172,6 +218,28 @@ export class SqliteStore implements MeshStore {
       throw new MeshError('ERR_MESH_INVALID_OPTIONS', `sqlite: no stored event has id ${from.afterId}`, { details: { afterId: from.afterId } });
     }
     return seq;
+  }
+
+  private commit(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const s = this.state;
+    if (s === undefined) {
+      for (const p of batch) p.reject(notOpen(p.event));
+      return;
+    }
+    try {
+      s.insertAll(batch);
+    } catch (err) {
+      for (const p of batch) {
+        p.reject(new MeshError('ERR_MESH_STORE_FAILED', `sqlite: could not store ${p.event.id}`, { cause: err, details: { eventId: p.event.id } }));
+      }
+      return;
+    }
+    for (const p of batch) p.resolve();
+    let wanted = false;
+    for (const r of s.readers.values()) wanted ||= batch.some((p) => r.matches(p.event.type));
+    if (wanted) this.schedulePump();
   }
 
   /** One pump per microtask however many events were appended in it. */

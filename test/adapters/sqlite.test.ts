@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../adapters/sqlite/index.js';
+import type { MeshError } from '../../src/index.js';
 import { storeConformance } from '../../src/testing/index.js';
 import { expectThrowCode, until } from '../support/expect-code.js';
 import { closedAfterEach } from '../support/meshes.js';
@@ -44,6 +46,34 @@ describe('sqliteStore', () => {
     await m.publish('bin', new Uint8Array([1, 2, 255]), { subject: 's', traceparent: 'abc' });
     await until(() => got.length === 1, 10_000);
     expect(got).toEqual([[Buffer.from([1, 2, 255]), 'abc', 's']]);
+  });
+
+  it('commits a burst of publishes together, failing only an event that cannot be stored', async () => {
+    const m = mesh({ store: sqliteStore({ path: join(dir, 'burst.db') }) });
+    const got: unknown[] = [];
+    await m.subscribe('burst.*', (e) => void got.push(e.data), { durable: 'burst' }).ready;
+    const results = await Promise.allSettled([
+      m.publish('burst.a', 1), m.publish('burst.b', { n: 10n }), m.publish('burst.c', 3),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+    await until(() => got.length === 2, 10_000);
+    expect(got).toEqual([1, 3]);
+  });
+
+  it('reports a stored row that is not an event through onError and delivers what follows it', async () => {
+    const path = join(dir, 'corrupt.db');
+    const errors: MeshError[] = [];
+    const m = mesh({ store: sqliteStore({ path, onError: (e) => void errors.push(e) }) });
+    const got: unknown[] = [];
+    await m.subscribe('bad.*', (e) => void got.push(e.data), { durable: 'bad' }).ready;
+    const db = new Database(path);
+    db.prepare('INSERT INTO evmesh_events (id, type, stored_at, body) VALUES (?, ?, ?, ?)').run('x', 'bad.row', Date.now(), '{not json');
+    db.close();
+    await m.publish('bad.next', 'after');
+    await until(() => got.length === 1, 10_000);
+    expect(got).toEqual(['after']);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_STORE_FAILED']);
   });
 
   it('refuses a durable name reused with another pattern with ERR_MESH_INVALID_OPTIONS', async () => {
