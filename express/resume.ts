@@ -28,6 +28,7 @@ const LIVENESS_CHECK_MS = 250;
  */
 export async function streamPlan(mesh: Mesh, pattern: string, lastEventId: string | undefined): Promise<StreamPlan> {
   if (lastEventId === undefined) return { source: live(mesh, pattern), notice: undefined };
+  const durable = `evmesh-sse-${randomUUID()}`;
   let sub: Subscription;
   let send: ((event: MeshEvent) => void) | undefined;
   const early: MeshEvent[] = [];
@@ -37,7 +38,7 @@ export async function streamPlan(mesh: Mesh, pattern: string, lastEventId: strin
     sub = mesh.subscribe(pattern, (event) => {
       if (send === undefined) early.push(event);
       else send(event);
-    }, { durable: `evmesh-sse-${randomUUID()}`, from: { afterId: lastEventId } });
+    }, { durable, from: { afterId: lastEventId } });
   } catch (err) {
     if (err instanceof MeshError && err.code === 'ERR_MESH_STORE_UNSUPPORTED') return { source: live(mesh, pattern), notice: RESUME_UNSUPPORTED };
     throw err;
@@ -45,7 +46,7 @@ export async function streamPlan(mesh: Mesh, pattern: string, lastEventId: strin
   try {
     await sub.ready;
   } catch (err) {
-    await sub.unsubscribe();
+    await release(mesh, sub, durable);
     const code = err instanceof MeshError ? err.code : 'ERR_MESH_STORE_FAILED';
     return { source: live(mesh, pattern), notice: `resume after this id not possible (${code}); streaming live` };
   }
@@ -61,11 +62,22 @@ export async function streamPlan(mesh: Mesh, pattern: string, lastEventId: strin
         timer.unref();
         return () => {
           clearInterval(timer);
-          void sub.unsubscribe();
+          void release(mesh, sub, durable);
         };
       },
     },
   };
+}
+
+/**
+ * The durable belonged to this one stream: once detached, the store forgets it, so
+ * positions of streams long gone do not pile up. A store that cannot delete, or a
+ * mesh already closing, leaves it; that costs a stored position, not correctness,
+ * and the client that left has nobody to tell.
+ */
+async function release(mesh: Mesh, sub: Subscription, durable: string): Promise<void> {
+  await sub.unsubscribe();
+  await mesh.deleteDurable(durable).catch(() => undefined);
 }
 
 function live(mesh: Mesh, pattern: string): StreamSource {

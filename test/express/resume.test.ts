@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Mesh, MeshEvent } from '../../src/index.js';
+import type { ConsumerSpec, Mesh, MeshEvent, MeshStore } from '../../src/index.js';
 import { sqliteStore } from '../../adapters/sqlite/index.js';
 import type { MeshRouterOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
@@ -100,6 +100,8 @@ describe.each(EXPRESS_VERSIONS)('meshRouter stream resume (sqlite store) on %s',
   });
 
   it('takes the resume position from ?lastEventId= too, and drops its durable when the client leaves', async () => {
+    const { store, consumed, deleted } = recording(sqliteStore({ path: join(dir, `resume-${++files}.db`) }));
+    mesh = createMesh({ store });
     const url = await start();
     const [first, second] = await publishN('com.shop.stock.reserve', 2);
     const r = await reader(`${url}/stream?pattern=com.shop.stock.*&lastEventId=${encodeURIComponent((first as MeshEvent).id)}`);
@@ -108,5 +110,27 @@ describe.each(EXPRESS_VERSIONS)('meshRouter stream resume (sqlite store) on %s',
     r.close();
     await until(() => served?.router.openStreams === 0, 10_000);
     await expectRejectCode(mesh.request('com.shop.stock.reserve', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
+    // The stream's own durable is deleted from the store, not left to pile up.
+    expect(consumed).toHaveLength(1);
+    await until(() => deleted.length === 1, 10_000);
+    expect(deleted).toEqual(consumed);
   });
 });
+
+/** The real store, with the durable names it is asked to consume and delete written down. */
+function recording(inner: MeshStore): { store: MeshStore; consumed: string[]; deleted: string[] } {
+  const consumed: string[] = [];
+  const deleted: string[] = [];
+  const store = new Proxy(inner, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (key === 'consume') consumed.push((args[0] as ConsumerSpec).name);
+        if (key === 'deleteDurable') deleted.push(args[0] as string);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, consumed, deleted };
+}
