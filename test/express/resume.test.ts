@@ -1,30 +1,54 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { EventSource } from 'eventsource';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsumerSpec, Mesh, MeshEvent, MeshStore } from '../../src/index.js';
+import { redisStore } from '../../adapters/redis/index.js';
 import { sqliteStore } from '../../adapters/sqlite/index.js';
 import type { MeshRouterOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
+import { serviceAvailable } from '../support/services.js';
 import { expectRejectCode, until } from '../support/expect-code.js';
 import { EXPRESS_VERSIONS, serve, type Served } from './harness.js';
 import { SseReader } from './sse-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evmesh-sse-resume-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const redisUp = await serviceAvailable('redis');
+const redisUrl = 'redis://127.0.0.1:6379';
+const redisPrefix = `evmesh-test-sse:${randomBytes(5).toString('hex')}`;
+const redisKeys: string[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (redisKeys.length === 0) return;
+  const redis = new Redis(redisUrl);
+  await redis.del(...redisKeys.flatMap((k) => [k, `${k}:durables`]));
+  await redis.quit();
+});
 const createMesh = closedAfterEach();
 let files = 0;
 
-// sqliteStore keeps every event in one log and can start a durable after an id:
-// the store a stream needs to resume from Last-Event-ID.
-describe.each(EXPRESS_VERSIONS)('meshRouter stream resume (sqlite store) on %s', (_name, makeApp) => {
+// Stores that keep events and can start a durable after an id: what a stream needs
+// to resume from Last-Event-ID. Each gets its own file or Redis stream.
+const STORES: [string, () => MeshStore][] = [
+  ['sqlite', () => sqliteStore({ path: join(dir, `resume-${++files}.db`) })],
+  ...(redisUp ? [['redis', () => {
+    const stream = `${redisPrefix}:${++files}`;
+    redisKeys.push(stream);
+    return redisStore({ url: redisUrl, stream, onError: () => undefined });
+  }] as [string, () => MeshStore]] : []),
+];
+const CASES = STORES.flatMap(([store, makeStore]) => EXPRESS_VERSIONS.map(([version, makeApp]) => [`${store} store, ${version}`, makeApp, makeStore] as const));
+
+describe.each(CASES)('meshRouter stream resume (%s)', (_name, makeApp, makeStore) => {
   let mesh: Mesh;
   let served: Served | undefined;
   const cleanups: (() => void)[] = [];
 
   beforeEach(() => {
-    mesh = createMesh({ store: sqliteStore({ path: join(dir, `resume-${++files}.db`) }) });
+    mesh = createMesh({ store: makeStore() });
   });
   afterEach(async () => {
     cleanups.splice(0).forEach((c) => c());
@@ -100,7 +124,7 @@ describe.each(EXPRESS_VERSIONS)('meshRouter stream resume (sqlite store) on %s',
   });
 
   it('takes the resume position from ?lastEventId= too, and drops its durable when the client leaves', async () => {
-    const { store, consumed, deleted } = recording(sqliteStore({ path: join(dir, `resume-${++files}.db`) }));
+    const { store, consumed, deleted } = recording(makeStore());
     mesh = createMesh({ store });
     const url = await start();
     const [first, second] = await publishN('com.shop.stock.reserve', 2);
