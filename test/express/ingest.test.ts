@@ -206,6 +206,14 @@ describe.each(EXPRESS_VERSIONS)('meshRouter POST on %s', (_name, makeApp) => {
     expect(seen[0]).toMatchObject({ id: event.id, data: { id: 7 } });
   });
 
+  it('still reads a body that express.raw() buffered before it', async () => {
+    const url = await start(undefined, (app) => app.use(express5.raw({ type: '*/*' })));
+    const event = order(8);
+    expect((await post(url, HTTP.structured(event))).status).toBe(202);
+    await until(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ id: event.id, data: { id: 8 } });
+  });
+
   it('does not hang on a body an earlier middleware consumed without keeping it', async () => {
     const url = await start(undefined, (app) => app.use((req, _res, next) => {
       req.resume();
