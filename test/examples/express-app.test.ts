@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+describe('examples/express-app', () => {
+  it('posts an event with the SDK, reads it back from the SSE stream and exits by itself', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/express-app/main.ts'], { cwd: root, timeout: 60_000 });
+    expect(stdout).toMatch(/^POST 202 \{"ids":\["[^"]+"\]\}$/m);
+    expect(stdout).toContain('POST 401 application/problem+json ERR_MESH_UNAUTHORIZED');
+    expect(stdout).toContain('POST 403 application/problem+json ERR_MESH_FORBIDDEN');
+    expect(stdout).toContain('stream got com.shop.order.created');
+    expect(stdout).toContain('data={"id":1,"total":42}');
+    expect(stdout).toContain('same event: true');
+    expect(stdout).toContain('express-app done');
+  });
+});
+
+describe('README Express example', () => {
+  it('runs as written (against the sources, on a free port) and ends by itself', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Express\n'));
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(example).toContain("from 'evmesh/express'");
+    const program = example
+      .replace("from 'evmesh/express'", "from '../express/index.js'")
+      .replace("from 'evmesh'", "from '../src/index.js'")
+      .replace('app.listen(3000)', 'app.listen(0)');
+    mkdirSync(join(root, '.tmp'), { recursive: true });
+    const file = join(root, '.tmp', `readme-express-${process.pid}.mts`);
+    writeFileSync(file, `${program}\nawait mesh.close();\nconsole.log('README-EXPRESS-DONE', typeof events.openStreams);\n`);
+    try {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: 30_000 });
+      expect(stdout).toContain('README-EXPRESS-DONE number');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
