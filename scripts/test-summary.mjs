@@ -33,5 +33,5 @@ if (typeof report === 'string') {
 }
 
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-if (skipped > 0) console.log(`${skipped} skipped (each states its reason in the log above)`);
+if (skipped > 0) console.log(`${skipped} skipped (a skipped test's title gives its reason)`);
 console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed`);
