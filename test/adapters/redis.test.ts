@@ -33,6 +33,20 @@ describe.runIf(up)('redisStore', () => {
     expectThrowCode(() => redisStore(options as never), 'ERR_MESH_INVALID_OPTIONS');
   });
 
+  it('rejects a publish whose event cannot be serialized with ERR_MESH_STORE_FAILED; the mesh goes on', async () => {
+    const { createMesh } = await import('../../src/index.js');
+    const mesh = createMesh({ store: redisStore({ url, stream: `${stream}:bigint` }) });
+    try {
+      await expect(mesh.publish('com.x.big', { n: 10n })).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+      await expect(mesh.publish('com.x.ok', { n: 1 })).resolves.toMatchObject({ type: 'com.x.ok' });
+    } finally {
+      await mesh.close();
+      const redis = new Redis(url);
+      await redis.del(`${stream}:bigint`);
+      await redis.quit();
+    }
+  });
+
   it('stores each event as plain fields: i (id), t (type), e (structured-mode JSON)', async () => {
     const key = `${stream}:fields`;
     const store = redisStore({ url, stream: key });
