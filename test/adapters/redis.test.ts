@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../../adapters/redis/index.js';
 import { storeConformance } from '../../src/testing/index.js';
-import { expectThrowCode } from '../support/expect-code.js';
+import { expectThrowCode, until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
 
 const up = await serviceAvailable('redis');
@@ -43,6 +43,39 @@ describe.runIf(up)('redisStore', () => {
       await mesh.close();
       const redis = new Redis(url);
       await redis.del(`${stream}:bigint`);
+      await redis.quit();
+    }
+  });
+
+  it('removes a stopped consumer from the group when it holds nothing, keeping one that still holds deliveries', async () => {
+    const key = `${stream}:consumers`;
+    const { createMesh } = await import('../../src/index.js');
+    const redis = new Redis(url);
+    const consumers = async (): Promise<number> => ((await redis.call('XINFO', 'CONSUMERS', key, 'g')) as unknown[]).length;
+    const mesh = createMesh({ store: redisStore({ url, stream: key, onError: () => undefined }), closeTimeout: 100 });
+    mesh.on('error', () => undefined);
+    try {
+      let handled = 0;
+      const clean = mesh.subscribe('c.*', () => void handled++, { durable: 'g' });
+      await clean.ready;
+      await mesh.publish('c.one', 1);
+      await until(() => handled === 1, 10_000);
+      expect(await consumers()).toBe(1);
+      await clean.unsubscribe();
+      expect(await consumers()).toBe(0);
+      let started = false;
+      await mesh.subscribe('c.*', () => {
+        started = true;
+        return new Promise(() => undefined);
+      }, { durable: 'g' }).ready;
+      await mesh.publish('c.two', 2);
+      await until(() => started, 10_000);
+      await mesh.close();
+      // Its delivery stays pending under its name, for another member to claim.
+      expect(await consumers()).toBe(1);
+    } finally {
+      await mesh.close();
+      await redis.del(key, `${key}:durables`);
       await redis.quit();
     }
   });
