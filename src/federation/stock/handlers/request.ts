@@ -24,13 +24,27 @@ function hasResponder(route: Route, event: MeshEvent): boolean {
 }
 
 /**
+ * The answer as RESPONSE_TO_CLIENT; one the JSON format cannot carry (a BigInt, a
+ * cycle) is code 1 instead: thrown in the reply's callback it would be an unhandled
+ * rejection, and the requester would get nothing.
+ */
+function answerFrame(session: StockSession, request: WireFrame, answer: MeshEvent): WireFrame {
+  try {
+    return responseFrame(request.header.seq, answer);
+  } catch (err) {
+    const error = asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: answer.id });
+    session.kernel.report(error);
+    return replyFrame(request, error);
+  }
+}
+
+/**
  * PROTOCOL §8.5: REQUEST_TO_SERVER is a mesh request routed by subject; the reply
  * comes back as RESPONSE_TO_CLIENT with the request's seq, a failure (no responder,
  * timeout from the `ttl` extension, invalid event) as RESPONSE_TO_CLIENT code 1.
  */
 export function request(session: StockSession, frame: WireFrame): void {
   const k = session.kernel;
-  const seq = frame.header.seq;
   try {
     k.assertOpen();
     const event = k.toEvent(inboundEvent(frame));
@@ -50,7 +64,7 @@ export function request(session: StockSession, frame: WireFrame): void {
       throw err;
     }
     reply.then(
-      (answer) => session.send(responseFrame(seq, answer)),
+      (answer) => session.send(answerFrame(session, frame, answer)),
       (err: unknown) => session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT'))),
     );
   } catch (err) {
