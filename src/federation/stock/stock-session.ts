@@ -22,8 +22,8 @@ export interface SessionRegistry {
   readonly options: ResolvedStockOptions;
   /** The session ended; `left` are its pushes nobody ACKed. */
   ended(session: StockSession, left: readonly Push[]): void;
-  /** The push body of `event` (PROTOCOL §8.3), shared by the sessions it goes to. */
-  bodyOf(event: MeshEvent): Buffer;
+  /** The push body of `event` (PROTOCOL §8.3), shared by the sessions it goes to; undefined (reported) when it cannot be pushed. */
+  bodyOf(event: MeshEvent): Buffer | undefined;
 }
 
 /** A subscription of the session, and the push command its mode and type choose. */
@@ -156,14 +156,9 @@ export class StockSession {
 
   deliver(event: MeshEvent, cmd: WireCommand): void {
     if (this.closed) return;
-    let body: Buffer;
-    try {
-      body = this.registry.bodyOf(event);
-    } catch (err) {
-      // An event the JSON format cannot carry is not pushed; the session is fine.
-      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
-      return;
-    }
+    // An event no push can carry is not pushed; the session is fine.
+    const body = this.registry.bodyOf(event);
+    if (body === undefined) return;
     if (cmd === 'REQUEST_TO_CLIENT') this.await(event);
     try {
       this.window.push(event, cmd, body);
