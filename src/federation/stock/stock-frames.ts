@@ -55,15 +55,20 @@ const LARGEST_SEQ = '2147483647';
 // Part B §4.4: the runtime's pushes carry the publisher's protocol extensions; mesh
 // events get them too, so a Java subscriber sees what a Java publisher would send.
 const PROTOCOL_EXTENSIONS = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' } as const;
+const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 
 /**
  * PROTOCOL §8.3: the event with every attribute it has, plus the three protocol
- * extensions where absent, in sdk-java JsonFormat key order (Part B §4.4). Throws
+ * extensions and `datacontenttype` where absent, in sdk-java JsonFormat key order (Part B §4.4). Throws
  * ERR_MESH_WIRE_FRAME_TOO_LARGE for one no push frame can carry.
  */
 export function pushBody(event: MeshEvent): Buffer {
   const json = event.toJSON() as unknown as Record<string, JsonValue>;
   for (const [key, value] of Object.entries(PROTOCOL_EXTENSIONS)) json[key] ??= value;
+  // Part B §4.4: what Java pushes say. The Java SDK cannot send an event back (the SYNC
+  // idiom, §8.5) without a content type it resolves to a format; binary data keeps none,
+  // as a JSON type would make sdk-java write its bytes as raw JSON.
+  if (json['datacontenttype'] === undefined && json['data_base64'] === undefined) json['datacontenttype'] = CLOUDEVENTS_JSON;
   const body = encodeCloudEventBody(json as CloudEventJson);
   fitted(pushFrame(LONGEST_PUSH, LARGEST_SEQ, body));
   return body;
