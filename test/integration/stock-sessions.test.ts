@@ -24,6 +24,17 @@ describe('request/reply with a stock EventMesh client', () => {
     expect([slow.header.code, slow.header.desc?.split(':')[0]]).toEqual([1, 'ERR_MESH_TIMEOUT']);
   });
 
+  it('waits for a slow answer when the ttl is past the timer range, instead of timing out at once', async () => {
+    const { mesh, port } = await node();
+    mesh.subscribe('stock.slow', async () => {
+      await sleep(50);
+      return 'late';
+    });
+    const pub = await session(port, 'pub');
+    const reply = await pub.publish(cloudEvent('stock.slow', 1, { ttl: '1000000000000' }), 'REQUEST_TO_SERVER');
+    expect([reply.header.code, bodyJson(reply)['data']]).toEqual([0, 'late']);
+  });
+
   it('serves a mesh request to a CLUSTERING+SYNC client as REQUEST_TO_CLIENT, answered by its RESPONSE_TO_SERVER', async () => {
     const { mesh, port } = await node();
     const responder = await session(port, 'sub', 'g', [['rr', 'CLUSTERING', 'SYNC']]);

@@ -8,13 +8,15 @@ import type { StockSession } from '../stock-session.js';
 
 /** Part B §4.4: the request/reply timeout of a stock request. */
 const DEFAULT_TTL = 3000;
+/** Node fires a timer set past 2^31-1 ms at once: a longer ttl waits this long instead. */
+const MAX_TTL = 2_147_483_647;
 
 function ttlOf(event: MeshEvent): number {
   const ttl = event['ttl'];
   if (ttl === undefined) return DEFAULT_TTL;
   const ms = Number(ttl);
   if (!Number.isFinite(ms) || ms <= 0) throw new MeshError('ERR_MESH_INVALID_EVENT', `ttl ${JSON.stringify(ttl)} is not a positive number of ms`);
-  return ms;
+  return Math.min(ms, MAX_TTL);
 }
 
 /** api.md: NO_RESPONDER at once when no live subscriber here or (through proxies) beyond takes it. */
