@@ -33,6 +33,12 @@ interface Registered {
   readonly sub: MeshSubscription;
 }
 
+/** A REQUEST_TO_CLIENT push kept for its answer, until the request's deadline. */
+interface Awaited {
+  readonly event: MeshEvent;
+  readonly timer: NodeJS.Timeout;
+}
+
 /** Requests pushed as REQUEST_TO_CLIENT kept for their answer; the oldest go first past this. */
 const MAX_AWAITING = 1000;
 const AWAIT_AT_MOST = 60_000;
@@ -57,7 +63,7 @@ export class StockSession {
   lastHeartbeat = Date.now();
   readonly items = new Map<string, SubscriptionItem>();
   private readonly registered = new Map<string, Registered>();
-  readonly awaiting = new Map<string, MeshEvent>();
+  private readonly awaiting = new Map<string, Awaited>();
   readonly window: PushWindow;
   private closed = false;
 
@@ -168,14 +174,33 @@ export class StockSession {
     }
   }
 
+  /** The REQUEST_TO_CLIENT event `id` names, while this session awaits its answer. */
+  awaited(id: unknown): MeshEvent | undefined {
+    return typeof id === 'string' ? this.awaiting.get(id)?.event : undefined;
+  }
+
+  /** Its answer came (PROTOCOL §8.5): forgotten, and its push counts as ACKed. */
+  answered(event: MeshEvent): void {
+    this.forget(event.id);
+    this.window.ackEvent(event.id);
+  }
+
   private await(event: MeshEvent): void {
-    if (this.awaiting.size >= MAX_AWAITING) this.awaiting.delete(this.awaiting.keys().next().value as string);
-    this.awaiting.set(event.id, event);
+    this.forget(event.id);
+    if (this.awaiting.size >= MAX_AWAITING) this.forget(this.awaiting.keys().next().value as string);
     const deadline = this.kernel.requests.deadlineOf(event.id);
     const wait = deadline === undefined ? AWAIT_AT_MOST : Math.max(0, deadline - Date.now());
-    setTimeout(() => {
-      if (this.awaiting.get(event.id) === event) this.awaiting.delete(event.id);
-    }, wait).unref();
+    const timer = setTimeout(() => this.awaiting.delete(event.id), wait);
+    timer.unref();
+    this.awaiting.set(event.id, { event, timer });
+  }
+
+  // Timers are cleared, not left to fire: each holds the session until then.
+  private forget(id: string): void {
+    const entry = this.awaiting.get(id);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    this.awaiting.delete(id);
   }
 
   /** Queues a frame; a connection that is closing or backed up is left to its close. */
@@ -196,6 +221,7 @@ export class StockSession {
     if (this.closed) return;
     this.closed = true;
     this.unregisterAll();
+    for (const { timer } of this.awaiting.values()) clearTimeout(timer);
     this.awaiting.clear();
     this.registry.ended(this, this.window.close());
   }
