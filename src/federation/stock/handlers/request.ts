@@ -1,7 +1,6 @@
 import { MeshError, asMeshError } from '../../../errors.js';
 import type { MeshEvent } from '../../../event/mesh-event.js';
-import { groupAccepts } from '../../../delivery/group.js';
-import type { Route } from '../../../delivery/routing-table.js';
+import { openRequest } from '../../../mesh/open-request.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame, responseFrame, subjectOf } from '../stock-frames.js';
 import type { StockSession } from '../stock-session.js';
@@ -17,12 +16,6 @@ function ttlOf(event: MeshEvent): number {
   const ms = Number(ttl);
   if (!Number.isFinite(ms) || ms <= 0) throw new MeshError('ERR_MESH_INVALID_EVENT', `ttl ${JSON.stringify(ttl)} is not a positive number of ms`);
   return Math.min(ms, MAX_TTL);
-}
-
-/** api.md: NO_RESPONDER at once when no live subscriber here or (through proxies) beyond takes it. */
-function hasResponder(route: Route, event: MeshEvent): boolean {
-  if (route.subs.some((s) => s.live && (s.filter === undefined || s.filter(event)))) return true;
-  return route.groups !== undefined && route.groups.some((g) => groupAccepts(g, event));
 }
 
 /**
@@ -51,20 +44,8 @@ export function request(session: StockSession, frame: WireFrame): void {
     k.assertOpen();
     const event = k.toEvent(inboundEvent(frame));
     const topic = subjectOf(event);
-    const timeout = ttlOf(event);
-    if (k.requests.isOpen(event.id)) {
-      throw new MeshError('ERR_MESH_INVALID_EVENT', `A request with id ${event.id} is already open`, { details: { eventId: event.id } });
-    }
-    if (!hasResponder(k.table.route(topic), event)) {
-      throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches subject ${topic}`, { details: { topic } });
-    }
-    const reply = k.requests.open(event, timeout);
-    try {
-      k.publisher.sendBy(event, subjectOf);
-    } catch (err) {
-      k.requests.cancel(event);
-      throw err;
-    }
+    const send = (): void => void k.publisher.sendBy(event, subjectOf);
+    const reply = openRequest(k, { event, topic, route: k.table.route(topic), timeout: ttlOf(event), durable: false, send });
     reply.then(
       (answer) => session.send(answerFrame(session, frame, answer)),
       (err: unknown) => session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT'))),
