@@ -99,6 +99,8 @@ export class PushWindow {
   }
 
   private arm(push: Push): void {
+    // A send can close the connection, and with it this window: no timer to hold it then.
+    if (!this.open) return;
     push.timer = setTimeout(() => {
       if (!this.open || this.unacked.get(push.seq as string) !== push) return;
       this.send(push);
