@@ -39,10 +39,6 @@ export class PushWindow {
 
   constructor(private readonly options: PushWindowOptions, private readonly send: SendPush) {}
 
-  get inFlight(): number {
-    return this.unacked.size;
-  }
-
   push(event: MeshEvent, cmd: WireCommand, body: Buffer): void {
     if (!this.open || this.ids.has(event.id)) return;
     if (this.queued.length >= this.options.maxQueued) {

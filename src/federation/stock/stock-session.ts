@@ -44,7 +44,7 @@ const MAX_AWAITING = 1000;
 const AWAIT_AT_MOST = 60_000;
 
 /** Part B §4.2: BROADCASTING → broadcast; CLUSTERING + SYNC → request; CLUSTERING + ASYNC → async. */
-export function pushCommandOf(item: SubscriptionItem): WireCommand {
+function pushCommandOf(item: SubscriptionItem): WireCommand {
   if (item.mode === 'BROADCASTING') return 'BROADCAST_MESSAGE_TO_CLIENT';
   return item.type === 'SYNC' ? 'REQUEST_TO_CLIENT' : 'ASYNC_MESSAGE_TO_CLIENT';
 }
