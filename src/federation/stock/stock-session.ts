@@ -64,6 +64,8 @@ export class StockSession {
   readonly items = new Map<string, SubscriptionItem>();
   private readonly registered = new Map<string, Registered>();
   private readonly awaiting = new Map<string, Awaited>();
+  /** Its own REQUEST_TO_SERVERs still open: cancelled when it goes, nobody is left to answer. */
+  readonly asking = new Set<MeshEvent>();
   readonly window: PushWindow;
   private closed = false;
 
@@ -223,6 +225,8 @@ export class StockSession {
     this.unregisterAll();
     for (const { timer } of this.awaiting.values()) clearTimeout(timer);
     this.awaiting.clear();
+    for (const event of this.asking) this.kernel.requests.cancel(event);
+    this.asking.clear();
     this.registry.ended(this, this.window.close());
   }
 }

@@ -11,8 +11,8 @@ import { closedAfterEach } from '../../support/meshes.js';
 const createMesh = closedAfterEach();
 afterEach(() => void vi.useRealTimers());
 
-function frame(cmd: WireCommand, seq: string, body?: Buffer): WireFrame {
-  return { header: { cmd, code: 0, seq, properties: {} }, body };
+function frame(cmd: WireCommand, seq: string, body?: Buffer, properties: Record<string, string> = {}): WireFrame {
+  return { header: { cmd, code: 0, seq, properties }, body };
 }
 
 describe('a stock session that ends', () => {
@@ -31,6 +31,27 @@ describe('a stock session that ends', () => {
     for (let i = 0; i < 3; i++) mesh.emit('com.ask', i, { subject: 'rr' });
     await vi.advanceTimersByTimeAsync(0);
     expect(pushes).toHaveLength(3);
+    client.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(idle);
+    sessions.close();
+  });
+});
+
+describe('a stock requester that goes away', () => {
+  it('leaves no request open behind it (nor its timer, which would hold the process for the whole ttl)', async () => {
+    vi.useFakeTimers();
+    const mesh = createMesh();
+    mesh.subscribe('slow.q', () => undefined); // takes the request, never answers
+    const sessions = new StockSessions(kernelOf(mesh));
+    const [server, client] = memoryLinkPair();
+    sessions.adopt(server, frame('HELLO_REQUEST', '1', encodeUserAgent({ version: '1', group: 'g', purpose: 'pub', pid: 1, port: 0, unack: 0 })));
+    await vi.advanceTimersByTimeAsync(0);
+    const idle = vi.getTimerCount();
+    const ask = { specversion: '1.0', id: 'q1', source: '/', type: 'cloudevents', subject: 'slow.q', ttl: '600000', data: 1 };
+    client.send(frame('REQUEST_TO_SERVER', '2', Buffer.from(JSON.stringify(ask)), { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(idle + 1);
     client.close();
     await vi.advanceTimersByTimeAsync(0);
     expect(vi.getTimerCount()).toBe(idle);

@@ -46,9 +46,16 @@ export function request(session: StockSession, frame: WireFrame): void {
     const topic = subjectOf(event);
     const send = (): void => void k.publisher.sendBy(event, subjectOf);
     const reply = openRequest(k, { event, topic, route: k.table.route(topic), timeout: ttlOf(event), durable: false, send });
+    session.asking.add(event);
     reply.then(
-      (answer) => session.send(answerFrame(session, frame, answer)),
-      (err: unknown) => session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT'))),
+      (answer) => {
+        session.asking.delete(event);
+        session.send(answerFrame(session, frame, answer));
+      },
+      (err: unknown) => {
+        session.asking.delete(event);
+        session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT')));
+      },
     );
   } catch (err) {
     session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));
