@@ -155,6 +155,11 @@ export class Federation {
       case 'HELLO_REQUEST': {
         const peer = optionalProp(frame, 'evmeshnode');
         if (peer === undefined) {
+          if (entry.peer !== undefined || entry.dialed) {
+            // PROTOCOL §2.4 is for a new connection: a peer link handed over would keep its interest with nobody behind it.
+            this.send(entry.link, refusedHelloFrame(frame.header.seq, 'a peer link cannot become a client session'));
+            throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'HELLO without evmeshnode on a peer link', { details: { link: id, peer: entry.peer } });
+          }
           // PROTOCOL §2.4: a stock EventMesh client; the link is no peer link from here on.
           this.links.delete(id);
           return this.host.stockHello(entry.link, frame);

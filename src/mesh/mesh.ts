@@ -2,17 +2,15 @@ import type { Observable } from 'rxjs';
 import { MeshError } from '../errors.js';
 import { isMeshEvent, type MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type CloudEventInput, type EventAttributes } from '../event/normalize.js';
-import { groupAccepts } from '../delivery/group.js';
 import { requestTimeout, type RequestOptions as BaseRequestOptions } from '../delivery/request.js';
-import type { Route } from '../delivery/routing-table.js';
-import type { EventHandler, MeshSubscription, SubscribeOptions, Subscription } from '../delivery/subscription.js';
-import { matchLevels, parsePattern } from '../topic/pattern.js';
+import type { EventHandler, SubscribeOptions, Subscription } from '../delivery/subscription.js';
 import { registerInstance } from '../decorators/register.js';
 import { observe, type ObserveOptions } from '../pipeline/observe.js';
 import type { UseOperator } from '../pipeline/use-chain.js';
 import { Kernel } from './kernel.js';
 import type { PeerStats } from '../federation/federation.js';
 import { close, start } from './lifecycle.js';
+import { openRequest } from './open-request.js';
 import { resolveOptions, type MeshOptions } from './options.js';
 import type { MeshSignal, MeshSignals } from './signals.js';
 import { checkSubscription, subscribe } from './subscribe.js';
@@ -141,21 +139,8 @@ export class Mesh {
       const timeout = requestTimeout(options?.timeout);
       const route = k.table.route(topic);
       const event = createEvent(k, topic, data, options?.attributes);
-      if (k.requests.isOpen(event.id)) {
-        // Replies are matched by id: two open requests with one id could not be told apart.
-        throw new MeshError('ERR_MESH_INVALID_EVENT', `A request with id ${event.id} is already open`, { details: { eventId: event.id } });
-      }
-      if (!hasResponder(k, route, event)) {
-        throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches ${topic}`, { details: { topic } });
-      }
-      const reply = k.requests.open(event, timeout);
-      try {
-        k.publisher.send(event, route);
-      } catch (err) {
-        k.requests.cancel(event);
-        throw err;
-      }
-      return reply as Promise<MeshEvent<R>>;
+      const send = (): void => void k.publisher.send(event, route);
+      return openRequest(k, { event, topic, route, timeout, durable: true, send }) as Promise<MeshEvent<R>>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -198,17 +183,6 @@ export class Mesh {
     this.k.signals.off(signal, listener);
     return this;
   }
-}
-
-/** Whether any live or durable subscription here would take the request (decided at once, api.md). */
-function hasResponder(k: Kernel, route: Route, event: MeshEvent): boolean {
-  const takes = (sub: MeshSubscription): boolean => sub.live && (sub.filter === undefined || sub.filter(event));
-  if (route.subs.some(takes)) return true;
-  if (route.groups !== undefined && route.groups.some((g) => groupAccepts(g, event))) return true;
-  if (k.consumers.size === 0) return false;
-  const topic = event.type.split('.');
-  for (const sub of k.consumers.keys()) if (takes(sub) && matchLevels(parsePattern(sub.pattern).levels, topic)) return true;
-  return false;
 }
 
 // Lets the package's own modules (testing helpers, transports) reach a mesh's kernel

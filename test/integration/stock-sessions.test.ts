@@ -24,6 +24,17 @@ describe('request/reply with a stock EventMesh client', () => {
     expect([slow.header.code, slow.header.desc?.split(':')[0]]).toEqual([1, 'ERR_MESH_TIMEOUT']);
   });
 
+  it('waits for a slow answer when the ttl is past the timer range, instead of timing out at once', async () => {
+    const { mesh, port } = await node();
+    mesh.subscribe('stock.slow', async () => {
+      await sleep(50);
+      return 'late';
+    });
+    const pub = await session(port, 'pub');
+    const reply = await pub.publish(cloudEvent('stock.slow', 1, { ttl: '1000000000000' }), 'REQUEST_TO_SERVER');
+    expect([reply.header.code, bodyJson(reply)['data']]).toEqual([0, 'late']);
+  });
+
   it('serves a mesh request to a CLUSTERING+SYNC client as REQUEST_TO_CLIENT, answered by its RESPONSE_TO_SERVER', async () => {
     const { mesh, port } = await node();
     const responder = await session(port, 'sub', 'g', [['rr', 'CLUSTERING', 'SYNC']]);
@@ -153,6 +164,22 @@ describe('stock EventMesh session lifecycle', () => {
     expect([refused.header.code, refused.header.desc?.split(':')[0]]).toEqual([1, 'ERR_MESH_WIRE_BAD_BODY']);
     await client.closed;
     expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_WIRE_BAD_BODY']);
+  });
+
+  it('refuses a HELLO without evmeshnode on a peer link, closing it and withdrawing what it advertised', async () => {
+    const { mesh, port, errors } = await node();
+    const peer = await connect(port);
+    const hello = await peer.call('HELLO_REQUEST', 'HELLO_RESPONSE', { evmeshnode: 'fake', evmeshproto: '1' }, JSON.stringify(userAgent('sub', 'evmesh')));
+    expect(hello.header.code).toBe(0);
+    const interest = { evmeshsub: 's1', evmeshnode: 'fake', evmeshpath: JSON.stringify(['fake']) };
+    peer.send('SUBSCRIBE_REQUEST', { properties: interest, body: JSON.stringify({ topicList: [{ topic: 'ghost.#', mode: 'BROADCASTING', type: 'ASYNC' }] }) });
+    await peer.call('HEARTBEAT_REQUEST', 'HEARTBEAT_RESPONSE'); // frames are handled in order: the interest is in
+    await expectRejectCode(mesh.request('ghost.x', 1, { timeout: 50 }), 'ERR_MESH_TIMEOUT'); // a responder beyond the link
+    const again = await peer.call('HELLO_REQUEST', 'HELLO_RESPONSE', {}, JSON.stringify(userAgent('pub', 'g')));
+    expect(again.header.code).toBe(1);
+    await peer.closed;
+    expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_WIRE_BAD_BODY']);
+    await expectRejectCode(mesh.request('ghost.x', 1, { timeout: 1000 }), 'ERR_MESH_NO_RESPONDER');
   });
 
   it('closes only the connection that sends garbage or a bad body; other sessions keep working', async () => {

@@ -39,10 +39,6 @@ export class PushWindow {
 
   constructor(private readonly options: PushWindowOptions, private readonly send: SendPush) {}
 
-  get inFlight(): number {
-    return this.unacked.size;
-  }
-
   push(event: MeshEvent, cmd: WireCommand, body: Buffer): void {
     if (!this.open || this.ids.has(event.id)) return;
     if (this.queued.length >= this.options.maxQueued) {
@@ -99,6 +95,8 @@ export class PushWindow {
   }
 
   private arm(push: Push): void {
+    // A send can close the connection, and with it this window: no timer to hold it then.
+    if (!this.open) return;
     push.timer = setTimeout(() => {
       if (!this.open || this.unacked.get(push.seq as string) !== push) return;
       this.send(push);

@@ -3,8 +3,9 @@ import type { MeshEvent } from '../../event/mesh-event.js';
 import type { EventFilter } from '../../filter/dialects.js';
 import { parsePattern } from '../../topic/pattern.js';
 import { decodeMessage, encodeCloudEventBody, type CloudEventJson } from '../../wire/bodies/message.js';
-import { replyCommandOf, type WireCommand } from '../../wire/constants.js';
+import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE, replyCommandOf, type WireCommand } from '../../wire/constants.js';
 import type { WireFrame } from '../../wire/frame.js';
+import { headerJson } from '../../wire/header.js';
 import type { JsonValue } from '../../wire/json.js';
 
 /** Part B §5.4: what success replies say. */
@@ -28,23 +29,49 @@ export function pushFrame(cmd: WireCommand, seq: string, body: Buffer): WireFram
   return { header: { cmd, code: 0, seq, properties: { protocoltype: 'cloudevents' } }, body };
 }
 
-/** PROTOCOL §8.5: the answer to a REQUEST_TO_SERVER, with the request's seq. */
+/** PROTOCOL §8.5: the answer to a REQUEST_TO_SERVER, with the request's seq (which the client chose, so checked whole). */
 export function responseFrame(seq: string | undefined, reply: MeshEvent): WireFrame {
-  return { header: { cmd: 'RESPONSE_TO_CLIENT', code: 0, desc: SUCCESS, seq, properties: { protocoltype: 'cloudevents' } }, body: pushBody(reply) };
+  return fitted({ header: { cmd: 'RESPONSE_TO_CLIENT', code: 0, desc: SUCCESS, seq, properties: { protocoltype: 'cloudevents' } }, body: pushBody(reply) });
 }
+
+/**
+ * Part B §1: a Java client closes the connection on a frame over 4 MiB, and our
+ * encoder refuses one; refused here instead, the session that was to get it is kept.
+ */
+function fitted(frame: WireFrame): WireFrame {
+  const size = FIXED_PREFIX_SIZE + Buffer.byteLength(headerJson(frame.header), 'utf8') + (frame.body?.length ?? 0);
+  if (size > DEFAULT_MAX_FRAME) {
+    throw new MeshError('ERR_MESH_WIRE_FRAME_TOO_LARGE', `a ${frame.header.cmd} of ${size} bytes exceeds the frame limit of ${DEFAULT_MAX_FRAME}`, {
+      details: { cmd: frame.header.cmd, size, limit: DEFAULT_MAX_FRAME },
+    });
+  }
+  return frame;
+}
+
+/** The longest push command and seq (PROTOCOL §8.3): a body that fits this header fits every push. */
+const LONGEST_PUSH: WireCommand = 'BROADCAST_MESSAGE_TO_CLIENT';
+const LARGEST_SEQ = '2147483647';
 
 // Part B §4.4: the runtime's pushes carry the publisher's protocol extensions; mesh
 // events get them too, so a Java subscriber sees what a Java publisher would send.
 const PROTOCOL_EXTENSIONS = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' } as const;
+const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 
 /**
  * PROTOCOL §8.3: the event with every attribute it has, plus the three protocol
- * extensions where absent, in sdk-java JsonFormat key order (Part B §4.4).
+ * extensions and `datacontenttype` where absent, in sdk-java JsonFormat key order (Part B §4.4). Throws
+ * ERR_MESH_WIRE_FRAME_TOO_LARGE for one no push frame can carry.
  */
 export function pushBody(event: MeshEvent): Buffer {
   const json = event.toJSON() as unknown as Record<string, JsonValue>;
   for (const [key, value] of Object.entries(PROTOCOL_EXTENSIONS)) json[key] ??= value;
-  return encodeCloudEventBody(json as CloudEventJson);
+  // Part B §4.4: what Java pushes say. The Java SDK cannot send an event back (the SYNC
+  // idiom, §8.5) without a content type it resolves to a format; binary data keeps none,
+  // as a JSON type would make sdk-java write its bytes as raw JSON.
+  if (json['datacontenttype'] === undefined && json['data_base64'] === undefined) json['datacontenttype'] = CLOUDEVENTS_JSON;
+  const body = encodeCloudEventBody(json as CloudEventJson);
+  fitted(pushFrame(LONGEST_PUSH, LARGEST_SEQ, body));
+  return body;
 }
 
 /**

@@ -22,8 +22,8 @@ export interface SessionRegistry {
   readonly options: ResolvedStockOptions;
   /** The session ended; `left` are its pushes nobody ACKed. */
   ended(session: StockSession, left: readonly Push[]): void;
-  /** The push body of `event` (PROTOCOL §8.3), shared by the sessions it goes to. */
-  bodyOf(event: MeshEvent): Buffer;
+  /** The push body of `event` (PROTOCOL §8.3), shared by the sessions it goes to; undefined (reported) when it cannot be pushed. */
+  bodyOf(event: MeshEvent): Buffer | undefined;
 }
 
 /** A subscription of the session, and the push command its mode and type choose. */
@@ -33,12 +33,18 @@ interface Registered {
   readonly sub: MeshSubscription;
 }
 
+/** A REQUEST_TO_CLIENT push kept for its answer, until the request's deadline. */
+interface Awaited {
+  readonly event: MeshEvent;
+  readonly timer: NodeJS.Timeout;
+}
+
 /** Requests pushed as REQUEST_TO_CLIENT kept for their answer; the oldest go first past this. */
 const MAX_AWAITING = 1000;
 const AWAIT_AT_MOST = 60_000;
 
 /** Part B §4.2: BROADCASTING → broadcast; CLUSTERING + SYNC → request; CLUSTERING + ASYNC → async. */
-export function pushCommandOf(item: SubscriptionItem): WireCommand {
+function pushCommandOf(item: SubscriptionItem): WireCommand {
   if (item.mode === 'BROADCASTING') return 'BROADCAST_MESSAGE_TO_CLIENT';
   return item.type === 'SYNC' ? 'REQUEST_TO_CLIENT' : 'ASYNC_MESSAGE_TO_CLIENT';
 }
@@ -57,7 +63,9 @@ export class StockSession {
   lastHeartbeat = Date.now();
   readonly items = new Map<string, SubscriptionItem>();
   private readonly registered = new Map<string, Registered>();
-  readonly awaiting = new Map<string, MeshEvent>();
+  private readonly awaiting = new Map<string, Awaited>();
+  /** Its own REQUEST_TO_SERVERs still open: cancelled when it goes, nobody is left to answer. */
+  readonly asking = new Set<MeshEvent>();
   readonly window: PushWindow;
   private closed = false;
 
@@ -156,14 +164,9 @@ export class StockSession {
 
   deliver(event: MeshEvent, cmd: WireCommand): void {
     if (this.closed) return;
-    let body: Buffer;
-    try {
-      body = this.registry.bodyOf(event);
-    } catch (err) {
-      // An event the JSON format cannot carry is not pushed; the session is fine.
-      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
-      return;
-    }
+    // An event no push can carry is not pushed; the session is fine.
+    const body = this.registry.bodyOf(event);
+    if (body === undefined) return;
     if (cmd === 'REQUEST_TO_CLIENT') this.await(event);
     try {
       this.window.push(event, cmd, body);
@@ -173,14 +176,33 @@ export class StockSession {
     }
   }
 
+  /** The REQUEST_TO_CLIENT event `id` names, while this session awaits its answer. */
+  awaited(id: unknown): MeshEvent | undefined {
+    return typeof id === 'string' ? this.awaiting.get(id)?.event : undefined;
+  }
+
+  /** Its answer came (PROTOCOL §8.5): forgotten, and its push counts as ACKed. */
+  answered(event: MeshEvent): void {
+    this.forget(event.id);
+    this.window.ackEvent(event.id);
+  }
+
   private await(event: MeshEvent): void {
-    if (this.awaiting.size >= MAX_AWAITING) this.awaiting.delete(this.awaiting.keys().next().value as string);
-    this.awaiting.set(event.id, event);
+    this.forget(event.id);
+    if (this.awaiting.size >= MAX_AWAITING) this.forget(this.awaiting.keys().next().value as string);
     const deadline = this.kernel.requests.deadlineOf(event.id);
     const wait = deadline === undefined ? AWAIT_AT_MOST : Math.max(0, deadline - Date.now());
-    setTimeout(() => {
-      if (this.awaiting.get(event.id) === event) this.awaiting.delete(event.id);
-    }, wait).unref();
+    const timer = setTimeout(() => this.awaiting.delete(event.id), wait);
+    timer.unref();
+    this.awaiting.set(event.id, { event, timer });
+  }
+
+  // Timers are cleared, not left to fire: each holds the session until then.
+  private forget(id: string): void {
+    const entry = this.awaiting.get(id);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    this.awaiting.delete(id);
   }
 
   /** Queues a frame; a connection that is closing or backed up is left to its close. */
@@ -201,7 +223,10 @@ export class StockSession {
     if (this.closed) return;
     this.closed = true;
     this.unregisterAll();
+    for (const { timer } of this.awaiting.values()) clearTimeout(timer);
     this.awaiting.clear();
+    for (const event of this.asking) this.kernel.requests.cancel(event);
+    this.asking.clear();
     this.registry.ended(this, this.window.close());
   }
 }

@@ -1,3 +1,4 @@
+import { asMeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
 import type { Kernel } from '../../mesh/kernel.js';
 import type { ResolvedStockOptions } from '../../mesh/options.js';
@@ -40,12 +41,18 @@ export class StockSessions implements SessionRegistry {
     session.receive(hello);
   }
 
-  bodyOf(event: MeshEvent): Buffer {
+  bodyOf(event: MeshEvent): Buffer | undefined {
     if (event !== this.lastEvent) {
-      this.lastBody = pushBody(event);
       this.lastEvent = event;
+      this.lastBody = undefined;
+      try {
+        this.lastBody = pushBody(event);
+      } catch (err) {
+        // Not JSON-encodable or over the frame limit: reported once, however many sessions it was for.
+        this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
+      }
     }
-    return this.lastBody as Buffer;
+    return this.lastBody;
   }
 
   ended(session: StockSession, left: readonly Push[]): void {

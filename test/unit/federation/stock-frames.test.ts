@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../src/filter/dialects.js';
-import { subjectFilter } from '../../../src/federation/stock/stock-frames.js';
+import { MeshEvent } from '../../../src/event/mesh-event.js';
+import { pushBody, subjectFilter } from '../../../src/federation/stock/stock-frames.js';
 import { expectThrowCode } from '../../support/expect-code.js';
 
 describe('a stock subscription topic as a subject filter (PROTOCOL §8.2)', () => {
@@ -19,5 +20,22 @@ describe('a stock subscription topic as a subject filter (PROTOCOL §8.2)', () =
 
   it('refuses wildcards it cannot express, and invalid patterns', () => {
     for (const topic of ['a.*', '*', 'a.#.b', '#.a', 'a..b', '']) expectThrowCode(() => subjectFilter(topic), 'ERR_MESH_INVALID_PATTERN');
+  });
+});
+
+describe('the body of a push to a stock client (PROTOCOL §8.3)', () => {
+  const event = (data: unknown, datacontenttype?: string): MeshEvent => new MeshEvent('id-1', 'com.x', '/src', data, 0, 'orders.created', datacontenttype);
+  const pushed = (e: MeshEvent): Record<string, unknown> => JSON.parse(pushBody(e).toString('utf8')) as Record<string, unknown>;
+
+  it('says application/cloudevents+json where the event has no content type, as a Java runtime push does (Part B §4.4)', () => {
+    expect(pushed(event({ a: 1 }))).toMatchObject({ datacontenttype: 'application/cloudevents+json', subject: 'orders.created', data: { a: 1 } });
+    expect(pushed(event(undefined))).toMatchObject({ datacontenttype: 'application/cloudevents+json' });
+  });
+
+  it('keeps a content type the event has, and gives binary data none', () => {
+    expect(pushed(event('hi', 'text/plain'))).toMatchObject({ datacontenttype: 'text/plain', data: 'hi' });
+    const binary = pushed(event(Buffer.from([1, 2, 3])));
+    expect(binary).toMatchObject({ data_base64: 'AQID' });
+    expect(binary).not.toHaveProperty('datacontenttype');
   });
 });

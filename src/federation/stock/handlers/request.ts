@@ -1,26 +1,36 @@
 import { MeshError, asMeshError } from '../../../errors.js';
 import type { MeshEvent } from '../../../event/mesh-event.js';
-import { groupAccepts } from '../../../delivery/group.js';
-import type { Route } from '../../../delivery/routing-table.js';
+import { openRequest } from '../../../mesh/open-request.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame, responseFrame, subjectOf } from '../stock-frames.js';
 import type { StockSession } from '../stock-session.js';
 
 /** Part B §4.4: the request/reply timeout of a stock request. */
 const DEFAULT_TTL = 3000;
+/** Node fires a timer set past 2^31-1 ms at once: a longer ttl waits this long instead. */
+const MAX_TTL = 2_147_483_647;
 
 function ttlOf(event: MeshEvent): number {
   const ttl = event['ttl'];
   if (ttl === undefined) return DEFAULT_TTL;
   const ms = Number(ttl);
   if (!Number.isFinite(ms) || ms <= 0) throw new MeshError('ERR_MESH_INVALID_EVENT', `ttl ${JSON.stringify(ttl)} is not a positive number of ms`);
-  return ms;
+  return Math.min(ms, MAX_TTL);
 }
 
-/** api.md: NO_RESPONDER at once when no live subscriber here or (through proxies) beyond takes it. */
-function hasResponder(route: Route, event: MeshEvent): boolean {
-  if (route.subs.some((s) => s.live && (s.filter === undefined || s.filter(event)))) return true;
-  return route.groups !== undefined && route.groups.some((g) => groupAccepts(g, event));
+/**
+ * The answer as RESPONSE_TO_CLIENT; one the JSON format cannot carry (a BigInt, a
+ * cycle) is code 1 instead: thrown in the reply's callback it would be an unhandled
+ * rejection, and the requester would get nothing.
+ */
+function answerFrame(session: StockSession, request: WireFrame, answer: MeshEvent): WireFrame {
+  try {
+    return responseFrame(request.header.seq, answer);
+  } catch (err) {
+    const error = asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: answer.id });
+    session.kernel.report(error);
+    return replyFrame(request, error);
+  }
 }
 
 /**
@@ -30,28 +40,22 @@ function hasResponder(route: Route, event: MeshEvent): boolean {
  */
 export function request(session: StockSession, frame: WireFrame): void {
   const k = session.kernel;
-  const seq = frame.header.seq;
   try {
     k.assertOpen();
     const event = k.toEvent(inboundEvent(frame));
     const topic = subjectOf(event);
-    const timeout = ttlOf(event);
-    if (k.requests.isOpen(event.id)) {
-      throw new MeshError('ERR_MESH_INVALID_EVENT', `A request with id ${event.id} is already open`, { details: { eventId: event.id } });
-    }
-    if (!hasResponder(k.table.route(topic), event)) {
-      throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches subject ${topic}`, { details: { topic } });
-    }
-    const reply = k.requests.open(event, timeout);
-    try {
-      k.publisher.sendBy(event, subjectOf);
-    } catch (err) {
-      k.requests.cancel(event);
-      throw err;
-    }
+    const send = (): void => void k.publisher.sendBy(event, subjectOf);
+    const reply = openRequest(k, { event, topic, route: k.table.route(topic), timeout: ttlOf(event), durable: false, send });
+    session.asking.add(event);
     reply.then(
-      (answer) => session.send(responseFrame(seq, answer)),
-      (err: unknown) => session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT'))),
+      (answer) => {
+        session.asking.delete(event);
+        session.send(answerFrame(session, frame, answer));
+      },
+      (err: unknown) => {
+        session.asking.delete(event);
+        session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_TIMEOUT')));
+      },
     );
   } catch (err) {
     session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));

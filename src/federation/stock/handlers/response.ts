@@ -17,11 +17,8 @@ export function response(session: StockSession, frame: WireFrame): void {
   } catch (err) {
     return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));
   }
-  const inReplyTo = reply['inreplyto'];
-  const key = typeof inReplyTo === 'string' && session.awaiting.has(inReplyTo) ? inReplyTo : reply.id;
-  const asked = session.awaiting.get(key);
+  const asked = session.awaited(reply['inreplyto']) ?? session.awaited(reply.id);
   if (asked === undefined) return;
-  session.awaiting.delete(key);
-  session.window.ackEvent(asked.id);
+  session.answered(asked);
   session.kernel.answer(asked, reply.data ?? null);
 }
