@@ -13,7 +13,7 @@ export type { CloudEventInput, EventAttributes } from './event/normalize.js';
 export { toCloudEvent } from './event/to-cloud-event.js';
 
 export type {
-  DeliveryContext, EventHandler, EventPipe, SubscribeOptions, Subscription,
+  DeliveryContext, EventHandler, EventPipe, ReplayFrom, SubscribeOptions, Subscription,
 } from './delivery/subscription.js';
 export type { RetryPolicy } from './delivery/retry.js';
 export type { ObserveOptions } from './pipeline/observe.js';
@@ -31,7 +31,7 @@ export { Publish } from './decorators/publish.js';
 export { memoryStore } from './store/memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store.js';
 export type {
-  ConsumerSpec, MeshStore, StoreCapabilities, StoreConsumer, StoreHandler,
+  ConsumerSpec, MeshStore, StoreCapabilities, StoreConsumer, StoreHandler, StoreReplayFrom,
 } from './store/store.js';
 
 export { MeshError, MESH_ERROR_CODES } from './errors.js';

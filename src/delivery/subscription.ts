@@ -41,11 +41,32 @@ export interface SubscribeOptions {
   readonly retry?: RetryPolicy;
   /** Topic to republish an event to once every attempt failed. */
   readonly deadLetter?: string;
-  /** Name of a durable subscription, fed by the store and resumed after a restart. */
+  /**
+   * Name of a durable subscription, fed by the store and resumed after a restart.
+   * The name is one store consumer group: every subscription with this name, in any
+   * mesh sharing the store, shares its events (each delivered to one of them), so
+   * the durable name, not `group`, decides who shares the work; `group` is only
+   * reported in `ctx.group`.
+   */
   readonly durable?: string;
+  /**
+   * With `durable`, on a store whose `capabilities.replay` is true: where the durable
+   * starts when the store first creates it — after the event with id `afterId`, or at
+   * the first event the store accepted at or after `time` (store clock). A durable
+   * that already exists resumes where it stopped and ignores `from`.
+   * Without `durable` it throws `ERR_MESH_INVALID_OPTIONS`; on a store without
+   * replay it throws `ERR_MESH_STORE_UNSUPPORTED`; an `afterId` the store does not
+   * hold rejects `ready` with `ERR_MESH_INVALID_OPTIONS`.
+   * @default a new durable keeps the events published from the moment it attaches
+   * @example { durable: `sse-${clientId}`, from: { afterId: lastEventId } }
+   */
+  readonly from?: ReplayFrom;
   /** A name for diagnostics (errors, dead letters). @default the durable name, else the pattern */
   readonly name?: string;
 }
+
+/** Where a durable subscription starts when the store creates it (`SubscribeOptions.from`). */
+export type ReplayFrom = { readonly afterId: string } | { readonly time: Date | number };
 
 /** The handle `subscribe` returns. */
 export interface Subscription {

@@ -3,11 +3,11 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import { compileFilter, type EventPredicate } from '../filter/dialects.js';
 import { NO_RETRY, resolveRetry } from '../delivery/retry.js';
 import { Scheduler } from '../delivery/scheduler.js';
-import { MeshSubscription, type DeliveryPolicy, type EventHandler, type SubscribeOptions } from '../delivery/subscription.js';
+import { MeshSubscription, type DeliveryPolicy, type EventHandler, type ReplayFrom, type SubscribeOptions } from '../delivery/subscription.js';
 import { attachPipe } from '../pipeline/subscription-pipe.js';
 import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
 import { assertTopic } from '../topic/topic.js';
-import type { StoreConsumer } from '../store/store.js';
+import type { ConsumerSpec, MeshStore, StoreConsumer, StoreReplayFrom } from '../store/store.js';
 import type { Kernel } from './kernel.js';
 
 export const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
@@ -36,6 +36,7 @@ export function checkSubscription(pattern: string, handler: unknown, options: Su
 export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler, options?: SubscribeOptions): MeshSubscription {
   kernel.assertOpen();
   const { parsed, filter, policy } = checkSubscription(pattern, handler, options);
+  const from = checkFrom(options, kernel.store);
   const sub = new MeshSubscription(parsed.text, handler, filter, policy, kernel, options);
   // Ordering keys only exist with concurrency > 1 (see resolvePolicy).
   if (policy.concurrency > 1 || options?.durable !== undefined) {
@@ -49,19 +50,19 @@ export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler
     kernel.table.add(sub, parsed);
     kernel.federation?.localAdded(sub);
   } else {
-    attachDurable(kernel, sub, options.durable);
+    attachDurable(kernel, sub, options.durable, from);
   }
   return sub;
 }
 
-function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string): void {
+function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string, from: StoreReplayFrom | undefined): void {
   const sched = sub.sched as Scheduler;
   kernel.closables.add(sub);
   // Deliveries the store handed over and the handler has not finished. close()
   // gives them back (rejects) when its deadline passes, so the store keeps them.
   const unacked = new Set<(acked: boolean) => void>();
   kernel.unacked.set(sub, unacked);
-  const spec = { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2) };
+  const spec: ConsumerSpec = { name, pattern: sub.pattern, prefetch: Math.max(16, sub.policy.concurrency * 2), ...(from === undefined ? {} : { from }) };
   // Acknowledged once the handler is done with it, retries and dead-lettering
   // included; events the filter rejects are acknowledged at once; events offered
   // after unsubscribe are refused, so the store keeps them.
@@ -106,6 +107,31 @@ function attempt<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+/** Replay is a store capability: asked of a store without it, subscribe fails at once, not later in `ready`. */
+function checkFrom(options: SubscribeOptions | undefined, store: MeshStore): StoreReplayFrom | undefined {
+  const from: ReplayFrom | undefined = options?.from;
+  if (from === undefined) return undefined;
+  if (options?.durable === undefined) throw invalid('from needs durable: only a durable subscription is fed by the store');
+  if (typeof from !== 'object' || from === null) throw invalid('from must be { afterId } or { time }');
+  let normalized: StoreReplayFrom;
+  if ('afterId' in from) {
+    if (typeof from.afterId !== 'string' || from.afterId.length === 0) throw invalid('from.afterId must be a non-empty event id');
+    normalized = { afterId: from.afterId };
+  } else if ('time' in from) {
+    const time = from.time instanceof Date ? from.time.getTime() : from.time;
+    if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid('from.time must be a valid Date or epoch milliseconds');
+    normalized = { time };
+  } else {
+    throw invalid('from must be { afterId } or { time }');
+  }
+  if (!store.capabilities.replay) {
+    throw new MeshError('ERR_MESH_STORE_UNSUPPORTED', `The ${store.name} store cannot replay: from is not available`, {
+      details: { store: store.name, durable: options.durable },
+    });
+  }
+  return normalized;
 }
 
 function resolvePolicy(options: SubscribeOptions | undefined): DeliveryPolicy {

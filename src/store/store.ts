@@ -14,14 +14,34 @@ export interface StoreCapabilities {
   readonly nativeWildcards: boolean;
 }
 
+/**
+ * Where a new durable starts, as the store sees it: after the stored event with
+ * this CloudEvent id, or at the first event the store accepted at or after `time`
+ * (epoch ms, the store's own clock: when it was appended, not the event's `time`).
+ */
+export type StoreReplayFrom = { readonly afterId: string } | { readonly time: number };
+
 /** A durable subscription as the store sees it. */
 export interface ConsumerSpec {
-  /** The durable name: one queue (or stream consumer). Every consumer attached to it shares its events. */
+  /**
+   * The durable name: one store consumer group (a queue, a stream consumer group, a
+   * stored position). Every consumer attached to it, from any mesh sharing the
+   * store, shares its events: each is delivered to one of them. This is what makes
+   * a durable subscription's group span machines.
+   */
   readonly name: string;
   /** Mesh pattern (`*`, `#`) selecting the events the queue keeps. */
   readonly pattern: string;
   /** How many deliveries may be unacknowledged at once. */
   readonly prefetch: number;
+  /**
+   * Only where `capabilities.replay` (the kernel refuses it otherwise): where the
+   * durable starts when the store creates it. A durable that already exists resumes
+   * where it stopped and ignores it. Absent: a new durable keeps events appended
+   * from now on. An `afterId` the store does not hold rejects `consume` with
+   * `ERR_MESH_INVALID_OPTIONS`.
+   */
+  readonly from?: StoreReplayFrom;
 }
 
 /**
@@ -45,7 +65,12 @@ export interface MeshStore {
   /** Short name for messages and results, e.g. "memory", "redis". */
   readonly name: string;
   readonly capabilities: StoreCapabilities;
-  /** Connects; called by each mesh that uses the store, before any other member. */
+  /**
+   * Connects; called by each mesh that uses the store, before any other member, and
+   * again after a `close` (a mesh restarting on the same instance). An engine that
+   * cannot be reached rejects with `ERR_MESH_STORE_UNAVAILABLE` within a bounded
+   * time, never hangs.
+   */
   open(): Promise<void>;
   /**
    * Optional, synchronous: whether the store wants events of this type at all.
@@ -57,6 +82,6 @@ export interface MeshStore {
   append(event: MeshEvent): Promise<void>;
   /** Attaches a durable consumer; resumes where the durable name stopped. */
   consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer>;
-  /** Called by each mesh that opened it, when that mesh closes. */
+  /** Called by each mesh that opened it, when that mesh closes; the last close releases the engine. */
   close(): Promise<void>;
 }
