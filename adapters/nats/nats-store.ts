@@ -7,6 +7,7 @@ import {
 import { loadDependency, type MeshEvent } from '../../src/internal.js';
 import { encodeEvent } from '../shared/event-json.js';
 import { NatsDurable } from './nats-durable.js';
+import { startAt } from './replay.js';
 import { consumerName, natsFilter, subjectOf } from './patterns.js';
 import { resolveOptions, type NatsStoreOptions, type ResolvedNatsOptions } from './options.js';
 
@@ -209,8 +210,8 @@ export class NatsStore implements MeshStore {
       durable_name: name,
       description,
       ack_policy: nats.AckPolicy.Explicit,
-      // Like the memory store: a durable keeps events from its creation on.
-      deliver_policy: nats.DeliverPolicy.New,
+      // Without `from`, like the memory store: a durable keeps events from its creation on.
+      ...(await startAt(nats, session.js, jsm, stream, spec.from)),
       ack_wait: nats.nanos(this.options.ackWait),
       // Redelivery here only follows a crash or a refused hand-back; the kernel runs
       // the retry and dead-letter policy itself, so the server never gives up on an event.
