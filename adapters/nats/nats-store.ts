@@ -61,12 +61,12 @@ export class NatsStore implements MeshStore {
     const body = encodeEvent(event);
     // The same msgID on every attempt: JetStream drops a resent copy it already stored
     // (duplicate_window), so retrying after a lost PubAck never stores the event twice.
-    const msgID = `${event.id}@${event.source}`;
+    const opts = this.options.deduplicate ? { msgID: `${event.id}@${event.source}` } : {};
     const deadline = Date.now() + this.options.publishTimeout;
     for (;;) {
       const wait = Math.min(this.options.attemptTimeout, deadline - Date.now());
       try {
-        await js.publish(subject, body, { msgID, timeout: Math.max(1, wait) });
+        await js.publish(subject, body, { ...opts, timeout: Math.max(1, wait) });
         return;
       } catch (err) {
         const code = (err as { code?: string }).code;
