@@ -12,3 +12,4 @@ export { EventIds } from './event/event-ids.js';
 export { matchLevels } from './topic/pattern.js';
 export { toMeshError } from './errors.js';
 export { loadDependency } from './store/load-dependency.js';
+export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';

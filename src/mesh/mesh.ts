@@ -161,6 +161,29 @@ export class Mesh {
     }
   }
 
+  /**
+   * Removes a durable subscription from the store: its position and the events kept
+   * for it are dropped, so subscribing with that name again starts from now (or from
+   * `from`). Unsubscribe it first, on every mesh sharing the store; a subscription of
+   * this mesh still attached rejects with `ERR_MESH_INVALID_OPTIONS`. A store that
+   * cannot delete rejects with `ERR_MESH_STORE_UNSUPPORTED`. An unknown name resolves.
+   * @example await sub.unsubscribe(); await mesh.deleteDurable(`sse-${clientId}`);
+   */
+  async deleteDurable(name: string): Promise<void> {
+    const k = this.k;
+    k.assertOpen();
+    if (typeof name !== 'string' || name.length === 0) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'deleteDurable needs a durable name');
+    const store = k.store;
+    if (store.deleteDurable === undefined) {
+      throw new MeshError('ERR_MESH_STORE_UNSUPPORTED', `The ${store.name} store cannot delete durables`, { details: { store: store.name, durable: name } });
+    }
+    for (const sub of k.consumers.keys()) {
+      if (sub.durable === name) throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable ${name} is still subscribed here`, { details: { durable: name } });
+    }
+    await k.storeReady();
+    await store.deleteDurable(name);
+  }
+
   /** Subscribes every `@OnEvent` method of `instance` and binds its `@Publish` methods to this mesh. */
   register(instance: object): Subscription[] {
     return registerInstance(this, instance);

@@ -159,6 +159,17 @@ class MemoryStore implements MeshStore {
     });
   }
 
+  deleteDurable(name: string): Promise<void> {
+    const queue = this.queues.get(name);
+    if (queue === undefined) return Promise.resolve();
+    if (queue.consumers.length > 0) {
+      return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has consumers`, { details: { durable: name } }));
+    }
+    this.queues.delete(name);
+    this.wanted.clear();
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -82,6 +82,12 @@ export interface MeshStore {
   append(event: MeshEvent): Promise<void>;
   /** Attaches a durable consumer; resumes where the durable name stopped. */
   consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer>;
+  /**
+   * Optional: forgets a durable (its position, the events it kept, its consumer
+   * group), so the name starts afresh. Rejects with `ERR_MESH_INVALID_OPTIONS` while
+   * a consumer of this store instance is attached to it; an unknown name resolves.
+   */
+  deleteDurable?(name: string): Promise<void>;
   /** Called by each mesh that opened it, when that mesh closes; the last close releases the engine. */
   close(): Promise<void>;
 }

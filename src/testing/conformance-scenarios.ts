@@ -218,3 +218,22 @@ export const refusesReplayWithoutCapability: Scenario = (rig) => {
   equal(codeOf(thrown), 'ERR_MESH_STORE_UNSUPPORTED');
   return Promise.resolve();
 };
+
+/** A deleted durable forgets what it kept: subscribing with the name again starts from now. */
+export const deletedDurableStartsAfresh: Scenario = async (rig, wait) => {
+  const pattern = rig.topic('gone.*');
+  const durable = rig.durable('deleted');
+  const mesh = rig.mesh(rig.store());
+  const sub = mesh.subscribe(pattern, () => undefined, { durable });
+  await sub.ready;
+  await sub.unsubscribe();
+  await mesh.publish(rig.topic('gone.kept'), 'before');
+  await mesh.deleteDurable(durable);
+  await mesh.deleteDurable(durable);
+  const got: unknown[] = [];
+  await mesh.subscribe(pattern, (e) => void got.push(e.data), { durable }).ready;
+  await mesh.publish(rig.topic('gone.new'), 'after');
+  await until(() => got.includes('after'), wait, 'the event published after the delete');
+  await sleep(50);
+  deepStrictEqual(got, ['after']);
+};

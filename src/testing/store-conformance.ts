@@ -104,6 +104,8 @@ export function storeConformance(t: ConformanceTestApi, name: string, factory: (
     for (const c of CASES) register(c.title, why(c.needs), c.run);
     register('subscribe with from throws ERR_MESH_STORE_UNSUPPORTED', caps.replay ? 'the store replays, so from is accepted' : undefined,
       s.refusesReplayWithoutCapability);
+    register('deleteDurable forgets a durable, which then starts afresh',
+      typeof probe.deleteDurable === 'function' ? undefined : 'the store has no deleteDurable', s.deletedDurableStartsAfresh);
     const unreachable = options.unreachable;
     register('open fails fast with ERR_MESH_STORE_UNAVAILABLE when the engine cannot be reached',
       unreachable === undefined ? 'no unreachable store given (options.unreachable)' : undefined,

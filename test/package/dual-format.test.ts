@@ -21,6 +21,7 @@ interface ConsumerReport {
   otherFormatIsSeparateCopy: boolean;
   otherFormatErrorIsMeshError: boolean;
   resolved: { main: string; testing: string; packageJson: string };
+  sqlite: { received: unknown[]; driverLoadedBeforeOpen: boolean; driverLoadedAfterOpen: boolean; storeName: string };
 }
 
 interface ConsumerRun {
@@ -29,7 +30,8 @@ interface ConsumerRun {
 }
 
 // The part both consumer scripts share; each one defines `format`, `createMesh`,
-// `MeshError`, `captureEvents`, `resolve` and `loadOtherFormat` before it.
+// `MeshError`, `captureEvents`, `resolve`, `loadOtherFormat`, `loadSqlite` and
+// `requireCache` before it.
 const consumerBody = `
 function within(promise, ms, what) {
   let timer;
@@ -67,6 +69,7 @@ async function main() {
   await mesh.close();
 
   const other = await loadOtherFormat();
+  const sqlite = await sqliteRoundTrip();
   return {
     format,
     received,
@@ -80,7 +83,28 @@ async function main() {
       testing: resolve('evmesh/testing'),
       packageJson: resolve('evmesh/package.json'),
     },
+    sqlite,
   };
+}
+
+const driverLoaded = () => Object.keys(requireCache).some((file) => file.includes('/node_modules/better-sqlite3/'));
+
+// The adapter entry loads its driver (an optional peer) only when a mesh opens the store.
+async function sqliteRoundTrip() {
+  const { sqliteStore } = await loadSqlite();
+  const path = require('node:path').join(require('node:os').tmpdir(), 'evmesh-pkg-' + format + '-' + process.pid + '.db');
+  const store = sqliteStore({ path });
+  const driverLoadedBeforeOpen = driverLoaded();
+  const mesh = createMesh({ store });
+  const received = [];
+  let handled;
+  const delivered = new Promise((resolve) => { handled = resolve; });
+  await mesh.subscribe('com.shop.#', (event) => { received.push(event.data); handled(); }, { durable: 'pkg' }).ready;
+  await mesh.publish('com.shop.order.created', { id: 7 });
+  await within(delivered, 5000, 'delivery from the sqlite store');
+  await mesh.close();
+  for (const suffix of ['', '-wal', '-shm']) require('node:fs').rmSync(path + suffix, { force: true });
+  return { received, driverLoadedBeforeOpen, driverLoadedAfterOpen: driverLoaded(), storeName: store.name };
 }
 
 main().then(
@@ -95,8 +119,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const format = 'esm';
+const require = createRequire(import.meta.url);
+const requireCache = require.cache;
 const resolve = (specifier) => fileURLToPath(import.meta.resolve(specifier));
-const loadOtherFormat = async () => createRequire(import.meta.url)('evmesh');
+const loadOtherFormat = async () => require('evmesh');
+const loadSqlite = () => import('evmesh/adapters/sqlite');
 ${consumerBody}`;
 
 const cjsConsumer = `'use strict';
@@ -104,8 +131,10 @@ const { createMesh, MeshError } = require('evmesh');
 const { captureEvents } = require('evmesh/testing');
 
 const format = 'cjs';
+const requireCache = require.cache;
 const resolve = (specifier) => require.resolve(specifier);
 const loadOtherFormat = () => import('evmesh');
+const loadSqlite = async () => require('evmesh/adapters/sqlite');
 ${consumerBody}`;
 
 let packDir = '';
@@ -194,6 +223,17 @@ describe('the published evmesh package', () => {
       testing: join(installed, 'dist', 'cjs', 'src', 'testing', 'index.js'),
       packageJson: join(installed, 'package.json'),
     });
+  });
+
+  it.each(['esm', 'cjs'] as const)('serves evmesh/adapters/sqlite, loading better-sqlite3 only when the store opens, as %s', (format) => {
+    const { report } = format === 'esm' ? esm : cjs;
+    expect(report.sqlite).toEqual({ received: [{ id: 7 }], driverLoadedBeforeOpen: false, driverLoadedAfterOpen: true, storeName: 'sqlite' });
+  });
+
+  it('ships the adapter entries in both builds', () => {
+    for (const build of ['esm', 'cjs']) {
+      for (const adapter of ['sqlite', 'redis']) expect(tarballEntries).toContain(`package/dist/${build}/adapters/${adapter}/index.js`);
+    }
   });
 
   it('recognises a MeshError from the other format\'s build as a MeshError', () => {

@@ -1,0 +1,182 @@
+import type { MeshEvent, StoreHandler } from '../../src/index.js';
+
+/** What a reader needs from the database; all synchronous (better-sqlite3). */
+export interface LogSource {
+  /**
+   * Up to `limit` events matching the durable's pattern with seq > `after`, in seq
+   * order; `event` undefined for a row that could not be decoded (already reported).
+   */
+  read(after: number, limit: number): { seq: number; event: MeshEvent | undefined }[];
+  /** The highest seq in the log now. */
+  lastSeq(): number;
+  /** Persists the durable's position (never moves it back). */
+  save(position: number): void;
+}
+
+interface Consumer {
+  readonly handler: StoreHandler;
+  readonly prefetch: number;
+  inflight: number;
+}
+
+interface Entry {
+  readonly seq: number;
+  readonly event: MeshEvent;
+}
+
+type Row = { readonly seq: number; readonly event: MeshEvent | undefined };
+
+const BATCH = 64;
+const SAVE_EVERY = 20;
+
+/**
+ * Feeds one durable's consumers (in this store instance) from the log: a cursor
+ * over what was read, the entries handed out and not yet acknowledged, and the
+ * position, which only ever moves to just below the oldest unacknowledged entry,
+ * so a crash redelivers what was in flight (at-least-once) and never skips it.
+ * Position writes are a write transaction each, as dear as an append: they are
+ * coalesced to one per SAVE_EVERY ms (a crash in between redelivers at most that
+ * window's acknowledged events, which at-least-once allows) and flushed on close.
+ */
+export class DurableReader {
+  private readonly consumers: Consumer[] = [];
+  private next = 0;
+  private buffer: Row[] = [];
+  private head = 0;
+  /** Handed back unacknowledged, in seq order; offered again before the buffer. */
+  private readonly returned: Entry[] = [];
+  private readonly inflight = new Set<number>();
+  private cursor: number;
+  private saved: number;
+  private saving = false;
+  private pumping = false;
+  private closed = false;
+
+  constructor(private readonly source: LogSource, position: number, private readonly report: (err: unknown) => void) {
+    this.cursor = position;
+    this.saved = position;
+  }
+
+  /** Consumers attached now. */
+  get attached(): number {
+    return this.consumers.length;
+  }
+
+  attach(handler: StoreHandler, prefetch: number): () => void {
+    const consumer: Consumer = { handler, prefetch, inflight: 0 };
+    this.consumers.push(consumer);
+    return () => {
+      const at = this.consumers.indexOf(consumer);
+      if (at >= 0) this.consumers.splice(at, 1);
+    };
+  }
+
+  /** Delivers while some consumer has room and there is something to deliver. */
+  pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const consumer = this.pick();
+        if (consumer === undefined) return;
+        const entry = this.take();
+        if (entry === undefined) return;
+        this.deliver(consumer, entry);
+      }
+    } catch (err) {
+      // A failed read (the file went away, a lock timed out): nothing was handed
+      // out for it; the next append or acknowledgement pumps again.
+      this.report(err);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Writes the position now (store closing); later acknowledgements are not written. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  private deliver(consumer: Consumer, entry: Entry): void {
+    consumer.inflight++;
+    this.inflight.add(entry.seq);
+    consumer.handler(entry.event).then(() => {
+      consumer.inflight--;
+      this.inflight.delete(entry.seq);
+      this.positionChanged();
+      this.pump();
+    }, () => {
+      consumer.inflight--;
+      this.inflight.delete(entry.seq);
+      let at = this.returned.length;
+      while (at > 0 && (this.returned[at - 1] as Entry).seq > entry.seq) at--;
+      this.returned.splice(at, 0, entry);
+      // A later turn: a consumer that keeps refusing must not spin the microtask queue.
+      setImmediate(() => this.pump());
+    });
+  }
+
+  private take(): Entry | undefined {
+    if (this.returned.length > 0) return this.returned.shift();
+    for (;;) {
+      if (this.head >= this.buffer.length) this.refill();
+      if (this.head >= this.buffer.length) return undefined;
+      const row = this.buffer[this.head++] as Row;
+      // An undecodable row was reported when read; skipping it lets the position pass it.
+      if (row.event !== undefined) return row as Entry;
+    }
+  }
+
+  private refill(): void {
+    const rows = this.source.read(this.cursor, BATCH);
+    this.buffer = rows;
+    this.head = 0;
+    if (rows.length > 0) this.cursor = (rows[rows.length - 1] as Row).seq;
+    // A short batch read the log to its end: rows after the last match did not match,
+    // so the cursor (and with nothing pending, the position) moves past them.
+    if (rows.length < BATCH) {
+      this.cursor = Math.max(this.cursor, this.source.lastSeq());
+      this.positionChanged();
+    }
+  }
+
+  private pick(): Consumer | undefined {
+    const n = this.consumers.length;
+    for (let i = 0; i < n; i++) {
+      const c = this.consumers[(this.next + i) % n] as Consumer;
+      if (c.inflight < c.prefetch) {
+        this.next = (this.next + i + 1) % n;
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  /** Everything at or below the result is acknowledged (or did not match). */
+  private position(): number {
+    let lowest = this.cursor + 1;
+    for (const seq of this.inflight) if (seq < lowest) lowest = seq;
+    if (this.returned.length > 0) lowest = Math.min(lowest, (this.returned[0] as Entry).seq);
+    if (this.head < this.buffer.length) lowest = Math.min(lowest, (this.buffer[this.head] as Row).seq);
+    return lowest - 1;
+  }
+
+  private positionChanged(): void {
+    if (this.saving || this.closed) return;
+    this.saving = true;
+    const timer = setTimeout(() => {
+      this.saving = false;
+      if (!this.closed) this.flush();
+    }, SAVE_EVERY);
+    // A pending position write never keeps the process alive; close() flushes it.
+    timer.unref();
+  }
+
+  private flush(): void {
+    const position = this.position();
+    if (position <= this.saved) return;
+    this.source.save(position);
+    this.saved = position;
+  }
+}

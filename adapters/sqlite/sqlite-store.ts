@@ -1,0 +1,262 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  MeshError, patternMatcher,
+  type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreHandler, type StoreReplayFrom,
+} from '../../src/index.js';
+import { decodeStoredEvent, encodeStoredEvent, loadDependency, toMeshError } from '../../src/internal.js';
+import { DurableReader } from './durable-reader.js';
+import { MATCH_FUNCTION, toSqlPattern } from './patterns.js';
+import { SCHEMA, SQL } from './schema.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; created with its tables when missing. `:memory:` keeps nothing across a restart. */
+  readonly path: string;
+  /**
+   * SQLite `synchronous` pragma. In WAL mode `normal` survives a crash of the process
+   * (what this store promises); `full` also survives the machine losing power, at
+   * the cost of an fsync per publish.
+   * @default 'normal'
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /**
+   * How long a write waits for another connection's lock, in ms, before the append
+   * fails (`busy_timeout`).
+   * @default 5000
+   */
+  readonly busyTimeout?: number;
+  /**
+   * Receives failures met in the background, outside any publish: a read that
+   * failed, a stored row that is not an event (skipped).
+   * @default logs with console.error
+   */
+  readonly onError?: (error: MeshError) => void;
+}
+
+export type ResolvedSqliteOptions = SqliteStoreOptions & { readonly onError: (error: MeshError) => void };
+
+type Database = BetterSqlite3.Database;
+
+interface Pending {
+  readonly event: MeshEvent;
+  readonly body: string;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+type Statement = BetterSqlite3.Statement;
+
+interface Open {
+  readonly db: Database;
+  readonly insertAll: (batch: readonly Pending[]) => void;
+  readonly lastSeq: Statement;
+  readonly readers: Map<string, { reader: DurableReader; pattern: string; matches: (type: string) => boolean }>;
+}
+
+/**
+ * The embedded durable store for one node: every event goes to one append-only
+ * table (so durables created later can replay it), each durable keeps a position.
+ * Not distributed: two processes must not consume from one file.
+ */
+export class SqliteStore implements MeshStore {
+  readonly name = 'sqlite';
+  readonly capabilities = { persistent: true, distributed: false, replay: true, ordered: true, nativeWildcards: true };
+  private opens = 0;
+  private state: Open | undefined;
+  private opening: Promise<void> | undefined;
+  private wake = false;
+  private pending: Pending[] = [];
+
+  constructor(private readonly options: ResolvedSqliteOptions) {}
+
+  open(): Promise<void> {
+    this.opens++;
+    return (this.opening ??= this.connect().catch((err: unknown) => {
+      this.opens--;
+      this.opening = undefined;
+      throw err;
+    }));
+  }
+
+  /**
+   * Group commit: appends made in one tick (a burst of publishes) are written in one
+   * transaction on the next microtask, and their promises resolve once it committed.
+   * One WAL commit per event is what an append costs otherwise.
+   */
+  append(event: MeshEvent): Promise<void> {
+    if (this.state === undefined) return Promise.reject(notOpen(event));
+    let body: string;
+    try {
+      // Encoded here, so an event that cannot be serialized fails alone, not its batch.
+      body = encodeStoredEvent(event);
+    } catch (err) {
+      return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', `sqlite: cannot serialize ${event.id}`, { cause: err, details: { eventId: event.id } }));
+    }
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ event, body, resolve, reject }) === 1) queueMicrotask(() => this.commit());
+    });
+  }
+
+  consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
+    const s = this.state;
+    if (s === undefined) return Promise.reject(notOpen(undefined));
+    let entry = s.readers.get(spec.name);
+    try {
+      if (entry === undefined) {
+        entry = { reader: this.reader(s, spec), pattern: spec.pattern, matches: patternMatcher(spec.pattern) };
+        s.readers.set(spec.name, entry);
+      } else if (entry.pattern !== spec.pattern) {
+        throw patternClash(spec.name, entry.pattern);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { reader } = entry;
+    const detach = reader.attach(handler, spec.prefetch);
+    // The backlog is handed over after consume() resolved, never inside the caller.
+    setImmediate(() => reader.pump());
+    return Promise.resolve({
+      stop: () => {
+        detach();
+        return Promise.resolve();
+      },
+    });
+  }
+
+  deleteDurable(name: string): Promise<void> {
+    const s = this.state;
+    if (s === undefined) return Promise.reject(notOpen(undefined));
+    const entry = s.readers.get(name);
+    if (entry !== undefined && entry.reader.attached > 0) {
+      return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has consumers`, { details: { durable: name } }));
+    }
+    entry?.reader.close();
+    s.readers.delete(name);
+    // The log itself stays: other durables, and replays, still read it.
+    s.db.prepare(SQL.deleteDurable).run(name);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.opens === 0) return Promise.resolve();
+    if (--this.opens > 0) return Promise.resolve();
+    const s = this.state;
+    this.state = undefined;
+    this.opening = undefined;
+    if (s !== undefined) {
+      for (const { reader } of s.readers.values()) reader.close();
+      s.db.close();
+    }
+    return Promise.resolve();
+  }
+
+  private async connect(): Promise<void> {
+    const mod = await loadDependency<{ default?: typeof BetterSqlite3 } & typeof BetterSqlite3>('better-sqlite3', 'sqliteStore');
+    const Driver = mod.default ?? mod;
+    let db: Database;
+    try {
+      db = new Driver(this.options.path, { timeout: this.options.busyTimeout ?? 5000 });
+    } catch (err) {
+      throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot open ${this.options.path}`, { cause: err, details: { path: this.options.path } });
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      const matchers = new Map<string, (type: string) => boolean>();
+      db.function(MATCH_FUNCTION, { deterministic: true }, (pattern: unknown, type: unknown) => {
+        let m = matchers.get(pattern as string);
+        if (m === undefined) matchers.set(pattern as string, (m = patternMatcher(pattern as string)));
+        return m(type as string) ? 1 : 0;
+      });
+      db.exec(SCHEMA);
+      const insert = db.prepare(SQL.insert);
+      const insertAll = db.transaction((batch: readonly Pending[]) => {
+        const now = Date.now();
+        for (const { event, body } of batch) insert.run(event.id, event.type, now, body);
+      });
+      this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map() };
+    } catch (err) {
+      db.close();
+      throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot use ${this.options.path}`, { cause: err, details: { path: this.options.path } });
+    }
+  }
+
+  /** Finds the durable's stored position, or creates the durable where `from` (or the log's end) says. */
+  private reader(s: Open, spec: ConsumerSpec): DurableReader {
+    const row = s.db.prepare(SQL.durable).get(spec.name) as { pattern: string; position: number } | undefined;
+    let position: number;
+    if (row !== undefined) {
+      if (row.pattern !== spec.pattern) throw patternClash(spec.name, row.pattern);
+      position = row.position;
+    } else {
+      position = this.startOf(s, spec.from);
+      s.db.prepare(SQL.createDurable).run(spec.name, spec.pattern, position);
+    }
+    const where = toSqlPattern(spec.pattern);
+    const read = s.db.prepare(SQL.readAfter(where.sql));
+    const save = s.db.prepare(SQL.setPosition);
+    return new DurableReader({
+      read: (after, limit) => (read.all(after, ...where.params, limit) as { seq: number; body: string }[])
+        .map((r) => ({ seq: r.seq, event: this.decode(r.seq, r.body) })),
+      lastSeq: () => s.lastSeq.get() as number,
+      save: (p) => void save.run(p, spec.name, p),
+    }, position, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+  }
+
+  private decode(seq: number, body: string): MeshEvent | undefined {
+    try {
+      return decodeStoredEvent(body);
+    } catch (err) {
+      this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
+      return undefined;
+    }
+  }
+
+  private startOf(s: Open, from: StoreReplayFrom | undefined): number {
+    if (from === undefined) return s.lastSeq.get() as number;
+    if ('time' in from) return s.db.prepare(SQL.lastSeqBefore).pluck().get(from.time) as number;
+    const seq = s.db.prepare(SQL.seqOfId).pluck().get(from.afterId) as number | undefined;
+    if (seq === undefined) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `sqlite: no stored event has id ${from.afterId}`, { details: { afterId: from.afterId } });
+    }
+    return seq;
+  }
+
+  private commit(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const s = this.state;
+    if (s === undefined) {
+      for (const p of batch) p.reject(notOpen(p.event));
+      return;
+    }
+    try {
+      s.insertAll(batch);
+    } catch (err) {
+      for (const p of batch) {
+        p.reject(new MeshError('ERR_MESH_STORE_FAILED', `sqlite: could not store ${p.event.id}`, { cause: err, details: { eventId: p.event.id } }));
+      }
+      return;
+    }
+    for (const p of batch) p.resolve();
+    let wanted = false;
+    for (const r of s.readers.values()) wanted ||= batch.some((p) => r.matches(p.event.type));
+    if (wanted) this.schedulePump();
+  }
+
+  /** One pump per microtask however many events were appended in it. */
+  private schedulePump(): void {
+    if (this.wake) return;
+    this.wake = true;
+    queueMicrotask(() => {
+      this.wake = false;
+      for (const r of this.state?.readers.values() ?? []) r.reader.pump();
+    });
+  }
+}
+
+function notOpen(event: MeshEvent | undefined): MeshError {
+  return new MeshError('ERR_MESH_STORE_FAILED', 'sqlite: the store is not open', { details: event === undefined ? {} : { eventId: event.id } });
+}
+
+function patternClash(name: string, pattern: string): MeshError {
+  return new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" already exists with pattern ${pattern}`, { details: { durable: name } });
+}

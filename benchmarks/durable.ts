@@ -1,0 +1,178 @@
+/**
+ * Workloads for the durable-store suite: evmesh publishing to and consuming from a
+ * store adapter, and the same engine driven directly by its own client doing the same
+ * work (store the event, read it back, parse it, record the consumer's position).
+ * Each `run(n)` resolves once all n events were consumed.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import type { Workload } from './harness.js';
+import { loadKernel } from './evmesh.js';
+import { DATA, SOURCE, TOPIC } from './fixtures.js';
+
+/** Publishes in flight at once, for evmesh and the raw clients alike. */
+export const WINDOW = 100;
+/** Deliveries a consumer reads per round: evmesh's prefetch (concurrency 32) and the raw batch. */
+export const BATCH = 64;
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Resolves when `count()` reaches `target` (checked on each delivery). */
+class Waiter {
+  count = 0;
+  private target = Infinity;
+  private wake: (() => void) | undefined;
+
+  hit(k = 1): void {
+    this.count += k;
+    if (this.count >= this.target) this.wake?.();
+  }
+
+  until(target: number): Promise<void> {
+    if (this.count >= target) return Promise.resolve();
+    this.target = target;
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+}
+
+export function tempDb(): { path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'evmesh-bench-'));
+  return { path: join(dir, 'bench.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function evmeshWorkload(kind: 'sqlite' | 'redis'): Promise<Workload> {
+  const { createMesh } = await loadKernel();
+  const db = tempDb();
+  const stream = `evmesh-bench:${randomBytes(4).toString('hex')}`;
+  const store = kind === 'sqlite'
+    ? (await import('../adapters/sqlite/index.js')).sqliteStore({ path: db.path })
+    : (await import('../adapters/redis/index.js')).redisStore({ url: REDIS_URL, stream });
+  const mesh = createMesh({ source: SOURCE, store });
+  const got = new Waiter();
+  await mesh.subscribe(TOPIC, () => got.hit(), { durable: 'bench', concurrency: BATCH / 2 }).ready;
+  let sent = 0;
+  return {
+    async run(n) {
+      for (let done = 0; done < n;) {
+        const k = Math.min(WINDOW, n - done);
+        const batch: Promise<unknown>[] = [];
+        for (let i = 0; i < k; i++) batch.push(mesh.publish(TOPIC, DATA));
+        await Promise.all(batch);
+        done += k;
+      }
+      sent += n;
+      await got.until(sent);
+    },
+    delivered: () => got.count,
+    expected: (ops) => ops,
+    async close() {
+      await mesh.close();
+      db.remove();
+      if (kind === 'redis') await dropStream(stream);
+    },
+  };
+}
+
+function eventJson(i: number): string {
+  return JSON.stringify({ specversion: '1.0', id: `bench-${i}`, source: SOURCE, type: TOPIC, time: new Date().toISOString(), data: DATA });
+}
+
+/** better-sqlite3 alone: insert each event; every BATCH inserts, select them back, parse, save the position. */
+export function rawSqliteWorkload(): Workload {
+  const file = tempDb();
+  const db = new Database(file.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, type TEXT, stored_at INTEGER, body TEXT);' +
+    'CREATE TABLE positions (name TEXT PRIMARY KEY, position INTEGER); INSERT INTO positions VALUES (\'bench\', 0);');
+  const insert = db.prepare('INSERT INTO events (id, type, stored_at, body) VALUES (?, ?, ?, ?)');
+  const select = db.prepare('SELECT seq, body FROM events WHERE seq > ? AND type = ? ORDER BY seq LIMIT ?');
+  const save = db.prepare('UPDATE positions SET position = ? WHERE name = ?');
+  let cursor = 0;
+  let count = 0;
+  let i = 0;
+  const drain = (): void => {
+    for (;;) {
+      const rows = select.all(cursor, TOPIC, BATCH) as { seq: number; body: string }[];
+      if (rows.length === 0) return;
+      for (const r of rows) if ((JSON.parse(r.body) as { type: string }).type === TOPIC) count++;
+      cursor = (rows[rows.length - 1] as { seq: number }).seq;
+      save.run(cursor, 'bench');
+    }
+  };
+  return {
+    run(n) {
+      for (let k = 0; k < n; k++) {
+        const id = `bench-${++i}`;
+        insert.run(id, TOPIC, Date.now(), eventJson(i));
+        if (k % BATCH === BATCH - 1) drain();
+      }
+      drain();
+    },
+    delivered: () => count,
+    expected: (ops) => ops,
+    close() {
+      db.close();
+      file.remove();
+    },
+  };
+}
+
+/** ioredis alone: XADD (WINDOW in flight), a consumer on its own connection doing XREADGROUP COUNT BATCH, parse, XACK. */
+export async function rawRedisWorkload(): Promise<Workload> {
+  const stream = `evmesh-bench:${randomBytes(4).toString('hex')}`;
+  const producer = new Redis(REDIS_URL);
+  const reader = new Redis(REDIS_URL);
+  await producer.xgroup('CREATE', stream, 'bench', '$', 'MKSTREAM');
+  const got = new Waiter();
+  let stopped = false;
+  const consuming = (async () => {
+    while (!stopped) {
+      const reply = (await reader.xreadgroup('GROUP', 'bench', 'c1', 'COUNT', BATCH, 'BLOCK', 100, 'STREAMS', stream, '>')) as
+        [string, [string, string[]][]][] | null;
+      if (reply === null) continue;
+      const ids: string[] = [];
+      for (const [id, fields] of reply[0]![1]) {
+        if ((JSON.parse(fields[5] as string) as { type: string }).type === TOPIC) got.hit();
+        ids.push(id);
+      }
+      void producer.xack(stream, 'bench', ...ids);
+    }
+  })();
+  let i = 0;
+  let sent = 0;
+  return {
+    async run(n) {
+      for (let done = 0; done < n;) {
+        const k = Math.min(WINDOW, n - done);
+        const batch: Promise<unknown>[] = [];
+        for (let j = 0; j < k; j++) {
+          const id = `bench-${++i}`;
+          batch.push(producer.xadd(stream, '*', 'i', id, 't', TOPIC, 'e', eventJson(i)));
+        }
+        await Promise.all(batch);
+        done += k;
+      }
+      sent += n;
+      await got.until(sent);
+    },
+    delivered: () => got.count,
+    expected: (ops) => ops,
+    async close() {
+      stopped = true;
+      await consuming;
+      await producer.del(stream);
+      producer.disconnect();
+      reader.disconnect();
+    },
+  };
+}
+
+async function dropStream(stream: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  await redis.del(stream, `${stream}:durables`);
+  redis.disconnect();
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisStore } from '../../adapters/redis/index.js';
+import { storeConformance } from '../../src/testing/index.js';
+import { expectThrowCode } from '../support/expect-code.js';
+import { serviceAvailable } from '../support/services.js';
+
+const up = await serviceAvailable('redis');
+const stream = `evmesh-test:${randomBytes(5).toString('hex')}`;
+const url = 'redis://127.0.0.1:6379';
+
+afterAll(async () => {
+  if (!up) return;
+  const redis = new Redis(url);
+  await redis.del(stream, `${stream}:durables`);
+  await redis.quit();
+});
+
+describe.runIf(up)('redisStore', () => {
+  // claimIdle short, so the at-least-once test sees a stopped consumer's delivery taken over quickly.
+  storeConformance({ describe, it }, 'redis', () => redisStore({ url, stream, claimIdle: 1000, onError: () => undefined }), {
+    unreachable: () => redisStore({ url: 'redis://127.0.0.1:1', connectTimeout: 500 }),
+  });
+
+  it.each([
+    ['a url that is not redis://', { url: 'http://x' }],
+    ['an empty stream', { stream: '' }],
+    ['a claimIdle below 10 ms', { claimIdle: 1 }],
+    ['a fractional connectTimeout', { connectTimeout: 1.5 }],
+    ['a maxLength of 0', { maxLength: 0 }],
+  ])('throws ERR_MESH_INVALID_OPTIONS for %s', (_name, options) => {
+    expectThrowCode(() => redisStore(options as never), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('stores each event as plain fields: i (id), t (type), e (structured-mode JSON)', async () => {
+    const key = `${stream}:fields`;
+    const store = redisStore({ url, stream: key });
+    await store.open();
+    const redis = new Redis(url);
+    try {
+      const { createMesh } = await import('../../src/index.js');
+      const mesh = createMesh({ store });
+      const event = await mesh.publish('com.x.created', { n: 1 }, { subject: 's' });
+      await mesh.close();
+      const [[, fields]] = (await redis.xrange(key, '-', '+')) as [string, string[]][];
+      expect(fields.slice(0, 4)).toEqual(['i', event.id, 't', 'com.x.created']);
+      expect(JSON.parse(fields[5] as string)).toMatchObject({ specversion: '1.0', id: event.id, type: 'com.x.created', subject: 's', data: { n: 1 } });
+    } finally {
+      await store.close();
+      await redis.del(key);
+      await redis.quit();
+    }
+  });
+});
