@@ -8,7 +8,6 @@ export type { OnEventMetadata, PublishMetadata } from './decorators/metadata.js'
 export { methodNames } from './decorators/register.js';
 export { MeshEvent, extensionsOf } from './event/mesh-event.js';
 export { toMeshEvent, createEvent } from './event/normalize.js';
-export { EventIds } from './event/event-ids.js';
 export { matchLevels } from './topic/pattern.js';
 export { toMeshError } from './errors.js';
 export { loadDependency } from './store/load-dependency.js';

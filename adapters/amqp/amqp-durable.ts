@@ -1,6 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { MeshError, type ConsumerSpec, type StoreConsumer, type StoreHandler } from '../../src/index.js';
-import { decodeEvent } from '../shared/event-json.js';
+import { decodeStoredEvent } from '../../src/internal.js';
 import type { AmqpLink, Reattachable } from './amqp-link.js';
 
 export interface DurableTopology {
@@ -67,7 +67,7 @@ export class AmqpDurable implements StoreConsumer, Reattachable {
     }
     let event;
     try {
-      event = decodeEvent(msg.content);
+      event = decodeStoredEvent(msg.content);
     } catch (err) {
       // Not a CloudEvent: requeueing would loop forever; drop it (or dead-letter it, where the queue has a policy).
       settle(ch, msg, false, false);

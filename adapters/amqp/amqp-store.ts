@@ -4,14 +4,16 @@ import {
   MeshError,
   type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
 } from '../../src/index.js';
-import { loadDependency, type MeshEvent } from '../../src/internal.js';
-import { CONTENT_TYPE, encodeEvent } from '../shared/event-json.js';
+import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
 import { AmqpDurable } from './amqp-durable.js';
 import { AmqpLink } from './amqp-link.js';
 import { resolveOptions, type AmqpStoreOptions, type ResolvedAmqpOptions } from './options.js';
 import { bindingKey, queueName, routingKey } from './patterns.js';
 
 type Amqp = typeof AmqpModule;
+
+/** The body is a CloudEvent in structured mode. */
+const CONTENT_TYPE = 'application/cloudevents+json';
 
 // replay: a classic queue forgets what it delivered and acknowledged, so there is no
 // earlier position to start from (RabbitMQ streams could; out of scope here).
@@ -34,6 +36,8 @@ export class AmqpStore implements MeshStore {
   private link: Promise<AmqpLink> | undefined;
   private opened = 0;
   private readonly durables = new Set<AmqpDurable>();
+  /** Durable names with a consumer attached through this instance, and how many. */
+  private readonly attached = new Map<string, number>();
 
   constructor(options: AmqpStoreOptions) {
     this.options = resolveOptions(options);
@@ -54,7 +58,7 @@ export class AmqpStore implements MeshStore {
   async append(event: MeshEvent): Promise<void> {
     const link = await this.ready();
     const key = routingKey(event.type);
-    const body = encodeEvent(event);
+    const body = Buffer.from(encodeStoredEvent(event));
     const props: Options.Publish = { persistent: true, contentType: CONTENT_TYPE, messageId: event.id, timestamp: Math.floor(Date.now() / 1000) };
     const deadline = Date.now() + this.options.publishTimeout;
     let lastError: unknown;
@@ -89,12 +93,39 @@ export class AmqpStore implements MeshStore {
       throw err instanceof MeshError ? err : new MeshError('ERR_MESH_STORE_FAILED', `Cannot attach durable ${spec.name}`, { cause: err, details: { durable: spec.name } });
     }
     this.durables.add(durable);
+    this.attached.set(spec.name, (this.attached.get(spec.name) ?? 0) + 1);
+    let stopped = false;
     return {
       stop: async () => {
-        this.durables.delete(durable);
+        if (!stopped) {
+          stopped = true;
+          this.durables.delete(durable);
+          const left = (this.attached.get(spec.name) ?? 1) - 1;
+          if (left > 0) this.attached.set(spec.name, left);
+          else this.attached.delete(spec.name);
+        }
         await durable.stop();
       },
     };
+  }
+
+  /** Deletes the durable's queue, and what it held. */
+  async deleteDurable(name: string): Promise<void> {
+    const link = await this.ready();
+    if (this.attached.has(name)) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has a consumer attached`, { details: { durable: name } });
+    }
+    const queue = queueName(this.options.queuePrefix, name);
+    const conn = await link.connection(Date.now() + this.options.publishTimeout);
+    try {
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined);
+      // Deleting a queue that does not exist is not an error in RabbitMQ (delete-ok, 0 messages).
+      await ch.deleteQueue(queue);
+      await ch.close();
+    } catch (err) {
+      throw new MeshError('ERR_MESH_STORE_FAILED', `Cannot delete durable ${name}`, { cause: err, details: { durable: name } });
+    }
   }
 
   async close(): Promise<void> {
@@ -104,6 +135,7 @@ export class AmqpStore implements MeshStore {
     this.link = undefined;
     await Promise.all([...this.durables].map((d) => d.stop()));
     this.durables.clear();
+    this.attached.clear();
     await (await link?.catch(() => undefined))?.close();
   }
 

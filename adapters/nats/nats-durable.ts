@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JsMsg } from 'nats';
 import { MeshError, type StoreConsumer, type StoreHandler } from '../../src/index.js';
-import { decodeEvent } from '../shared/event-json.js';
+import { decodeStoredEvent } from '../../src/internal.js';
 
 export interface DurableSettings {
   readonly durable: string;
@@ -56,7 +56,7 @@ export class NatsDurable implements StoreConsumer {
   private deliver(m: JsMsg): void {
     let event;
     try {
-      event = decodeEvent(m.data);
+      event = decodeStoredEvent(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
     } catch (err) {
       // Not a CloudEvent (a foreign publisher on our subjects): redelivering would never help.
       m.term();

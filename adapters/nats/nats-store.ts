@@ -4,8 +4,7 @@ import {
   MeshError, patternMatcher,
   type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
 } from '../../src/index.js';
-import { loadDependency, type MeshEvent } from '../../src/internal.js';
-import { encodeEvent } from '../shared/event-json.js';
+import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
 import { NatsDurable } from './nats-durable.js';
 import { startAt } from './replay.js';
 import { consumerName, natsFilter, subjectOf } from './patterns.js';
@@ -38,6 +37,8 @@ export class NatsStore implements MeshStore {
   private opened = 0;
   private closed = false;
   private readonly durables = new Set<NatsDurable>();
+  /** Durable names with a consumer attached through this instance, and how many. */
+  private readonly attached = new Map<string, number>();
 
   constructor(options: NatsStoreOptions) {
     this.options = resolveOptions(options);
@@ -58,7 +59,7 @@ export class NatsStore implements MeshStore {
   async append(event: MeshEvent): Promise<void> {
     const { js, nats } = await this.ready();
     const subject = subjectOf(this.options.subjectPrefix, event.type);
-    const body = encodeEvent(event);
+    const body = Buffer.from(encodeStoredEvent(event));
     // The same msgID on every attempt: JetStream drops a resent copy it already stored
     // (duplicate_window), so retrying after a lost PubAck never stores the event twice.
     const opts = this.options.deduplicate ? { msgID: `${event.id}@${event.source}` } : {};
@@ -96,12 +97,31 @@ export class NatsStore implements MeshStore {
       onError: this.options.onError,
     });
     this.durables.add(durable);
+    this.attached.set(spec.name, (this.attached.get(spec.name) ?? 0) + 1);
+    let stopped = false;
     return {
       stop: async () => {
-        this.durables.delete(durable);
+        if (!stopped) {
+          stopped = true;
+          this.durables.delete(durable);
+          const left = (this.attached.get(spec.name) ?? 1) - 1;
+          if (left > 0) this.attached.set(spec.name, left);
+          else this.attached.delete(spec.name);
+        }
         await durable.stop();
       },
     };
+  }
+
+  /** Deletes the durable consumer, and with it its position and pending acknowledgements. */
+  async deleteDurable(name: string): Promise<void> {
+    const { jsm } = await this.ready();
+    if (this.attached.has(name)) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has a consumer attached`, { details: { durable: name } });
+    }
+    await jsm.consumers.delete(this.options.stream, consumerName(name)).catch((err: unknown) => {
+      if (!isApiError(err, 10014)) throw new MeshError('ERR_MESH_STORE_FAILED', `Cannot delete durable ${name}`, { cause: err, details: { durable: name } });
+    });
   }
 
   async close(): Promise<void> {
@@ -112,6 +132,7 @@ export class NatsStore implements MeshStore {
     this.closed = true;
     await Promise.all([...this.durables].map((d) => d.stop()));
     this.durables.clear();
+    this.attached.clear();
     const s = await session?.catch(() => undefined);
     // drain() flushes the acks still buffered before the socket closes.
     await s?.nc.drain().catch(() => s.nc.close());
