@@ -61,12 +61,12 @@ function windowed(publish: (i: number) => Promise<unknown>, counter: Counter): (
 
 const tag = (): string => randomBytes(5).toString('hex');
 
-export async function evmeshNats(): Promise<Workload> {
+export async function evmeshNats(deduplicate = false): Promise<Workload> {
   const { createMesh } = await loadKernel();
   const { natsStore } = await import('../adapters/nats/index.js');
   const t = tag();
   const stream = `BENCH_${t}`;
-  const mesh = createMesh({ source: SOURCE, store: natsStore({ servers: NATS_URL, stream, subjectPrefix: `bench${t}` }) });
+  const mesh = createMesh({ source: SOURCE, store: natsStore({ servers: NATS_URL, stream, subjectPrefix: `bench${t}`, deduplicate }) });
   const counter = new Counter();
   // concurrency 64 → the kernel asks the store for prefetch max(16, 128) = PREFETCH.
   await mesh.subscribe(TOPIC, () => counter.hit(), { durable: 'bench', concurrency: PREFETCH / 2 }).ready;

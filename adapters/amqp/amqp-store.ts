@@ -59,7 +59,7 @@ export class AmqpStore implements MeshStore {
     const link = await this.ready();
     const key = routingKey(event.type);
     const body = Buffer.from(encodeStoredEvent(event));
-    const props: Options.Publish = { persistent: true, contentType: CONTENT_TYPE, messageId: event.id, timestamp: Math.floor(Date.now() / 1000) };
+    const props: Options.Publish = { persistent: true, contentType: CONTENT_TYPE, messageId: event.id };
     const deadline = Date.now() + this.options.publishTimeout;
     let lastError: unknown;
     // A confirm lost with its connection is resent on the next one: at-least-once,

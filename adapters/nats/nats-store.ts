@@ -60,8 +60,8 @@ export class NatsStore implements MeshStore {
     const { js, nats } = await this.ready();
     const subject = subjectOf(this.options.subjectPrefix, event.type);
     const body = Buffer.from(encodeStoredEvent(event));
-    // The same msgID on every attempt: JetStream drops a resent copy it already stored
-    // (duplicate_window), so retrying after a lost PubAck never stores the event twice.
+    // With `deduplicate`, the same msgID on every attempt: JetStream drops a resent copy
+    // it already stored (duplicate_window), so a resend never stores the event twice.
     const opts = this.options.deduplicate ? { msgID: `${event.id}@${event.source}` } : {};
     const deadline = Date.now() + this.options.publishTimeout;
     for (;;) {

@@ -26,9 +26,11 @@ export interface NatsStoreOptions {
   /**
    * Send each event's id as `Nats-Msg-Id`, so JetStream drops a resent copy (after a
    * lost PubAck) within `duplicateWindow`: a resend never stores the event twice. Off
-   * saves a header per message and the server's duplicate tracking (~10-15 % of
-   * throughput in the benchmark), at the price of possible duplicates after a resend.
-   * @default true
+   * by default because it costs about a third of the durable throughput here (a header
+   * per message and the server's duplicate tracking; see benchmarks/analysis.md), and
+   * delivery is at-least-once anyway: a resend may then store an event twice, as a
+   * crash may deliver one twice.
+   * @default false
    */
   readonly deduplicate?: boolean;
   /** Wait for one PubAck before resending, ms. @default 2000 */
@@ -96,7 +98,7 @@ export function resolveOptions(options: NatsStoreOptions): ResolvedNatsOptions {
     reconnectTimeWait: positive(options.reconnectTimeWait, 250, 'reconnectTimeWait'),
     publishTimeout: positive(options.publishTimeout, 15_000, 'publishTimeout'),
     attemptTimeout: positive(options.attemptTimeout, 2000, 'attemptTimeout'),
-    deduplicate: options.deduplicate ?? true,
+    deduplicate: options.deduplicate ?? false,
     ackWait: positive(options.ackWait, 30_000, 'ackWait'),
     maxAckPending: positive(options.maxAckPending, 1000, 'maxAckPending'),
     pullExpires: positive(options.pullExpires, 30_000, 'pullExpires'),

@@ -16,7 +16,7 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
 
   it('reconnects publisher and consumer; every acknowledged publish is delivered', async () => {
     proxy = await TcpProxy.start(4222);
-    const viaProxy = () => fixture.store({ servers: `nats://${proxy?.url}`, reconnectTimeWait: 100, attemptTimeout: 1000 });
+    const viaProxy = () => fixture.store({ servers: `nats://${proxy?.url}`, reconnectTimeWait: 100, attemptTimeout: 1000, deduplicate: true });
     const producer = tracked({ store: viaProxy() });
     const consumer = tracked({ store: viaProxy() });
     const errors: MeshError[] = [];
@@ -52,5 +52,8 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
     expect(acked.length).toBe(300);
     await until(() => acked.every((i) => got.has(i)), 20_000);
     expect(got.size).toBe(300);
+    // Resends after a lost PubAck carried the same msgID: the stream holds each event once.
+    const jsm = await (await fixture.admin()).jetstreamManager();
+    expect((await jsm.streams.info(fixture.stream)).state.messages).toBe(300);
   }, 60_000);
 });
