@@ -22,6 +22,8 @@ export class AmqpLink {
   readonly attached = new Set<Reattachable>();
   private conn: ChannelModel | undefined;
   private publisher: Promise<ConfirmChannel> | undefined;
+  /** The confirm channel once open, for the publish fast path (no await per event). */
+  private openPublisher: ConfirmChannel | undefined;
   private waiters: (() => void)[] = [];
   private closing = false;
 
@@ -62,8 +64,10 @@ export class AmqpLink {
       const opening = conn.createConfirmChannel().then((ch) => {
         ch.on('error', () => undefined);
         ch.once('close', () => {
+          if (this.openPublisher === ch) this.openPublisher = undefined;
           if (this.publisher === opening) this.publisher = undefined;
         });
+        if (this.publisher === opening) this.openPublisher = ch;
         return ch;
       });
       this.publisher = opening;
@@ -74,8 +78,14 @@ export class AmqpLink {
     return this.publisher;
   }
 
+  /** The open confirm channel, if there is one right now. */
+  get currentPublisher(): ConfirmChannel | undefined {
+    return this.openPublisher;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
+    this.openPublisher = undefined;
     const conn = this.conn;
     this.conn = undefined;
     this.wake();
@@ -124,6 +134,7 @@ export class AmqpLink {
     if (gone) throw new Error('connection closed during setup');
     this.conn = conn;
     this.publisher = undefined;
+    this.openPublisher = undefined;
     this.wake();
   }
 
@@ -132,6 +143,7 @@ export class AmqpLink {
     if (this.conn !== conn) return;
     this.conn = undefined;
     this.publisher = undefined;
+    this.openPublisher = undefined;
     for (const a of this.attached) a.detached();
     if (!this.closing) void this.redial(this.options.reconnectDelay);
   }

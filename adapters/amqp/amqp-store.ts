@@ -34,6 +34,8 @@ export class AmqpStore implements MeshStore {
   readonly capabilities = CAPABILITIES;
   private readonly options: ResolvedAmqpOptions;
   private link: Promise<AmqpLink> | undefined;
+  /** The link once connected, so a publish on a healthy connection awaits nothing but its confirm. */
+  private live: AmqpLink | undefined;
   private opened = 0;
   private readonly durables = new Set<AmqpDurable>();
   /** Durable names with a consumer attached through this instance, and how many. */
@@ -55,11 +57,23 @@ export class AmqpStore implements MeshStore {
     }
   }
 
-  async append(event: MeshEvent): Promise<void> {
-    const link = await this.ready();
-    const key = routingKey(event.type);
+  append(event: MeshEvent): Promise<void> {
+    let key: string;
+    try {
+      key = routingKey(event.type);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const body = Buffer.from(encodeStoredEvent(event));
     const props: Options.Publish = { persistent: true, contentType: CONTENT_TYPE, messageId: event.id };
+    const ch = this.live?.currentPublisher;
+    if (ch === undefined) return this.publishSlow(event, key, body, props);
+    return confirmed(ch, this.options.exchange, key, body, props).catch(() => this.publishSlow(event, key, body, props));
+  }
+
+  /** Waits for a connection and a confirm channel, resending until publishTimeout. */
+  private async publishSlow(event: MeshEvent, key: string, body: Buffer, props: Options.Publish): Promise<void> {
+    const link = await this.ready();
     const deadline = Date.now() + this.options.publishTimeout;
     let lastError: unknown;
     // A confirm lost with its connection is resent on the next one: at-least-once,
@@ -133,6 +147,7 @@ export class AmqpStore implements MeshStore {
     if (--this.opened > 0) return;
     const link = this.link;
     this.link = undefined;
+    this.live = undefined;
     await Promise.all([...this.durables].map((d) => d.stop()));
     this.durables.clear();
     this.attached.clear();
@@ -148,6 +163,7 @@ export class AmqpStore implements MeshStore {
     const mod = await loadDependency<Amqp & { default?: Amqp }>('amqplib', 'amqpStore');
     const link = new AmqpLink(mod.default ?? mod, this.options);
     await link.start();
+    this.live = link;
     return link;
   }
 }

@@ -37,6 +37,8 @@ export class NatsStore implements MeshStore {
   readonly capabilities = CAPABILITIES;
   private readonly options: ResolvedNatsOptions;
   private session: Promise<Session> | undefined;
+  /** The session once connected, for the publish fast path. */
+  private live: Session | undefined;
   private opened = 0;
   private closed = false;
   private readonly durables = new Set<NatsDurable>();
@@ -59,18 +61,32 @@ export class NatsStore implements MeshStore {
     }
   }
 
-  async append(event: MeshEvent): Promise<void> {
-    const { js, nats } = await this.ready();
+  append(event: MeshEvent): Promise<void> {
     const subject = subjectOf(this.options.subjectPrefix, event.type);
     const body = Buffer.from(encodeStoredEvent(event));
     // With `deduplicate`, the same msgID on every attempt: JetStream drops a resent copy
     // it already stored (duplicate_window), so a resend never stores the event twice.
-    const opts = this.options.deduplicate ? { msgID: `${event.id}@${event.source}` } : {};
+    const msgID = this.options.deduplicate ? `${event.id}@${event.source}` : undefined;
+    const live = this.live;
+    if (live === undefined) return this.publish(event, subject, body, msgID, Date.now() + this.options.publishTimeout);
+    // Connected: the first attempt goes straight to the client, no await of our own.
     const deadline = Date.now() + this.options.publishTimeout;
+    const first = live.js.publish(subject, body, { msgID, timeout: this.options.attemptTimeout });
+    return first.then(noop, (err: unknown) => this.retryable(live.nats, err) ? this.publish(event, subject, body, msgID, deadline) : Promise.reject(this.publishFailed(event, err, false)));
+  }
+
+  private retryable(nats: Nats, err: unknown): boolean {
+    const code = (err as { code?: string }).code;
+    return !this.closed && (code === nats.ErrorCode.Timeout || code === nats.ErrorCode.Disconnect || code === nats.ErrorCode.NoResponders);
+  }
+
+  /** Publishes until acknowledged or `deadline`, resending after a lost PubAck. */
+  private async publish(event: MeshEvent, subject: string, body: Buffer, msgID: string | undefined, deadline: number): Promise<void> {
+    const { js, nats } = await this.ready();
     for (;;) {
       const wait = Math.min(this.options.attemptTimeout, deadline - Date.now());
       try {
-        await js.publish(subject, body, { ...opts, timeout: Math.max(1, wait) });
+        await js.publish(subject, body, { msgID, timeout: Math.max(1, wait) });
         return;
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -132,6 +148,7 @@ export class NatsStore implements MeshStore {
     if (--this.opened > 0) return;
     const session = this.session;
     this.session = undefined;
+    this.live = undefined;
     this.closed = true;
     await Promise.all([...this.durables].map((d) => d.stop()));
     this.durables.clear();
@@ -177,7 +194,9 @@ export class NatsStore implements MeshStore {
     try {
       const jsm = await nc.jetstreamManager({ timeout: o.connectTimeout });
       await this.ensureStream(lib, jsm);
-      return { nats: lib, nc, jsm, js: nc.jetstream({ timeout: o.attemptTimeout }), multiFilter: atLeast(nc.info?.version, 2, 10) };
+      const session = { nats: lib, nc, jsm, js: nc.jetstream({ timeout: o.attemptTimeout }), multiFilter: atLeast(nc.info?.version, 2, 10) };
+      this.live = session;
+      return session;
     } catch (err) {
       await nc.close().catch(() => undefined);
       if (err instanceof MeshError) throw err;
@@ -275,6 +294,8 @@ function atLeast(version: string | undefined, major: number, minor: number): boo
   const [a = 0, b = 0] = (version ?? '0.0').split('.').map(Number);
   return a > major || (a === major && b >= minor);
 }
+
+function noop(): void {}
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
