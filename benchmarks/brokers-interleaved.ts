@@ -3,14 +3,23 @@
  * case in its own process one after the other, so load from other work shifts the ratio
  * between rows. Here the raw client and evmesh share one process and alternate run by
  * run on the same broker, so both see the same load; the printed ratio is per pair.
- *   npx tsx benchmarks/brokers-interleaved.ts nats|amqp [events per run] [pairs]
+ *   npx tsx benchmarks/brokers-interleaved.ts nats|amqp|nats-msgid [events per run] [pairs]
  */
+import type { Workload } from './harness.js';
 import { evmeshAmqp, evmeshNats, rawAmqp, rawNats } from './brokers.js';
 
-const which = process.argv[2] === 'amqp' ? 'amqp' : 'nats';
+const which = process.argv[2] ?? 'nats';
 const events = Number(process.argv[3] ?? 3000);
 const pairs = Number(process.argv[4] ?? 5);
-const [raw, mesh] = which === 'nats' ? [await rawNats(), await evmeshNats()] : [await rawAmqp(), await evmeshAmqp()];
+// `nats-msgid`: what `Nats-Msg-Id` costs the raw client (first: without, second: with).
+const setups: Record<string, () => Promise<[Workload, Workload]>> = {
+  nats: async () => [await rawNats(), await evmeshNats()],
+  amqp: async () => [await rawAmqp(), await evmeshAmqp()],
+  'nats-msgid': async () => [await rawNats(), await rawNats(true)],
+};
+const setup = setups[which];
+if (setup === undefined) throw new Error(`usage: brokers-interleaved.ts ${Object.keys(setups).join('|')} [events] [pairs]`);
+const [raw, mesh] = await setup();
 await raw.run(events / 4);
 await mesh.run(events / 4);
 const ratios: number[] = [];
