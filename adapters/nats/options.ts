@@ -27,7 +27,7 @@ export interface NatsStoreOptions {
    * Send each event's id as `Nats-Msg-Id`, so JetStream drops a resent copy (after a
    * lost PubAck) within `duplicateWindow`: a resend never stores the event twice. Off
    * by default: it costs a header per message and the server's duplicate tracking (in
-   * the benchmark, 10-25 % more client CPU per event; see benchmarks/analysis.md), and
+   * the benchmark, about 20 % more client CPU per event; see benchmarks/analysis.md), and
    * delivery is at-least-once anyway: without it a resend may store an event twice, as
    * a crash may deliver one twice.
    * @default false
