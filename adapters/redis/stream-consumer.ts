@@ -53,6 +53,20 @@ export class StreamConsumer {
     // under this consumer's name and are claimed by a live member after claimIdle.
     this.reader.disconnect();
     await this.done;
+    await this.forget().catch((err: unknown) => this.report(err));
+  }
+
+  /**
+   * Removes this consumer's name from the group when it holds nothing, so restarts do
+   * not pile up names. Safe only then (DELCONSUMER drops a consumer's pending entries),
+   * and nothing can be added to them any more: the reader is gone and renewals stopped.
+   */
+  private async forget(): Promise<void> {
+    if (this.inflight.size > 0) return;
+    await this.flushAcks();
+    const { stream, group, consumer } = this.setup;
+    const pending = (await this.commands.xpending(stream, group, '-', '+', 1, consumer)) as unknown[];
+    if (pending.length === 0) await this.commands.xgroup('DELCONSUMER', stream, group, consumer);
   }
 
   private async loop(): Promise<void> {
@@ -129,11 +143,14 @@ export class StreamConsumer {
 
   private ack(id: string): void {
     if (this.acks.push(id) > 1) return;
-    setImmediate(() => {
-      const ids = this.acks;
-      this.acks = [];
-      this.commands.xack(this.setup.stream, this.setup.group, ...ids).catch((err: unknown) => this.report(err));
-    });
+    setImmediate(() => void this.flushAcks());
+  }
+
+  private async flushAcks(): Promise<void> {
+    if (this.acks.length === 0) return;
+    const ids = this.acks;
+    this.acks = [];
+    await this.commands.xack(this.setup.stream, this.setup.group, ...ids).catch((err: unknown) => this.report(err));
   }
 
   private renew(): void {

@@ -15,12 +15,15 @@ export function sqliteStore(options: SqliteStoreOptions): MeshStore {
   if (typeof options !== 'object' || options === null || typeof options.path !== 'string' || options.path.length === 0) {
     throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore needs { path }: a file name or ":memory:"');
   }
-  const { synchronous, busyTimeout } = options;
+  const { synchronous, busyTimeout, pollInterval } = options;
   if (synchronous !== undefined && synchronous !== 'normal' && synchronous !== 'full') {
     throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore synchronous must be "normal" or "full"');
   }
   if (busyTimeout !== undefined && (!Number.isInteger(busyTimeout) || busyTimeout < 0)) {
     throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore busyTimeout must be an integer >= 0 (ms)');
+  }
+  if (pollInterval !== undefined && (!Number.isInteger(pollInterval) || pollInterval < 0)) {
+    throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore pollInterval must be an integer >= 0 (ms)');
   }
   const onError = options.onError ?? ((error: MeshError) => console.error(`[evmesh] sqlite store: ${error.message}`));
   if (typeof onError !== 'function') throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore onError must be a function');

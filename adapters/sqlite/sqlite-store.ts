@@ -25,6 +25,13 @@ export interface SqliteStoreOptions {
    */
   readonly busyTimeout?: number;
   /**
+   * How often readers look for rows another process appended to the file, in ms;
+   * 0: never (only this store instance writes). Events published through this
+   * instance are delivered at once either way.
+   * @default 500
+   */
+  readonly pollInterval?: number;
+  /**
    * Receives failures met in the background, outside any publish: a read that
    * failed, a stored row that is not an event (skipped).
    * @default logs with console.error
@@ -49,12 +56,14 @@ interface Open {
   readonly insertAll: (batch: readonly Pending[]) => void;
   readonly lastSeq: Statement;
   readonly readers: Map<string, { reader: DurableReader; pattern: string; matches: (type: string) => boolean }>;
+  readonly poll: NodeJS.Timeout | undefined;
 }
 
 /**
  * The embedded durable store for one node: every event goes to one append-only
  * table (so durables created later can replay it), each durable keeps a position.
- * Not distributed: two processes must not consume from one file.
+ * Not distributed: consume a durable from one process only; other processes may
+ * publish into the same file (picked up every `pollInterval`).
  */
 export class SqliteStore implements MeshStore {
   readonly name = 'sqlite';
@@ -142,6 +151,7 @@ export class SqliteStore implements MeshStore {
     this.state = undefined;
     this.opening = undefined;
     if (s !== undefined) {
+      clearInterval(s.poll);
       for (const { reader } of s.readers.values()) reader.close();
       s.db.close();
     }
@@ -172,7 +182,12 @@ export class SqliteStore implements MeshStore {
         const now = Date.now();
         for (const { event, body } of batch) insert.run(event.id, event.type, now, body);
       });
-      this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map() };
+      // Appends made here wake the readers at once; rows another process wrote to the
+      // file are only seen by looking, every pollInterval.
+      const every = this.options.pollInterval ?? 500;
+      const poll = every === 0 ? undefined : setInterval(() => this.pumpAll(), every);
+      poll?.unref();
+      this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map(), poll };
     } catch (err) {
       db.close();
       throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot use ${this.options.path}`, { cause: err, details: { path: this.options.path } });
@@ -248,8 +263,12 @@ export class SqliteStore implements MeshStore {
     this.wake = true;
     queueMicrotask(() => {
       this.wake = false;
-      for (const r of this.state?.readers.values() ?? []) r.reader.pump();
+      this.pumpAll();
     });
+  }
+
+  private pumpAll(): void {
+    for (const r of this.state?.readers.values() ?? []) r.reader.pump();
   }
 }
 

@@ -20,6 +20,8 @@ export default defineSuite({
     `raw client, sqlite: better-sqlite3 on the same pragmas, one INSERT per event (id, type, time, CloudEvent JSON), and every ${BATCH} inserts a SELECT of the next ${BATCH} rows, JSON.parse of each, an UPDATE of the consumer position.`,
     `raw client, redis: ioredis, XADD with the same fields (${WINDOW} in flight, then awaited), a consumer on its own connection looping XREADGROUP COUNT ${BATCH} BLOCK, JSON.parse of each entry, one XACK per batch.`,
     'Both sides build a CloudEvent JSON per event; evmesh also builds the event object, validates it on the way back out of the store, and runs the kernel delivery (scheduler, ack promise) per event.',
+    'What the adapters do that the raw loops do not: sqliteStore commits the appends of one tick in one transaction (group commit; the raw loop autocommits each INSERT, as the plain better-sqlite3 insert loop does), and writes positions at most every 20 ms; redisStore turns on ioredis auto-pipelining on its shared connection.',
+    'Cases run one after the other in separate processes: on a loaded machine the load drifts between the evmesh and the raw row, and the ratio with it. `npx tsx benchmarks/durable-interleaved.ts sqlite|redis` alternates both workloads in one process (same load) and prints client CPU per event; analysis.md gives both.',
   ],
   targets: [
     { label: 'sqliteStore >= 0.8x better-sqlite3 driven directly', lib: 'evmesh', group: 'sqlite', metric: 'ratio', min: 0.8 },

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../../adapters/redis/index.js';
 import { storeConformance } from '../../src/testing/index.js';
-import { expectThrowCode } from '../support/expect-code.js';
+import { expectThrowCode, until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
 
 const up = await serviceAvailable('redis');
@@ -31,6 +31,53 @@ describe.runIf(up)('redisStore', () => {
     ['a maxLength of 0', { maxLength: 0 }],
   ])('throws ERR_MESH_INVALID_OPTIONS for %s', (_name, options) => {
     expectThrowCode(() => redisStore(options as never), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('rejects a publish whose event cannot be serialized with ERR_MESH_STORE_FAILED; the mesh goes on', async () => {
+    const { createMesh } = await import('../../src/index.js');
+    const mesh = createMesh({ store: redisStore({ url, stream: `${stream}:bigint` }) });
+    try {
+      await expect(mesh.publish('com.x.big', { n: 10n })).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+      await expect(mesh.publish('com.x.ok', { n: 1 })).resolves.toMatchObject({ type: 'com.x.ok' });
+    } finally {
+      await mesh.close();
+      const redis = new Redis(url);
+      await redis.del(`${stream}:bigint`);
+      await redis.quit();
+    }
+  });
+
+  it('removes a stopped consumer from the group when it holds nothing, keeping one that still holds deliveries', async () => {
+    const key = `${stream}:consumers`;
+    const { createMesh } = await import('../../src/index.js');
+    const redis = new Redis(url);
+    const consumers = async (): Promise<number> => ((await redis.call('XINFO', 'CONSUMERS', key, 'g')) as unknown[]).length;
+    const mesh = createMesh({ store: redisStore({ url, stream: key, onError: () => undefined }), closeTimeout: 100 });
+    mesh.on('error', () => undefined);
+    try {
+      let handled = 0;
+      const clean = mesh.subscribe('c.*', () => void handled++, { durable: 'g' });
+      await clean.ready;
+      await mesh.publish('c.one', 1);
+      await until(() => handled === 1, 10_000);
+      expect(await consumers()).toBe(1);
+      await clean.unsubscribe();
+      expect(await consumers()).toBe(0);
+      let started = false;
+      await mesh.subscribe('c.*', () => {
+        started = true;
+        return new Promise(() => undefined);
+      }, { durable: 'g' }).ready;
+      await mesh.publish('c.two', 2);
+      await until(() => started, 10_000);
+      await mesh.close();
+      // Its delivery stays pending under its name, for another member to claim.
+      expect(await consumers()).toBe(1);
+    } finally {
+      await mesh.close();
+      await redis.del(key, `${key}:durables`);
+      await redis.quit();
+    }
   });
 
   it('stores each event as plain fields: i (id), t (type), e (structured-mode JSON)', async () => {

@@ -38,6 +38,18 @@ describe('sqliteStore', () => {
     expect(got).toEqual([0, 1, 2, 3, 4]);
   }, 90_000);
 
+  it('delivers events another store instance (another process) appended to the file, found by polling', async () => {
+    const path = join(dir, 'poll.db');
+    const consumer = mesh({ store: sqliteStore({ path, pollInterval: 50 }) });
+    const got: unknown[] = [];
+    await consumer.subscribe('poll.*', (e) => void got.push(e.data), { durable: 'poll' }).ready;
+    const writer = mesh({ store: sqliteStore({ path, pollInterval: 0 }) });
+    await writer.publish('poll.a', 1);
+    await writer.publish('poll.b', 2);
+    await until(() => got.length === 2, 10_000);
+    expect(got).toEqual([1, 2]);
+  });
+
   it('stores binary data and extension attributes as they were published', async () => {
     const path = join(dir, 'binary.db');
     const m = mesh({ store: sqliteStore({ path }) });
@@ -88,6 +100,7 @@ describe('sqliteStore', () => {
     ['an empty path', { path: '' }],
     ['an unknown synchronous mode', { path: 'x.db', synchronous: 'off' }],
     ['a negative busyTimeout', { path: 'x.db', busyTimeout: -1 }],
+    ['a fractional pollInterval', { path: 'x.db', pollInterval: 0.5 }],
   ])('throws ERR_MESH_INVALID_OPTIONS for %s', (_name, options) => {
     expectThrowCode(() => sqliteStore(options as never), 'ERR_MESH_INVALID_OPTIONS');
   });
