@@ -1,0 +1,175 @@
+import type * as AmqpModule from 'amqplib';
+import type { ConfirmChannel, Options } from 'amqplib';
+import {
+  MeshError,
+  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
+} from '../../src/index.js';
+import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
+import { AmqpDurable } from './amqp-durable.js';
+import { AmqpLink } from './amqp-link.js';
+import { resolveOptions, type AmqpStoreOptions, type ResolvedAmqpOptions } from './options.js';
+import { bindingKey, queueName, routingKey } from './patterns.js';
+
+type Amqp = typeof AmqpModule;
+
+/** The body is a CloudEvent in structured mode. */
+const CONTENT_TYPE = 'application/cloudevents+json';
+
+// replay: a classic queue forgets what it delivered and acknowledged, so there is no
+// earlier position to start from (RabbitMQ streams could; out of scope here).
+// ordered: a queue delivers in publish order, and a requeued delivery goes back to
+// its original position where possible (RabbitMQ >= 2.7), as the memory store does.
+const CAPABILITIES: StoreCapabilities = { persistent: true, distributed: true, replay: false, ordered: true, nativeWildcards: true };
+
+/**
+ * Durable subscriptions on RabbitMQ: every event goes to one durable topic exchange
+ * with its type as routing key; each durable name is a durable queue bound with the
+ * mapped pattern, shared by every mesh consuming it (so its members split the work).
+ * Publisher confirms: `append` resolves once the broker has taken the event (a
+ * persistent message, on disk for a durable queue). Events published before a
+ * durable's queue first exists are routed nowhere and not kept, as in the memory store.
+ */
+export class AmqpStore implements MeshStore {
+  readonly name = 'amqp';
+  readonly capabilities = CAPABILITIES;
+  private readonly options: ResolvedAmqpOptions;
+  private link: Promise<AmqpLink> | undefined;
+  /** The link once connected, so a publish on a healthy connection awaits nothing but its confirm. */
+  private live: AmqpLink | undefined;
+  private opened = 0;
+  private readonly durables = new Set<AmqpDurable>();
+  /** Durable names with a consumer attached through this instance, and how many. */
+  private readonly attached = new Map<string, number>();
+
+  constructor(options: AmqpStoreOptions) {
+    this.options = resolveOptions(options);
+  }
+
+  async open(): Promise<void> {
+    this.opened++;
+    this.link ??= this.connect();
+    try {
+      await this.link;
+    } catch (err) {
+      this.opened--;
+      this.link = undefined;
+      throw err;
+    }
+  }
+
+  append(event: MeshEvent): Promise<void> {
+    let key: string;
+    try {
+      key = routingKey(event.type);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const body = Buffer.from(encodeStoredEvent(event));
+    const props: Options.Publish = { persistent: true, contentType: CONTENT_TYPE, messageId: event.id };
+    const ch = this.live?.currentPublisher;
+    if (ch === undefined) return this.publishSlow(event, key, body, props);
+    return confirmed(ch, this.options.exchange, key, body, props).catch(() => this.publishSlow(event, key, body, props));
+  }
+
+  /** Waits for a connection and a confirm channel, resending until publishTimeout. */
+  private async publishSlow(event: MeshEvent, key: string, body: Buffer, props: Options.Publish): Promise<void> {
+    const link = await this.ready();
+    const deadline = Date.now() + this.options.publishTimeout;
+    let lastError: unknown;
+    // A confirm lost with its connection is resent on the next one: at-least-once,
+    // so a resend may store the event twice (RabbitMQ has no deduplication).
+    while (Date.now() < deadline) {
+      try {
+        const ch = await link.confirmChannel(deadline);
+        await confirmed(ch, this.options.exchange, key, body, props);
+        return;
+      } catch (err) {
+        if (err instanceof MeshError) throw err;
+        lastError = err;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `RabbitMQ did not confirm event ${event.id} within ${this.options.publishTimeout} ms`, {
+      cause: lastError, details: { eventId: event.id, type: event.type },
+    });
+  }
+
+  async consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
+    const link = await this.ready();
+    const topology = { exchange: this.options.exchange, queue: queueName(this.options.queuePrefix, spec.name), bindingKey: bindingKey(spec.pattern) };
+    const durable = new AmqpDurable(link, topology, spec, handler, this.options.onError);
+    // Registered first: a reconnect from here on re-attaches it too.
+    link.attached.add(durable);
+    try {
+      await durable.attach(await link.connection(Date.now() + this.options.publishTimeout));
+    } catch (err) {
+      link.attached.delete(durable);
+      throw err instanceof MeshError ? err : new MeshError('ERR_MESH_STORE_FAILED', `Cannot attach durable ${spec.name}`, { cause: err, details: { durable: spec.name } });
+    }
+    this.durables.add(durable);
+    this.attached.set(spec.name, (this.attached.get(spec.name) ?? 0) + 1);
+    let stopped = false;
+    return {
+      stop: async () => {
+        if (!stopped) {
+          stopped = true;
+          this.durables.delete(durable);
+          const left = (this.attached.get(spec.name) ?? 1) - 1;
+          if (left > 0) this.attached.set(spec.name, left);
+          else this.attached.delete(spec.name);
+        }
+        await durable.stop();
+      },
+    };
+  }
+
+  /** Deletes the durable's queue, and what it held. */
+  async deleteDurable(name: string): Promise<void> {
+    const link = await this.ready();
+    if (this.attached.has(name)) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has a consumer attached`, { details: { durable: name } });
+    }
+    const queue = queueName(this.options.queuePrefix, name);
+    const conn = await link.connection(Date.now() + this.options.publishTimeout);
+    try {
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined);
+      // Deleting a queue that does not exist is not an error in RabbitMQ (delete-ok, 0 messages).
+      await ch.deleteQueue(queue);
+      await ch.close();
+    } catch (err) {
+      throw new MeshError('ERR_MESH_STORE_FAILED', `Cannot delete durable ${name}`, { cause: err, details: { durable: name } });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.opened === 0) return;
+    if (--this.opened > 0) return;
+    const link = this.link;
+    this.link = undefined;
+    this.live = undefined;
+    await Promise.all([...this.durables].map((d) => d.stop()));
+    this.durables.clear();
+    this.attached.clear();
+    await (await link?.catch(() => undefined))?.close();
+  }
+
+  private ready(): Promise<AmqpLink> {
+    if (this.link === undefined) return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'amqpStore used before open() or after close()'));
+    return this.link;
+  }
+
+  private async connect(): Promise<AmqpLink> {
+    const mod = await loadDependency<Amqp & { default?: Amqp }>('amqplib', 'amqpStore');
+    const link = new AmqpLink(mod.default ?? mod, this.options);
+    await link.start();
+    this.live = link;
+    return link;
+  }
+}
+
+function confirmed(ch: ConfirmChannel, exchange: string, key: string, body: Buffer, props: Options.Publish): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ch.publish(exchange, key, body, props, (err: unknown) => (err === null || err === undefined ? resolve() : reject(err instanceof Error ? err : new Error(String(err)))));
+  });
+}

@@ -1,0 +1,125 @@
+import type { ConnectionOptions } from 'nats';
+import { MeshError } from '../../src/index.js';
+
+export interface NatsStoreOptions {
+  /** NATS server URL(s). @example 'nats://127.0.0.1:4222' */
+  readonly servers: string | readonly string[];
+  /**
+   * JetStream stream holding the events; created if missing (file storage, limits retention).
+   * @default 'EVMESH'
+   */
+  readonly stream?: string;
+  /**
+   * Events are stored under `<subjectPrefix>.<type>`; the stream owns `<subjectPrefix>.>`.
+   * @default 'evmesh'
+   */
+  readonly subjectPrefix?: string;
+  /** Bound on the first connect and on JetStream's first answer, ms. @default 2000 */
+  readonly connectTimeout?: number;
+  /** Delay between reconnect attempts after a connection loss, ms. @default 250 */
+  readonly reconnectTimeWait?: number;
+  /**
+   * How long `append` keeps trying (resending with the same msgID) before it rejects
+   * with `ERR_MESH_STORE_UNAVAILABLE`, ms. @default 15000
+   */
+  readonly publishTimeout?: number;
+  /**
+   * Send each event's id as `Nats-Msg-Id`, so JetStream drops a resent copy (after a
+   * lost PubAck) within `duplicateWindow`: a resend never stores the event twice. Off
+   * by default: it costs a header per message and the server's duplicate tracking (in
+   * the benchmark, about 20 % more client CPU per event; see benchmarks/analysis.md), and
+   * delivery is at-least-once anyway: without it a resend may store an event twice, as
+   * a crash may deliver one twice.
+   * @default false
+   */
+  readonly deduplicate?: boolean;
+  /** Wait for one PubAck before resending, ms. @default 2000 */
+  readonly attemptTimeout?: number;
+  /**
+   * The consumer's `ack_wait`, ms: an event not acknowledged this long after delivery
+   * (its consumer crashed) goes to another member. Long handlers do not trip it: the
+   * adapter tells the server it is still working every third of it. @default 30000
+   */
+  readonly ackWait?: number;
+  /** The consumer's `max_ack_pending`: unacknowledged events across all its members. @default 1000 */
+  readonly maxAckPending?: number;
+  /** How long one pull request waits on the server for events, ms (>= 1000). @default 30000 */
+  readonly pullExpires?: number;
+  /** Stream `max_age`, ms; 0 keeps events until other limits apply. @default 0 */
+  readonly maxAge?: number;
+  /** Stream `duplicate_window`, ms: how long a resent msgID is recognised. @default 120000 */
+  readonly duplicateWindow?: number;
+  /** @default 'file' */
+  readonly storage?: 'file' | 'memory';
+  /** @default 1 */
+  readonly replicas?: number;
+  /** More `nats` connection options (credentials, TLS, name); `servers` and reconnect settings are set by the adapter. */
+  readonly connection?: Omit<ConnectionOptions, 'servers'>;
+  /** Where failures outside any call (an undecodable message, a consumer that stopped) go. @default console.warn */
+  readonly onError?: (err: MeshError) => void;
+}
+
+export interface ResolvedNatsOptions {
+  readonly servers: string[];
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  readonly connectTimeout: number;
+  readonly reconnectTimeWait: number;
+  readonly publishTimeout: number;
+  readonly attemptTimeout: number;
+  readonly deduplicate: boolean;
+  readonly ackWait: number;
+  readonly maxAckPending: number;
+  readonly pullExpires: number;
+  readonly maxAge: number;
+  readonly duplicateWindow: number;
+  readonly storage: 'file' | 'memory';
+  readonly replicas: number;
+  readonly connection: Omit<ConnectionOptions, 'servers'>;
+  readonly onError: (err: MeshError) => void;
+}
+
+const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
+const SUBJECT_TOKEN = /^[^\s.*>]+$/;
+
+export function resolveOptions(options: NatsStoreOptions): ResolvedNatsOptions {
+  if (typeof options !== 'object' || options === null) throw invalid('natsStore needs an options object with `servers`');
+  const servers = typeof options.servers === 'string' ? [options.servers] : Array.isArray(options.servers) ? [...options.servers] : [];
+  if (servers.length === 0 || servers.some((s) => typeof s !== 'string' || s.length === 0)) throw invalid('servers must be a URL or a non-empty list of URLs');
+  const stream = options.stream ?? 'EVMESH';
+  if (!STREAM_NAME.test(stream)) throw invalid('stream must be letters, digits, "_" or "-"');
+  const subjectPrefix = options.subjectPrefix ?? 'evmesh';
+  if (!subjectPrefix.split('.').every((t) => SUBJECT_TOKEN.test(t))) throw invalid('subjectPrefix must be a NATS subject without wildcards');
+  const resolved: ResolvedNatsOptions = {
+    servers,
+    stream,
+    subjectPrefix,
+    connectTimeout: positive(options.connectTimeout, 2000, 'connectTimeout'),
+    reconnectTimeWait: positive(options.reconnectTimeWait, 250, 'reconnectTimeWait'),
+    publishTimeout: positive(options.publishTimeout, 15_000, 'publishTimeout'),
+    attemptTimeout: positive(options.attemptTimeout, 2000, 'attemptTimeout'),
+    deduplicate: options.deduplicate ?? false,
+    ackWait: positive(options.ackWait, 30_000, 'ackWait'),
+    maxAckPending: positive(options.maxAckPending, 1000, 'maxAckPending'),
+    pullExpires: positive(options.pullExpires, 30_000, 'pullExpires'),
+    maxAge: positive(options.maxAge, 0, 'maxAge', true),
+    duplicateWindow: positive(options.duplicateWindow, 120_000, 'duplicateWindow'),
+    storage: options.storage ?? 'file',
+    replicas: positive(options.replicas, 1, 'replicas'),
+    connection: options.connection ?? {},
+    onError: options.onError ?? ((err) => console.warn(`[evmesh natsStore] ${err.code}: ${err.message}`)),
+  };
+  if (resolved.pullExpires < 1000) throw invalid('pullExpires must be at least 1000 ms');
+  if (resolved.storage !== 'file' && resolved.storage !== 'memory') throw invalid('storage must be "file" or "memory"');
+  return resolved;
+}
+
+function positive(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) throw invalid(`${name} must be an integer >= ${zeroOk ? 0 : 1}`);
+  return value;
+}
+
+function invalid(message: string): MeshError {
+  return new MeshError('ERR_MESH_INVALID_OPTIONS', message);
+}

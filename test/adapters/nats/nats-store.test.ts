@@ -1,0 +1,223 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
+import { natsStore } from '../../../adapters/nats/index.js';
+import { serviceAvailable } from '../../support/services.js';
+import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
+import { closedAfterEach } from '../../support/meshes.js';
+import { deadPort } from '../support/tcp-proxy.js';
+import { natsStores } from './nats-fixture.js';
+
+const up = await serviceAvailable('nats');
+
+describe.runIf(up)('natsStore against a real JetStream', () => {
+  const fixture = natsStores();
+  const tracked = closedAfterEach();
+  const mesh = (store: MeshStore): Mesh => tracked({ store });
+
+  it('delivers durable events, keeps those published while unsubscribed, resumes where it stopped', async () => {
+    const store = fixture.store();
+    const m = mesh(store);
+    await m.start();
+    const got: unknown[] = [];
+    const sub = m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'resume' });
+    await sub.ready;
+    await m.publish('o.created', 1);
+    await until(() => got.length === 1, 10_000);
+    await sub.unsubscribe();
+    await m.publish('o.created', 2);
+    await m.publish('o.created', 3);
+    const again = m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'resume' });
+    await again.ready;
+    await until(() => got.length === 3, 10_000);
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  it('survives a restart: a new store instance resumes the durable with what was published while it was gone', async () => {
+    const first = mesh(fixture.store());
+    await first.subscribe('r.*', () => undefined, { durable: 'restart' }).ready;
+    await first.close();
+    const publisher = mesh(fixture.store());
+    await publisher.publish('r.one', 'kept');
+    const got: unknown[] = [];
+    const second = mesh(fixture.store());
+    await second.subscribe('r.*', (e) => void got.push(e.data), { durable: 'restart' }).ready;
+    await until(() => got.length === 1, 10_000);
+    expect(got).toEqual(['kept']);
+  });
+
+  it('keeps nothing for a durable before it first exists', async () => {
+    const m = mesh(fixture.store());
+    await m.start();
+    await m.publish('late.x', 'before');
+    const got: unknown[] = [];
+    await m.subscribe('late.*', (e) => void got.push(e.data), { durable: 'late' }).ready;
+    await m.publish('late.x', 'after');
+    await until(() => got.length === 1, 10_000);
+    expect(got).toEqual(['after']);
+  });
+
+  it('splits one durable across meshes with their own connections: each event handled once', async () => {
+    const a = mesh(fixture.store());
+    const b = mesh(fixture.store());
+    const seen = new Map<number, string>();
+    let dup = 0;
+    const on = (node: string) => async (e: { data: unknown }) => {
+      if (seen.has(e.data as number)) dup++;
+      seen.set(e.data as number, node);
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    await Promise.all([
+      a.subscribe('w.*', on('a'), { durable: 'work', concurrency: 4 }).ready,
+      b.subscribe('w.*', on('b'), { durable: 'work', concurrency: 4 }).ready,
+    ]);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).publish('w.job', i)));
+    await until(() => seen.size === 200, 15_000);
+    expect(dup).toBe(0);
+    const values = [...seen.values()];
+    expect(values.filter((n) => n === 'a').length).toBeGreaterThan(0);
+    expect(values.filter((n) => n === 'b').length).toBeGreaterThan(0);
+  });
+
+  it('matches `#` including zero levels, and `#` in the middle, exactly like the mesh', async () => {
+    const m = mesh(fixture.store());
+    const trailing: string[] = [];
+    const middle: string[] = [];
+    const starHash: string[] = [];
+    await Promise.all([
+      m.subscribe('s.a.#', (e) => void trailing.push(e.type), { durable: 'hash-trailing' }).ready,
+      m.subscribe('s.#.z', (e) => void middle.push(e.type), { durable: 'hash-middle' }).ready,
+      m.subscribe('s.*.#', (e) => void starHash.push(e.type), { durable: 'star-hash' }).ready,
+    ]);
+    const topics = ['s.a', 's.a.b', 's.a.b.c', 's.ab', 's.z', 's.q.z', 's.q.r.z', 's.z.q', 's', 's.>'];
+    for (const t of topics) await m.publish(t, t);
+    await m.publish('s.end', 'end');
+    await until(() => starHash.includes('s.end'), 10_000);
+    await until(() => middle.length === 3 && trailing.length === 3, 10_000);
+    expect(trailing.sort()).toEqual(['s.a', 's.a.b', 's.a.b.c']);
+    expect(middle.sort()).toEqual(['s.q.r.z', 's.q.z', 's.z']);
+    expect(starHash.sort()).toEqual(['s.>', 's.a', 's.a.b', 's.a.b.c', 's.ab', 's.end', 's.q.r.z', 's.q.z', 's.z', 's.z.q']);
+  });
+
+  it('treats a `>` level in a topic as a plain level, not a NATS wildcard', async () => {
+    const m = mesh(fixture.store());
+    const got: string[] = [];
+    await m.subscribe('g.>', (e) => void got.push(e.type), { durable: 'gt-literal' }).ready;
+    await m.publish('g.x', 1);
+    await m.publish('g.>', 2);
+    await until(() => got.length === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual(['g.>']);
+  });
+
+  it('keeps the CloudEvent intact through the stream (attributes, extensions, binary data)', async () => {
+    const m = mesh(fixture.store());
+    const got = deferred<Record<string, unknown>>();
+    await m.subscribe('ce.*', (e) => got.resolve(e.toJSON() as unknown as Record<string, unknown>), { durable: 'ce' }).ready;
+    const sent = await m.publish({ type: 'ce.bin', source: '/t', subject: 's1', traceparent: 'tp', data_base64: Buffer.from([1, 2, 3]).toString('base64') });
+    const json = await got.promise;
+    expect(json).toEqual(JSON.parse(JSON.stringify(sent)));
+  });
+
+  it('retries a failing handler under the kernel policy, then acknowledges: nothing redelivered afterwards', async () => {
+    const m = mesh(fixture.store({ ackWait: 1000 }));
+    let runs = 0;
+    const done: unknown[] = [];
+    await m.subscribe('f.*', (e) => {
+      runs++;
+      if (runs < 3) throw new Error('flaky');
+      done.push(e.data);
+    }, { durable: 'flaky', retry: { attempts: 3, backoff: 10 } }).ready;
+    m.on('error', () => undefined);
+    await m.publish('f.x', 'v');
+    await until(() => done.length === 1, 10_000);
+    // Past ack_wait: an unacknowledged event would come back now.
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(runs).toBe(3);
+    expect(done).toEqual(['v']);
+  });
+
+  it('redelivers an event whose delivery did not finish (handed back when close gives up) to the next member', async () => {
+    const a = tracked({ store: fixture.store(), closeTimeout: 300 });
+    a.on('error', () => undefined);
+    const hold = deferred();
+    const started = deferred();
+    await a.subscribe('h.*', async () => {
+      started.resolve();
+      await hold.promise;
+    }, { durable: 'handback' }).ready;
+    await a.publish('h.x', 'once');
+    await started.promise;
+    await a.close();
+    const b = mesh(fixture.store());
+    const got: unknown[] = [];
+    await b.subscribe('h.*', (e) => void got.push(e.data), { durable: 'handback' }).ready;
+    await until(() => got.length >= 1, 15_000);
+    hold.resolve();
+    expect(got).toEqual(['once']);
+  });
+
+  it('holds a bounded number of deliveries unacknowledged; the rest waits on the server', async () => {
+    const m = mesh(fixture.store());
+    const hold = deferred();
+    let done = 0;
+    // concurrency 4 → prefetch max(16, 8) = 16 in the kernel, plus at most one pull batch (16) buffered.
+    await m.subscribe('pf.*', async () => {
+      await hold.promise;
+      done++;
+    }, { durable: 'prefetch', concurrency: 4 }).ready;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => m.publish('pf.x', i)));
+    const jsm = await (await fixture.admin()).jetstreamManager();
+    let info = await jsm.consumers.info(fixture.stream, 'prefetch');
+    for (let i = 0; i < 40 && info.num_ack_pending < 16; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      info = await jsm.consumers.info(fixture.stream, 'prefetch');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    info = await jsm.consumers.info(fixture.stream, 'prefetch');
+    expect(info.num_ack_pending).toBeGreaterThanOrEqual(16);
+    expect(info.num_ack_pending).toBeLessThanOrEqual(32);
+    expect(info.num_pending).toBe(100 - info.num_ack_pending);
+    hold.resolve();
+    await until(() => done === 100, 15_000);
+  });
+
+  it('refuses the same durable name with another pattern (ERR_MESH_INVALID_OPTIONS)', async () => {
+    const m = mesh(fixture.store());
+    m.on('error', () => undefined);
+    await m.subscribe('p.one', () => undefined, { durable: 'fixed' }).ready;
+    await expectRejectCode(m.subscribe('p.two', () => undefined, { durable: 'fixed' }).ready, 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('refuses bad options at construction with ERR_MESH_INVALID_OPTIONS', () => {
+    for (const bad of [{ servers: [] }, { servers: 'x', stream: 'a.b' }, { servers: 'x', subjectPrefix: 'a.*' }, { servers: 'x', ackWait: -1 }, { servers: 'x', pullExpires: 10 }]) {
+      expect(() => natsStore(bad as never)).toThrow(expect.objectContaining({ code: 'ERR_MESH_INVALID_OPTIONS' }));
+    }
+  });
+});
+
+describe.runIf(up)('natsStore when the server is not there', () => {
+  const tracked = closedAfterEach();
+  const silent: Socket[] = [];
+  let blackhole: Server | undefined;
+  afterAll(async () => {
+    for (const s of silent) s.destroy();
+    await new Promise((r) => (blackhole ? blackhole.close(r) : r(undefined)));
+  });
+
+  it('fails start() with ERR_MESH_STORE_UNAVAILABLE when nothing listens', async () => {
+    const port = await deadPort();
+    const m = tracked({ store: natsStore({ servers: `nats://127.0.0.1:${port}` }) });
+    await expectRejectCode(m.start(), 'ERR_MESH_STORE_UNAVAILABLE');
+  });
+
+  it('fails start() with ERR_MESH_STORE_UNAVAILABLE within connectTimeout when the port accepts but never answers', async () => {
+    blackhole = createServer((s) => void silent.push(s));
+    await new Promise<void>((r) => blackhole?.listen(0, '127.0.0.1', () => r()));
+    const { port } = blackhole.address() as AddressInfo;
+    const m = tracked({ store: natsStore({ servers: `nats://127.0.0.1:${port}`, connectTimeout: 500 }) });
+    const err = await m.start().then(() => undefined, (e: MeshError) => e);
+    expect(err?.code).toBe('ERR_MESH_STORE_UNAVAILABLE');
+  }, 10_000);
+});
