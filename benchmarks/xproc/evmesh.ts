@@ -11,6 +11,12 @@ const ECHO = 'com.shop.order.echo';
 const PROBE = 'ready?';
 /** Events per synchronous burst before the driver yields so the socket can flush. */
 const BURST = 1000;
+/**
+ * Outbound bytes the link may hold before the driver waits for the peer, as the net
+ * case waits for 'drain' and NATS for its flush: past 8 MiB the link would refuse
+ * frames (ERR_MESH_WIRE_BACKPRESSURE), by design.
+ */
+const MAX_QUEUED = 2 * 1024 * 1024;
 
 function peer(args: PeerArgs): PeerSide {
   let mesh: Mesh | undefined;
@@ -68,6 +74,7 @@ function driver(args: PeerArgs): DriverSide {
         mm.emit(TOPIC, ORDER);
         if (i % BURST === 0) {
           await yieldToLoop();
+          while ((mm.peers()[0]?.outbound?.queuedBytes ?? 0) > MAX_QUEUED) await sleep(1);
           if (failure) throw failure;
         }
       }
