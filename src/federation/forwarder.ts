@@ -4,7 +4,7 @@ import { deliver } from '../delivery/dispatcher.js';
 import type { WireFrame } from '../wire/frame.js';
 import { EventHeaders } from './event-headers.js';
 import type { InterestTable } from './interest-table.js';
-import { peerEvent } from './peer-event.js';
+import { PeerEvents } from './peer-event.js';
 import type { FederationHost, Proxies } from './proxies.js';
 import { MAX_HOPS, eventFrame, optionalProp, prop, replyFrame, type Destinations } from './peer-frames.js';
 
@@ -29,6 +29,7 @@ export class Forwarder {
   /** Requests from other nodes being served here: event id → requester node and deadline. */
   private readonly served = new Map<string, Served>();
   private readonly headers: EventHeaders;
+  private readonly events = new PeerEvents();
   /** One timer forgets expired served requests, rather than one timer per request. */
   private sweeper: NodeJS.Timeout | undefined;
   private readonly sweep = (): void => this.forgetExpired();
@@ -75,7 +76,7 @@ export class Forwarder {
     const deadlineText = optionalProp(frame, 'evmeshdeadline');
     const deadline = deadlineText === undefined ? undefined : Number(deadlineText);
     if (deadline !== undefined && deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
-    const event = peerEvent(frame.body);
+    const event = this.events.read(frame.body);
     if (mine !== undefined) {
       if (deadline !== undefined) this.serve(event.id, origin, deadline);
       for (const subId of mine) {
@@ -90,7 +91,7 @@ export class Forwarder {
   replyArrived(frame: WireFrame): void {
     const dest = prop(frame, 'evmeshdest');
     const inReplyTo = prop(frame, 'evmeshinreplyto');
-    if (dest === this.host.selfId) this.host.settleRequest(inReplyTo, peerEvent(frame.body));
+    if (dest === this.host.selfId) this.host.settleRequest(inReplyTo, this.events.read(frame.body));
     else this.sendReply(Buffer.from(frame.body ?? Buffer.alloc(0)), dest, inReplyTo);
   }
 

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { EventIds } from '../../src/event/event-ids.js';
 import { eventJson } from '../../src/event/event-json.js';
 import { createEvent } from '../../src/event/normalize.js';
-import { peerEvent } from '../../src/federation/peer-event.js';
+import { PeerEvents } from '../../src/federation/peer-event.js';
 import { expectThrowCode } from '../support/expect-code.js';
 
 const factory = { ids: new EventIds(), source: '/test' };
 const json = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 const VALID = { specversion: '1.0', id: 'x-1', source: '/s', type: 'o.created', time: '2026-01-01T00:00:00.000Z', data: { n: 1 } };
 
-describe('peerEvent', () => {
+describe('PeerEvents', () => {
+  const reader = new PeerEvents();
+  const peerEvent = (body: Buffer | undefined): ReturnType<PeerEvents['read']> => reader.read(body);
+
   it.each([
     ['a plain event', createEvent(factory, 'o.created', { n: 1, s: 'é' })],
     ['an event with every attribute and extensions', createEvent(factory, 'o.created', [1, 2], {
@@ -24,6 +27,17 @@ describe('peerEvent', () => {
     expect(JSON.stringify(got)).toBe(JSON.stringify(sent));
     expect(got.timeMs).toBe(sent.timeMs);
     if (sent.data instanceof Uint8Array) expect(Buffer.from(got.data as Uint8Array)).toEqual(Buffer.from(sent.data));
+  });
+
+  it('reads a stream of events sharing type and time, and still checks each one that differs', () => {
+    const events = new PeerEvents();
+    expect(events.read(json(VALID)).timeMs).toBe(Date.parse(VALID.time));
+    expect(events.read(json({ ...VALID, id: 'x-2' })).id).toBe('x-2');
+    expectThrowCode(() => events.read(json({ ...VALID, type: 'o.#' })), 'ERR_MESH_WIRE_BAD_BODY');
+    expectThrowCode(() => events.read(json({ ...VALID, time: '2026-13-01' })), 'ERR_MESH_WIRE_BAD_BODY');
+    const later = events.read(json({ ...VALID, time: '2026-01-01T00:00:01.000Z' }));
+    expect(later.timeMs).toBe(Date.parse('2026-01-01T00:00:01.000Z'));
+    expect(later.type).toBe(VALID.type);
   });
 
   it('leaves out null extensions and takes an event without time as made now', () => {
