@@ -1,6 +1,6 @@
+import { MeshError } from '../errors.js';
 import type { WireHeader } from '../wire/header.js';
 import { eventFrame, isDestinations, type Destinations } from './peer-frames.js';
-import { MeshError } from '../errors.js';
 
 interface SentHeader {
   readonly origin: string;

@@ -1,9 +1,7 @@
 import { MeshError } from '../errors.js';
-import { DEFAULT_MAX_FRAME } from './constants.js';
-import { FIXED_PREFIX_SIZE } from './constants.js';
+import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE } from './constants.js';
 import { checkMaxFrame, frameTotal, writePrefix, type WireFrame } from './frame.js';
-import type { WireHeader } from './header.js';
-import { headerJson } from './header.js';
+import { headerJson, type WireHeader } from './header.js';
 
 /** The part of a `net.Socket` the encoder uses, so tests can pass a fake. */
 export interface WritableLike {
