@@ -9,8 +9,18 @@ import { ORDER, SOURCE, TOPIC, sleep, yieldToLoop, type DriverSide, type PeerArg
 const ECHO = 'com.shop.order.echo';
 /** Request data that only asks whether B's subscription has reached A (interest is asynchronous). */
 const PROBE = 'ready?';
-/** Events per synchronous burst before the driver yields so the socket can flush. */
-const BURST = 1000;
+/**
+ * Events per synchronous burst before the driver yields so the link can flush: the net
+ * case's 64 frames per write. (Bursts of 1,000 left the receiver idle while the sender
+ * built the next one, then the sender idle while the receiver caught up.)
+ */
+const BURST = 64;
+/**
+ * Outbound bytes the link may hold before the driver waits for the peer, as the net
+ * case waits for 'drain' and NATS for its flush: past 8 MiB the link would refuse
+ * frames (ERR_MESH_WIRE_BACKPRESSURE), by design.
+ */
+const MAX_QUEUED = 2 * 1024 * 1024;
 
 function peer(args: PeerArgs): PeerSide {
   let mesh: Mesh | undefined;
@@ -68,6 +78,7 @@ function driver(args: PeerArgs): DriverSide {
         mm.emit(TOPIC, ORDER);
         if (i % BURST === 0) {
           await yieldToLoop();
+          while ((mm.peers()[0]?.outbound?.queuedBytes ?? 0) > MAX_QUEUED) await sleep(1);
           if (failure) throw failure;
         }
       }

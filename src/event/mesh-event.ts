@@ -46,7 +46,7 @@ export class MeshEvent<T = unknown> implements CloudEventV1<T> {
 
   /** RFC 3339 timestamp, formatted on first read. */
   get time(): string {
-    return (this.#time ??= new Date(this.#ms).toISOString());
+    return (this.#time ??= isoTime(this.#ms));
   }
 
   /** Milliseconds since the epoch, without formatting a string. */
@@ -72,6 +72,19 @@ export class MeshEvent<T = unknown> implements CloudEventV1<T> {
   toString(): string {
     return JSON.stringify(this);
   }
+}
+
+// Events made in one burst share a millisecond, so one remembered formatting saves
+// most `toISOString` calls (~0.3 µs each) when events are serialized. A pure memo:
+// nothing a mesh could observe is shared.
+let lastMs = NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 // Module-private brand on the prototype: checking it is one monomorphic property

@@ -69,7 +69,7 @@ export class Federation {
     });
     this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
       const entry = this.links.get(link);
-      if (entry !== undefined) this.send(entry.link, frame(this.seq()));
+      if (entry !== undefined) this.send(entry.link, typeof frame === 'function' ? frame(this.seq()) : frame);
     });
   }
 
@@ -229,6 +229,7 @@ export class Federation {
     const entry = this.links.get(id);
     if (entry === undefined) return;
     this.links.delete(id);
+    this.forwarder.linkDown(id);
     this.apply(this.table.linkDown(id));
     if (entry.peer !== undefined) this.host.peerChanged(false, info(entry, entry.peer));
   }

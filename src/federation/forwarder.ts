@@ -1,14 +1,23 @@
 import type { MeshEvent } from '../event/mesh-event.js';
+import { eventJson } from '../event/event-json.js';
 import { deliver } from '../delivery/dispatcher.js';
 import type { WireFrame } from '../wire/frame.js';
+import { EventHeaders } from './event-headers.js';
 import type { InterestTable } from './interest-table.js';
+import { PeerEvents } from './peer-event.js';
 import type { FederationHost, Proxies } from './proxies.js';
-import {
-  MAX_HOPS, eventFrame, isDestinations, jsonProp, optionalProp, prop, replyFrame, type Destinations,
-} from './peer-frames.js';
+import { MAX_HOPS, eventFrame, optionalProp, prop, replyFrame, type Destinations } from './peer-frames.js';
 
-/** How the forwarder reaches a link: by id, with the frame's seq drawn by the federation. */
-export type SendOn = (link: string, frame: (seq: string) => WireFrame) => void;
+/**
+ * How the forwarder reaches a link: by id, with a whole frame, or with a builder that
+ * gets the frame's seq drawn by the federation.
+ */
+export type SendOn = (link: string, frame: WireFrame | ((seq: string) => WireFrame)) => void;
+
+interface Served {
+  readonly origin: string;
+  readonly deadline: number;
+}
 
 /**
  * Moves events and replies between nodes (PROTOCOL §5–§6): one copy per next hop
@@ -17,49 +26,58 @@ export type SendOn = (link: string, frame: (seq: string) => WireFrame) => void;
  * other nodes served here, so a local handler's answer finds its way back.
  */
 export class Forwarder {
-  /** Requests from other nodes being served here: event id → requester node. */
-  private readonly served = new Map<string, string>();
+  /** Requests from other nodes being served here: event id → requester node and deadline. */
+  private readonly served = new Map<string, Served>();
+  private readonly headers: EventHeaders;
+  private readonly events = new PeerEvents();
+  /** One timer forgets expired served requests, rather than one timer per request. */
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweep = (): void => this.forgetExpired();
 
   constructor(
     private readonly host: FederationHost,
     private readonly table: InterestTable,
     private readonly proxies: Proxies,
     private readonly sendOn: SendOn,
-  ) {}
+  ) {
+    this.headers = new EventHeaders(host.selfId);
+  }
 
   get servedRequests(): number {
     return this.served.size;
   }
 
-  /** Sends what proxies collected for a locally published `event` (PROTOCOL §5.2). */
+  /** Sends what proxies collected for a locally published `event` (PROTOCOL §5.2), serialized once for every hop. */
   flush(event: MeshEvent, destinations: Destinations): void {
     const deadline = this.host.requestDeadline(event.id);
-    this.forward(destinations, this.host.selfId, 1, deadline, Buffer.from(JSON.stringify(event)));
+    this.forward(destinations, this.host.selfId, 1, deadline, Buffer.from(eventJson(event)));
   }
 
   /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
   answer(event: MeshEvent, value: unknown): boolean {
-    const origin = this.served.get(event.id);
-    if (origin === undefined) return false;
+    const served = this.served.get(event.id);
+    if (served === undefined) return false;
     this.served.delete(event.id);
-    this.sendReply(Buffer.from(JSON.stringify(this.host.replyTo(event, value))), origin, event.id);
+    if (served.deadline < Date.now()) return false; // the requester has given up
+    this.sendReply(Buffer.from(eventJson(this.host.replyTo(event, value))), served.origin, event.id);
     return true;
+  }
+
+  /** The link is gone: what was remembered for it goes too. */
+  linkDown(link: string): void {
+    this.headers.forget(link);
   }
 
   /** PROTOCOL §5.3: deliver what is ours, split the rest by next hop. */
   arrived(frame: WireFrame): void {
     const origin = prop(frame, 'evmeshorigin');
-    const dest = jsonProp(frame, 'evmeshdest', isDestinations);
+    const { mine, rest } = this.headers.split(prop(frame, 'evmeshdest'));
     const hops = Number(prop(frame, 'evmeshhops'));
     const deadlineText = optionalProp(frame, 'evmeshdeadline');
     const deadline = deadlineText === undefined ? undefined : Number(deadlineText);
     if (deadline !== undefined && deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
-    const body = frame.body ?? Buffer.alloc(0);
-    const event = this.host.toEvent(JSON.parse(body.toString('utf8')) as unknown);
-    const self = this.host.selfId;
-    const mine = dest[self];
+    const event = this.events.read(frame.body);
     if (mine !== undefined) {
-      delete dest[self];
       if (deadline !== undefined) this.serve(event.id, origin, deadline);
       for (const subId of mine) {
         const sub = this.proxies.local(subId);
@@ -67,34 +85,68 @@ export class Forwarder {
       }
     }
     // Copied: the body is a view into a socket chunk, which must not be kept alive.
-    if (Object.keys(dest).length > 0 && hops < MAX_HOPS) this.forward(dest, origin, hops + 1, deadline, Buffer.from(body));
+    if (rest !== undefined && hops < MAX_HOPS) this.forward(rest, origin, hops + 1, deadline, Buffer.from(frame.body as Buffer));
   }
 
   replyArrived(frame: WireFrame): void {
     const dest = prop(frame, 'evmeshdest');
     const inReplyTo = prop(frame, 'evmeshinreplyto');
-    const body = frame.body ?? Buffer.alloc(0);
-    if (dest === this.host.selfId) this.host.settleRequest(inReplyTo, this.host.toEvent(JSON.parse(body.toString('utf8')) as unknown));
-    else this.sendReply(Buffer.from(body), dest, inReplyTo);
+    if (dest === this.host.selfId) this.host.settleRequest(inReplyTo, this.events.read(frame.body));
+    else this.sendReply(Buffer.from(frame.body ?? Buffer.alloc(0)), dest, inReplyTo);
   }
 
   private serve(eventId: string, origin: string, deadline: number): void {
-    this.served.set(eventId, origin);
+    this.served.set(eventId, { origin, deadline });
+    if (this.sweeper === undefined) this.sweepAt(deadline);
+  }
+
+  private sweepAt(deadline: number): void {
     // Past the deadline the requester has given up; forget the request then.
-    setTimeout(() => this.served.delete(eventId), Math.max(0, deadline - Date.now())).unref();
+    this.sweeper = setTimeout(this.sweep, Math.max(0, deadline - Date.now()));
+    this.sweeper.unref();
+  }
+
+  private forgetExpired(): void {
+    this.sweeper = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, served] of this.served) {
+      if (served.deadline <= now) this.served.delete(id);
+      else if (served.deadline < next) next = served.deadline;
+    }
+    if (next !== Infinity) this.sweepAt(next);
   }
 
   private forward(dest: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+    let only: string | undefined;
+    let several = false;
+    for (const node in dest) {
+      if (only !== undefined) {
+        several = true;
+        break;
+      }
+      only = node;
+    }
+    if (!several) {
+      // One destination node, the common case: no split to build.
+      const hop = only === undefined ? undefined : this.table.nextHop(only);
+      if (hop !== undefined) this.sendPart(hop, dest, origin, hops, deadline, body);
+      return;
+    }
     const byHop = new Map<string, Destinations>();
-    for (const [node, subs] of Object.entries(dest)) {
+    for (const node of Object.keys(dest)) {
       const hop = this.table.nextHop(node);
       if (hop === undefined) continue; // the node went away since its interest was learned
       let part = byHop.get(hop);
       if (part === undefined) byHop.set(hop, (part = {}));
-      part[node] = subs;
+      part[node] = dest[node] as string[];
     }
-    const cmd = deadline === undefined ? 'ASYNC_MESSAGE_TO_SERVER' : 'REQUEST_TO_SERVER';
-    for (const [hop, part] of byHop) this.sendOn(hop, (seq) => eventFrame(seq, cmd, body, origin, part, hops, deadline));
+    for (const [hop, part] of byHop) this.sendPart(hop, part, origin, hops, deadline, body);
+  }
+
+  private sendPart(hop: string, part: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+    if (deadline === undefined) this.sendOn(hop, { header: this.headers.header(hop, origin, part, hops), body });
+    else this.sendOn(hop, (seq) => eventFrame(seq, 'REQUEST_TO_SERVER', body, origin, part, hops, deadline));
   }
 
   private sendReply(body: Buffer, dest: string, inReplyTo: string): void {

@@ -75,20 +75,30 @@ export function withdrawFrame(seq: string, node: string, sub: string, path: read
   return frame(seq, 'UNSUBSCRIBE_REQUEST', { evmeshsub: sub, evmeshnode: node, evmeshpath: JSON.stringify(path) });
 }
 
-/** PROTOCOL §5.2 / §6.1: an event (or request) for the destinations reached through one link. */
+/**
+ * PROTOCOL §5.2 / §6.1: an event (or request) for the destinations reached through one
+ * link. Events carry no seq (nothing answers them, §5.4); requests do.
+ */
 export function eventFrame(
-  seq: string, cmd: 'ASYNC_MESSAGE_TO_SERVER' | 'REQUEST_TO_SERVER', body: Buffer, origin: string, dest: Destinations, hops: number, deadline?: number,
+  seq: string | undefined, cmd: 'ASYNC_MESSAGE_TO_SERVER' | 'REQUEST_TO_SERVER', body: Buffer | undefined,
+  origin: string, dest: Destinations, hops: number, deadline?: number,
 ): WireFrame {
+  // Written out rather than spread from MESSAGE_PROPERTIES: the spread measured ~10× slower.
   const properties: Record<string, JsonValue> = {
-    ...MESSAGE_PROPERTIES, evmeshorigin: origin, evmeshdest: JSON.stringify(dest), evmeshhops: String(hops),
+    protocoltype: MESSAGE_PROPERTIES.protocoltype, protocolversion: MESSAGE_PROPERTIES.protocolversion, protocoldesc: MESSAGE_PROPERTIES.protocoldesc,
+    evmeshorigin: origin, evmeshdest: JSON.stringify(dest), evmeshhops: String(hops),
   };
   if (deadline !== undefined) properties['evmeshdeadline'] = String(deadline);
+  if (seq === undefined) return { header: { cmd, code: 0, properties }, body };
   return frame(seq, cmd, properties, body);
 }
 
 /** PROTOCOL §6.3: a reply travelling back to the requester's node. */
 export function replyFrame(seq: string, body: Buffer, dest: string, inReplyTo: string): WireFrame {
-  return frame(seq, 'RESPONSE_TO_SERVER', { ...MESSAGE_PROPERTIES, evmeshdest: dest, evmeshinreplyto: inReplyTo }, body);
+  return frame(seq, 'RESPONSE_TO_SERVER', {
+    protocoltype: MESSAGE_PROPERTIES.protocoltype, protocolversion: MESSAGE_PROPERTIES.protocolversion, protocoldesc: MESSAGE_PROPERTIES.protocoldesc,
+    evmeshdest: dest, evmeshinreplyto: inReplyTo,
+  }, body);
 }
 
 /** A required string header property. */

@@ -1,7 +1,7 @@
 import { MeshError, asMeshError } from '../errors.js';
 import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE, LENGTH_FIELDS_SIZE, PREFIX_LENGTH, WIRE_MAGIC, WIRE_VERSION } from './constants.js';
 import { checkMaxFrame, type WireFrame } from './frame.js';
-import { decodeHeader } from './header.js';
+import { decodeHeader, type WireHeader } from './header.js';
 
 /** Where decoded frames go. The decoder never touches a socket. */
 export interface FrameSink {
@@ -40,6 +40,9 @@ export class FrameDecoder {
   private assemblyFill = 0;
   private stopped = false;
   private frameCount = 0;
+  /** The last header without a seq, and a copy of its bytes (see `header`). */
+  private lastHeader: WireHeader | undefined;
+  private lastHeaderBytes: Buffer | undefined;
 
   constructor(private readonly sink: FrameSink, options: FrameDecoderOptions = {}) {
     this.maxFrame = checkMaxFrame(options.maxFrame ?? DEFAULT_MAX_FRAME);
@@ -149,7 +152,7 @@ export class FrameDecoder {
     const restEnd = start + this.restLength;
     let frame: WireFrame;
     try {
-      const header = decodeHeader(buf.subarray(start, headerEnd));
+      const header = this.header(buf, start, headerEnd);
       frame = { header, body: restEnd > headerEnd ? buf.subarray(headerEnd, restEnd) : undefined };
     } catch (err) {
       return this.fail(asMeshError(err, 'ERR_MESH_WIRE_BAD_HEADER'));
@@ -163,6 +166,26 @@ export class FrameDecoder {
       throw err;
     }
     return true;
+  }
+
+  /**
+   * Decoding is a pure function of the bytes and headers are immutable, so a header
+   * byte-identical to the last one is that one's object: one compare instead of a
+   * JSON parse. Only headers without a seq are kept, because a seq differs per frame
+   * (PROTOCOL §5.2: events between peers carry none, and repeat their header).
+   */
+  private header(buf: Buffer, start: number, end: number): WireHeader {
+    const last = this.lastHeaderBytes;
+    if (last !== undefined && last.length === end - start && buf.compare(last, 0, last.length, start, end) === 0) {
+      return this.lastHeader as WireHeader;
+    }
+    const bytes = buf.subarray(start, end);
+    const header = decodeHeader(bytes);
+    if (header.seq === undefined) {
+      this.lastHeader = header;
+      this.lastHeaderBytes = Buffer.from(bytes);
+    }
+    return header;
   }
 
   private fail(error: MeshError): false {

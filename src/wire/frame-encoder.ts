@@ -1,11 +1,15 @@
 import { MeshError } from '../errors.js';
-import { DEFAULT_MAX_FRAME } from './constants.js';
-import { checkMaxFrame, encodeFrame, type WireFrame } from './frame.js';
+import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE } from './constants.js';
+import { checkMaxFrame, frameTotal, writePrefix, type WireFrame } from './frame.js';
+import { headerJson, type WireHeader } from './header.js';
 
 /** The part of a `net.Socket` the encoder uses, so tests can pass a fake. */
 export interface WritableLike {
   write(chunk: Buffer): boolean;
   once(event: 'drain', listener: () => void): unknown;
+  /** Where present (net.Socket), several chunks of one flush go out as one writev. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export interface FrameEncoderOptions {
@@ -37,18 +41,33 @@ export interface FrameEncoderStats {
 }
 
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Frames are written into chunks of this size (or one frame's size, if larger). */
+const CHUNK_SIZE = 64 * 1024;
 
 /**
  * Writes frames to one connection. Frames sent in the same tick go out as one
  * `write` (flushed in a microtask); when `write` returns false nothing more is
  * written until `'drain'`, and the bytes waiting meanwhile are bounded. The bytes
  * the writable itself holds are bounded by its high-water mark plus one flush.
+ *
+ * Frames are encoded straight into a shared chunk and handed over as views of it;
+ * later frames go after them in the same chunk, so no byte handed over is written
+ * again and nothing is allocated or copied per frame. A header object sent twice in
+ * a row (the same object: headers are immutable) is encoded once.
  */
 export class FrameEncoder {
   private readonly maxFrame: number;
   private readonly maxQueuedBytes: number;
-  private queue: Buffer[] = [];
+  /** Views of full chunks not yet handed over, oldest first. */
+  private sealed: Buffer[] = [];
+  private chunk: Buffer | undefined;
+  /** Bytes [start, used) of `chunk` are encoded and not yet handed over. */
+  private start = 0;
+  private used = 0;
   private queued = 0;
+  private queuedFrames = 0;
+  private lastHeader: WireHeader | undefined;
+  private lastHeaderBytes: Buffer | undefined;
   private flushScheduled = false;
   private waitingDrain = false;
   private closed = false;
@@ -85,21 +104,30 @@ export class FrameEncoder {
   }
 
   /**
-   * Queues one frame. Throws (nothing queued) `ERR_MESH_WIRE_BACKPRESSURE` when the
-   * peer is too slow, `ERR_MESH_WIRE_FRAME_TOO_LARGE` or a header/command error for
-   * a bad frame, and `ERR_MESH_CLOSED` after `close()`.
+   * Queues one frame (its bytes are copied before this returns). Throws (nothing
+   * queued) `ERR_MESH_WIRE_BACKPRESSURE` when the peer is too slow,
+   * `ERR_MESH_WIRE_FRAME_TOO_LARGE` or a header/command error for a bad frame, and
+   * `ERR_MESH_CLOSED` after `close()`.
    */
   send(frame: WireFrame): void {
     if (this.closed) throw new MeshError('ERR_MESH_CLOSED', 'the connection is closed');
-    const bytes = encodeFrame(frame, this.maxFrame);
-    if (this.queued + bytes.length > this.maxQueuedBytes) {
+    const header = this.headerBytes(frame.header);
+    const total = frameTotal(frame, header.length, this.maxFrame);
+    if (this.queued + total > this.maxQueuedBytes) {
       this.refusedCount++;
       throw new MeshError('ERR_MESH_WIRE_BACKPRESSURE', 'the peer is not reading fast enough', {
         details: { cmd: frame.header.cmd, queuedBytes: this.queued, limit: this.maxQueuedBytes },
       });
     }
-    this.queue.push(bytes);
-    this.queued += bytes.length;
+    let chunk = this.chunk;
+    if (chunk === undefined || chunk.length - this.used < total) chunk = this.newChunk(total);
+    const at = this.used;
+    writePrefix(chunk, at, total, header.length);
+    chunk.set(header, at + FIXED_PREFIX_SIZE);
+    if (frame.body !== undefined) chunk.set(frame.body, at + FIXED_PREFIX_SIZE + header.length);
+    this.used = at + total;
+    this.queued += total;
+    this.queuedFrames++;
     if (!this.flushScheduled && !this.waitingDrain) {
       this.flushScheduled = true;
       queueMicrotask(this.flush);
@@ -116,23 +144,51 @@ export class FrameEncoder {
   close(): number {
     const dropped = this.queued;
     this.closed = true;
-    this.queue = [];
-    this.queued = 0;
+    this.sealed = [];
+    this.chunk = undefined;
+    this.start = this.used = this.queued = this.queuedFrames = 0;
     return dropped;
+  }
+
+  private headerBytes(header: WireHeader): Buffer {
+    if (header === this.lastHeader) return this.lastHeaderBytes as Buffer;
+    const bytes = Buffer.from(headerJson(header), 'utf8');
+    this.lastHeader = header;
+    this.lastHeaderBytes = bytes;
+    return bytes;
+  }
+
+  /** Seals what the current chunk holds and starts a chunk with room for `size` bytes. */
+  private newChunk(size: number): Buffer {
+    if (this.chunk !== undefined && this.used > this.start) this.sealed.push(this.chunk.subarray(this.start, this.used));
+    const chunk = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, size));
+    this.chunk = chunk;
+    this.start = this.used = 0;
+    return chunk;
   }
 
   private flushQueue(): void {
     this.flushScheduled = false;
     if (this.closed || this.waitingDrain || this.queued === 0) return;
-    const frames = this.queue.length;
-    // One write per tick: a single frame as is, several copied once into one buffer.
-    const chunk = frames === 1 ? (this.queue[0] as Buffer) : Buffer.concat(this.queue, this.queued);
-    this.queue = [];
-    this.queued = 0;
-    this.frameCount += frames;
-    this.byteCount += chunk.length;
-    this.writeCount++;
-    if (!this.out.write(chunk)) {
+    const views = this.sealed;
+    if (this.chunk !== undefined && this.used > this.start) views.push(this.chunk.subarray(this.start, this.used));
+    this.sealed = [];
+    this.start = this.used;
+    this.frameCount += this.queuedFrames;
+    this.byteCount += this.queued;
+    this.queued = this.queuedFrames = 0;
+    let accepted = true;
+    if (views.length === 1) {
+      accepted = this.out.write(views[0] as Buffer);
+      this.writeCount++;
+    } else {
+      // Corked, a net.Socket sends the chunks of one flush with one writev.
+      this.out.cork?.();
+      for (const view of views) accepted = this.out.write(view);
+      this.out.uncork?.();
+      this.writeCount += views.length;
+    }
+    if (!accepted) {
       this.waitingDrain = true;
       this.drainCount++;
       this.out.once('drain', this.onDrain);

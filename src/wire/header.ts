@@ -26,18 +26,19 @@ export function headerJson(header: WireHeader): string {
     throw new MeshError('ERR_MESH_WIRE_UNKNOWN_COMMAND', `unknown command ${String(header.cmd)}`);
   }
   if (!isInt32(header.code)) throw new MeshError(BAD_HEADER, 'header code must be a 32-bit integer');
-  const out: Record<string, unknown> = { cmd: header.cmd, code: header.code };
+  // Concatenated rather than stringified from an object built per frame: the same
+  // bytes as JSON.stringify would give (a command name and an int32 need no escaping),
+  // at a fraction of the cost on a path every frame takes.
+  let out = `{"cmd":"${header.cmd}","code":${header.code}`;
   if (header.desc !== undefined) {
     if (typeof header.desc !== 'string') throw new MeshError(BAD_HEADER, 'header desc must be a string');
-    out['desc'] = header.desc;
+    out += `,"desc":${JSON.stringify(header.desc)}`;
   }
   if (header.seq !== undefined) {
     if (typeof header.seq !== 'string') throw new MeshError(BAD_HEADER, 'header seq must be a string');
-    out['seq'] = header.seq;
+    out += `,"seq":${JSON.stringify(header.seq)}`;
   }
-  out['properties'] = withoutNulls(header.properties);
-  out['command'] = header.cmd;
-  return JSON.stringify(out);
+  return `${out},"properties":${JSON.stringify(withoutNulls(header.properties))},"command":"${header.cmd}"}`;
 }
 
 export function encodeHeader(header: WireHeader): Buffer {

@@ -30,11 +30,16 @@ describe('MeshEvent', () => {
   });
 
   it('formats `time` only when first read, and only once', () => {
+    const ms = MS + 777; // a millisecond no other test formatted
+    const iso = new Date(ms).toISOString();
     const spy = vi.spyOn(Date.prototype, 'toISOString');
-    const ev = new MeshEvent('id', 'a', '/s', null, MS);
+    const ev = new MeshEvent('id', 'a', '/s', null, ms);
     expect(spy).not.toHaveBeenCalled();
-    expect(ev.time).toBe(ISO);
-    expect(ev.time).toBe(ISO);
+    expect(ev.time).toBe(iso);
+    expect(ev.time).toBe(iso);
+    expect(spy).toHaveBeenCalledTimes(1);
+    // Another event of the same millisecond reuses that formatting.
+    expect(new MeshEvent('id2', 'a', '/s', null, ms).time).toBe(iso);
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
