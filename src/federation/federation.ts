@@ -12,7 +12,7 @@ import type { Link } from './link.js';
 import { Forwarder } from './forwarder.js';
 import { Proxies, type FederationHost } from './proxies.js';
 import {
-  advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
+  advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
 /** A connected peer and, where the transport counts them, its outbound queue and counters. */
@@ -37,6 +37,8 @@ interface PeerLink {
   /** This node dialed it (PROTOCOL §7.1: who says which goodbye). */
   readonly dialed: boolean;
   peer: string | undefined;
+  /** The peer's LISTEN arrived: its table is in, 'peer:up' was signalled (PROTOCOL §4.3). */
+  listening: boolean;
   /** Last time anything arrived (PROTOCOL §3.1: any frame is a sign of life). */
   seen: number;
 }
@@ -80,7 +82,7 @@ export class Federation {
   /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
   attach(link: Link, dials: boolean): void {
     const id = `l${++this.linkSeq}`;
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, seen: Date.now() };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now() };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -187,8 +189,10 @@ export class Federation {
         return this.forwarder.arrived(frame);
       case 'RESPONSE_TO_SERVER':
         return this.forwarder.replyArrived(frame);
+      case 'LISTEN_REQUEST':
+        return this.listening(entry);
       default:
-        return; // heartbeats, LISTEN and ACKs need no action between evmesh peers (yet)
+        return; // heartbeat answers and ACKs need no action between evmesh peers
     }
   }
 
@@ -222,7 +226,17 @@ export class Federation {
     if (peer === this.host.selfId) throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'a node linked to itself'); // PROTOCOL §2.5
     entry.peer = peer;
     this.apply(this.table.linkUp(id, peer));
-    this.host.peerChanged(true, info(entry, peer));
+    this.send(entry.link, listenFrame(this.seq()));
+  }
+
+  /**
+   * PROTOCOL §4.3: the peer's LISTEN follows its whole table on the same link, so from
+   * here on every subscription it knew is known here too: that is when 'peer:up' says so.
+   */
+  private listening(entry: PeerLink): void {
+    if (entry.peer === undefined || entry.listening) return;
+    entry.listening = true;
+    this.host.peerChanged(true, info(entry, entry.peer));
   }
 
   private detach(id: string): void {
@@ -231,7 +245,7 @@ export class Federation {
     this.links.delete(id);
     this.forwarder.linkDown(id);
     this.apply(this.table.linkDown(id));
-    if (entry.peer !== undefined) this.host.peerChanged(false, info(entry, entry.peer));
+    if (entry.peer !== undefined && entry.listening) this.host.peerChanged(false, info(entry, entry.peer));
   }
 
   /** The connected peers with their outbound counters (a slow peer shows a growing queue and drain waits). */

@@ -48,6 +48,11 @@ export function heartbeatResponseFrame(seqOf: string | undefined): WireFrame {
   return { header: { cmd: 'HEARTBEAT_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: {} }, body: undefined };
 }
 
+/** PROTOCOL §4.3: sent after the whole table, "everything I knew when you came up is above". */
+export function listenFrame(seq: string): WireFrame {
+  return frame(seq, 'LISTEN_REQUEST', {});
+}
+
 /** PROTOCOL §7.1: the dialing side says CLIENT_GOODBYE, the accepting side SERVER_GOODBYE (code 0). */
 export function goodbyeFrame(seq: string, dialed: boolean): WireFrame {
   if (dialed) return frame(seq, 'CLIENT_GOODBYE_REQUEST', {});

@@ -13,7 +13,7 @@ export interface PeerInfo {
 /** The mesh's own signals (not events: those are received with `subscribe`). */
 export interface MeshSignals {
   error: [error: MeshError];
-  /** A peer completed its HELLO; its interest follows. */
+  /** A peer is linked and its table is in: every subscription it knew at link-up is known here (PROTOCOL §4.3). */
   'peer:up': [peer: PeerInfo];
   /** A peer's link closed (goodbye, silence, socket error); what it advertised is withdrawn. */
   'peer:down': [peer: PeerInfo];

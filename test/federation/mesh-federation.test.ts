@@ -141,4 +141,25 @@ describe('federation', () => {
     await until(() => got.length === 1);
     expect(got).toEqual(['via c']);
   });
+
+  it("signals 'peer:up' only once the peer's table is in, so an event emitted right then reaches it", async () => {
+    const [a, b] = nodes('a', 'b') as [Mesh, Mesh];
+    const got: unknown[] = [];
+    b.subscribe('o.*', (e) => void got.push(e.data));
+    const up: string[] = [];
+    const down: string[] = [];
+    // Synchronously inside the signal: before LISTEN existed this ran ahead of b's table.
+    a.on('peer:up', (peer) => {
+      up.push(peer.node);
+      a.emit('o.created', 'at peer:up');
+    });
+    a.on('peer:down', (peer) => void down.push(peer.node));
+    const link = linkInMemory(a, b);
+    await until(() => got.length === 1);
+    expect(got).toEqual(['at peer:up']);
+    expect(up).toEqual(['b']);
+    link.close();
+    await until(() => down.length === 1);
+    expect(down).toEqual(['b']);
+  });
 });
