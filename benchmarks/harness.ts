@@ -6,7 +6,9 @@
  * a full run in ~8 minutes on 2 cores): grow a batch until it takes >= 20 ms, size it so one
  * timed run lasts ~200 ms, warm up for >= 300 ms, then time 5 runs with process.hrtime.bigint().
  * Every case runs in its own fresh process (see run.ts), so JIT feedback and heap state
- * from one library never leak into another's numbers.
+ * from one library never leak into another's numbers. The exception is a `paired` case
+ * (benchmarks/paired.ts): ours and a raw client in one process, taking turns, where the
+ * load shared with other work would otherwise move more than the libraries do.
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 
