@@ -1,23 +1,25 @@
 /**
- * Both halves of the durable-broker suite: evmesh with its nats / amqp store, and the
- * same broker driven directly by its own client. Each workload publishes n events
+ * Both halves of the durable-brokers suite's pairs: evmesh with its nats / amqp store, and
+ * the same broker driven directly by its own client. Each workload publishes n events
  * with at most WINDOW unconfirmed at once, and a run ends only when the consumer has
  * handled and acknowledged all n: publish, store, deliver and ack are all inside the
  * clock. Every case gets a fresh stream/exchange and queue, removed at close.
  */
 import { randomBytes } from 'node:crypto';
-import type { HarnessConfig, TimedRuns, Workload } from './harness.js';
-import { portOpen } from '../test/support/services.js';
+import type { Workload } from './harness.js';
 import { loadKernel } from './evmesh.js';
-import { DATA, SOURCE, TOPIC, plainEvent } from './fixtures.js';
+import { ORDER_1KB, SOURCE, TOPIC, orderEvent } from './fixtures.js';
 
 /** Publishes in flight at once, the same for every case. */
 export const WINDOW = 256;
 /** Deliveries a consumer may hold unacknowledged, the same for every case. */
 export const PREFETCH = 128;
-const NATS_URL = 'nats://127.0.0.1:4222';
-const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
 const DRAIN_TIMEOUT_MS = 30_000;
+export const NATS_PORT = 4222;
+export const AMQP_PORT = 5672;
+const NATS_URL = `nats://127.0.0.1:${NATS_PORT}`;
+const AMQP_URL = `amqp://guest:guest@127.0.0.1:${AMQP_PORT}`;
 
 /** Counts deliveries and lets a run wait for a target, failing loudly if events go missing. */
 class Counter {
@@ -71,7 +73,7 @@ export async function evmeshNats(deduplicate = false): Promise<Workload> {
   // concurrency 64 → the kernel asks the store for prefetch max(16, 128) = PREFETCH.
   await mesh.subscribe(TOPIC, () => counter.hit(), { durable: 'bench', concurrency: PREFETCH / 2 }).ready;
   return {
-    run: windowed(() => mesh.publish(TOPIC, DATA), counter),
+    run: windowed(() => mesh.publish(TOPIC, ORDER_1KB), counter),
     delivered: () => counter.count,
     expected: (ops) => ops,
     close: async () => {
@@ -83,7 +85,8 @@ export async function evmeshNats(deduplicate = false): Promise<Workload> {
 
 export async function rawNats(msgId = false): Promise<Workload> {
   const { connect, AckPolicy, DeliverPolicy } = await import('nats');
-  const nc = await connect({ servers: NATS_URL });
+  // As natsStore connects: no async stack trace captured per request.
+  const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   const t = tag();
@@ -101,7 +104,7 @@ export async function rawNats(msgId = false): Promise<Workload> {
     }
   })();
   return {
-    run: windowed((i) => js.publish(subject, Buffer.from(JSON.stringify(plainEvent(TOPIC, i))), msgId ? { msgID: `m${t}-${i}` } : undefined), counter),
+    run: windowed((i) => js.publish(subject, Buffer.from(JSON.stringify(orderEvent(i))), msgId ? { msgID: `m${t}-${i}` } : undefined), counter),
     delivered: () => counter.count,
     expected: (ops) => ops,
     close: async () => {
@@ -129,7 +132,7 @@ export async function evmeshAmqp(): Promise<Workload> {
   const counter = new Counter();
   await mesh.subscribe(TOPIC, () => counter.hit(), { durable: 'bench', concurrency: PREFETCH / 2 }).ready;
   return {
-    run: windowed(() => mesh.publish(TOPIC, DATA), counter),
+    run: windowed(() => mesh.publish(TOPIC, ORDER_1KB), counter),
     delivered: () => counter.count,
     expected: (ops) => ops,
     close: async () => {
@@ -159,7 +162,7 @@ export async function rawAmqp(): Promise<Workload> {
     counter.hit();
   });
   const publish = (i: number): Promise<void> => new Promise((resolve, reject) => {
-    pub.publish(exchange, TOPIC, Buffer.from(JSON.stringify(plainEvent(TOPIC, i))), { persistent: true, contentType: 'application/cloudevents+json' },
+    pub.publish(exchange, TOPIC, Buffer.from(JSON.stringify(orderEvent(i))), { persistent: true, contentType: 'application/cloudevents+json' },
       (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
   });
   return {
@@ -181,30 +184,4 @@ async function dropAmqp(exchange: string, queue: string): Promise<void> {
   await ch.deleteQueue(queue);
   await ch.deleteExchange(exchange);
   await conn.close();
-}
-
-/**
- * Self-timed runs of a fixed size: a broker round trip costs milliseconds, so the shared
- * harness's calibration (grow a batch until it lasts 20 ms) would settle on batches of a
- * handful of events and time the latency of the last one rather than throughput.
- * One warm-up run, then `cfg.runs` runs of `events` events each.
- */
-export async function timedBroker(setup: () => Promise<Workload>, port: number, events: number, cfg: HarnessConfig): Promise<TimedRuns> {
-  if (!(await portOpen(port))) return { runsNs: [], totalOps: 0, delivered: 0, expected: 0, extras: {}, skipped: `skipped: service down (127.0.0.1:${port})` };
-  const size = process.env.BENCH_QUICK === '1' ? Math.ceil(events / 4) : events;
-  const w = await setup();
-  try {
-    await w.run(Math.ceil(size / 4));
-    let total = Math.ceil(size / 4);
-    const runsNs: number[] = [];
-    for (let r = 0; r < cfg.runs; r++) {
-      const t0 = process.hrtime.bigint();
-      await w.run(size);
-      runsNs.push(Number(process.hrtime.bigint() - t0) / size);
-      total += size;
-    }
-    return { runsNs, totalOps: total, delivered: w.delivered(), expected: w.expected(total), extras: { 'events/run': size } };
-  } finally {
-    await w.close?.();
-  }
 }

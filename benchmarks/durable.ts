@@ -1,8 +1,9 @@
 /**
- * Workloads for the durable-store suite: evmesh publishing to and consuming from a
- * store adapter, and the same engine driven directly by its own client doing the same
- * work (store the event, read it back, parse it, record the consumer's position).
- * Each `run(n)` resolves once all n events were consumed.
+ * Workloads for the durable-stores suite's pairs: evmesh publishing to and consuming from
+ * a store adapter, and the same engine driven directly by its own client doing the same
+ * work (store the event, read it back, parse it, record the consumer's position) with the
+ * same batching: a window of WINDOW publishes, reads of BATCH. Each `run(n)` resolves once
+ * all n events were consumed.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,13 +13,14 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import type { Workload } from './harness.js';
 import { loadKernel } from './evmesh.js';
-import { DATA, SOURCE, TOPIC } from './fixtures.js';
+import { ORDER_1KB, SOURCE, TOPIC, orderEvent } from './fixtures.js';
 
 /** Publishes in flight at once, for evmesh and the raw clients alike. */
 export const WINDOW = 100;
 /** Deliveries a consumer reads per round: evmesh's prefetch (concurrency 32) and the raw batch. */
 export const BATCH = 64;
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+export const REDIS_PORT = 6379;
+const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
 
 /** Resolves when `count()` reaches `target` (checked on each delivery). */
 class Waiter {
@@ -38,7 +40,7 @@ class Waiter {
   }
 }
 
-export function tempDb(): { path: string; remove(): void } {
+function tempDb(): { path: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'evmesh-bench-'));
   return { path: join(dir, 'bench.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -59,7 +61,7 @@ export async function evmeshWorkload(kind: 'sqlite' | 'redis'): Promise<Workload
       for (let done = 0; done < n;) {
         const k = Math.min(WINDOW, n - done);
         const batch: Promise<unknown>[] = [];
-        for (let i = 0; i < k; i++) batch.push(mesh.publish(TOPIC, DATA));
+        for (let i = 0; i < k; i++) batch.push(mesh.publish(TOPIC, ORDER_1KB));
         await Promise.all(batch);
         done += k;
       }
@@ -76,11 +78,13 @@ export async function evmeshWorkload(kind: 'sqlite' | 'redis'): Promise<Workload
   };
 }
 
-function eventJson(i: number): string {
-  return JSON.stringify({ specversion: '1.0', id: `bench-${i}`, source: SOURCE, type: TOPIC, time: new Date().toISOString(), data: DATA });
-}
+const eventJson = (i: number): string => JSON.stringify(orderEvent(i));
 
-/** better-sqlite3 alone: insert each event; every BATCH inserts, select them back, parse, save the position. */
+/**
+ * better-sqlite3 alone: each window of WINDOW inserts in one transaction (sqliteStore
+ * commits the appends of one tick together, and the evmesh side issues a window per tick),
+ * then the new rows read back BATCH at a time, parsed, and the position saved once.
+ */
 export function rawSqliteWorkload(): Workload {
   const file = tempDb();
   const db = new Database(file.path);
@@ -94,23 +98,30 @@ export function rawSqliteWorkload(): Workload {
   let cursor = 0;
   let count = 0;
   let i = 0;
+  const insertWindow = db.transaction((k: number) => {
+    for (let j = 0; j < k; j++) {
+      i++;
+      insert.run(`bench-${i}`, TOPIC, Date.now(), eventJson(i));
+    }
+  });
   const drain = (): void => {
+    const from = cursor;
     for (;;) {
       const rows = select.all(cursor, TOPIC, BATCH) as { seq: number; body: string }[];
-      if (rows.length === 0) return;
+      if (rows.length === 0) break;
       for (const r of rows) if ((JSON.parse(r.body) as { type: string }).type === TOPIC) count++;
       cursor = (rows[rows.length - 1] as { seq: number }).seq;
-      save.run(cursor, 'bench');
     }
+    if (cursor !== from) save.run(cursor, 'bench');
   };
   return {
     run(n) {
-      for (let k = 0; k < n; k++) {
-        const id = `bench-${++i}`;
-        insert.run(id, TOPIC, Date.now(), eventJson(i));
-        if (k % BATCH === BATCH - 1) drain();
+      for (let done = 0; done < n;) {
+        const k = Math.min(WINDOW, n - done);
+        insertWindow(k);
+        drain();
+        done += k;
       }
-      drain();
     },
     delivered: () => count,
     expected: (ops) => ops,
@@ -121,10 +132,14 @@ export function rawSqliteWorkload(): Workload {
   };
 }
 
-/** ioredis alone: XADD (WINDOW in flight), a consumer on its own connection doing XREADGROUP COUNT BATCH, parse, XACK. */
+/**
+ * ioredis alone: XADD (WINDOW in flight) on an auto-pipelined connection, as redisStore's
+ * shared one is; a consumer on its own connection doing XREADGROUP COUNT BATCH, parse, one
+ * XACK per batch.
+ */
 export async function rawRedisWorkload(): Promise<Workload> {
   const stream = `evmesh-bench:${randomBytes(4).toString('hex')}`;
-  const producer = new Redis(REDIS_URL);
+  const producer = new Redis(REDIS_URL, { enableAutoPipelining: true });
   const reader = new Redis(REDIS_URL);
   await producer.xgroup('CREATE', stream, 'bench', '$', 'MKSTREAM');
   const got = new Waiter();

@@ -6,7 +6,9 @@
  * a full run in ~8 minutes on 2 cores): grow a batch until it takes >= 20 ms, size it so one
  * timed run lasts ~200 ms, warm up for >= 300 ms, then time 5 runs with process.hrtime.bigint().
  * Every case runs in its own fresh process (see run.ts), so JIT feedback and heap state
- * from one library never leak into another's numbers.
+ * from one library never leak into another's numbers. The exception is a `paired` case
+ * (benchmarks/paired.ts): ours and a raw client in one process, taking turns, where the
+ * load shared with other work would otherwise move more than the libraries do.
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 
@@ -32,7 +34,7 @@ export interface CaseDef {
   lib: string;
   /** Row group inside the table, e.g. `10 subs` or `N=10k`; ratios compare within a group. */
   group: string;
-  /** Sets up a workload for the shared measuring loop below. Omitted by `timed` cases. */
+  /** Sets up a workload for the shared measuring loop below. Omitted by `timed` and `paired` cases. */
   setup?(): Workload | Promise<Workload>;
   /**
    * Instead of `setup`: a case that times itself, for cross-process cases whose clock
@@ -44,6 +46,25 @@ export interface CaseDef {
    * report puts such rows in a latency table whose ratio is latency / reference latency.
    */
   latency?: boolean;
+  /**
+   * Instead of `setup`: ours (this case's `lib`) against a raw client, both set up in one
+   * process and timed in alternating rounds (benchmarks/paired.ts), so both see the same
+   * load. Yields two rows, this `lib` and `paired.raw`.
+   */
+  paired?: PairedDef;
+}
+
+/** A paired comparison: the same workload through evmesh and through the raw client. */
+export interface PairedDef {
+  /** The raw client's row label, e.g. `better-sqlite3`. */
+  raw: string;
+  ours(): Promise<Workload>;
+  rawClient(): Promise<Workload> | Workload;
+  /** A local service the pair needs; when it does not answer, both rows are "not run". */
+  service?: { name: string; port: number };
+  /** Events per warm-up run of each side, and the least per timed round (broker windows). */
+  warmupEvents: number;
+  minEvents: number;
 }
 
 /** What a `timed` case measured; `skipped` (e.g. a broker that is down) is reported, not failed. */
@@ -106,6 +127,8 @@ export interface CaseResult {
   p99Ns?: number[];
   /** Why the case did not run (a service it needs is down); not counted as a failure. */
   skipped?: string;
+  /** Paired cases, ours row: per round, our throughput / the raw client's in that round. */
+  pairRatios?: number[];
 }
 
 /** The row for a case that produced no measurement (setup threw, child crashed or hung). */
@@ -217,7 +240,7 @@ async function measureTimed(suite: string, def: CaseDef, cfg: HarnessConfig, tim
 
 export async function measure(suite: string, def: CaseDef, cfg: HarnessConfig): Promise<CaseResult> {
   if (def.timed) return measureTimed(suite, def, cfg, def.timed.bind(def));
-  if (!def.setup) throw new Error(`case ${suite}/${def.lib}/${def.group} has neither setup nor timed`);
+  if (!def.setup) throw new Error(`case ${suite}/${def.lib}/${def.group} has no setup, timed or paired`);
   const w = await def.setup();
   const { batch, ops } = await calibrate(w, cfg);
   let totalOps = ops;

@@ -5,11 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { ROUND_TARGETS } from './paired.js';
 import { median, type CaseResult, type HarnessConfig, type SuiteDef, type Target } from './harness.js';
 
 const ROOT = new URL('../', import.meta.url);
 /** The libraries the suites import, plus the TypeScript runner that executes them. */
-const PACKAGES = ['eventemitter3', 'eventemitter2', 'qlobber', 'mqemitter', 'cloudevents', 'nats', 'ioredis', 'tsx'];
+const PACKAGES = ['eventemitter3', 'eventemitter2', 'qlobber', 'mqemitter', 'cloudevents', 'nats', 'ioredis', 'better-sqlite3', 'amqplib', 'tsx'];
 
 function version(pkgJson: URL): string {
   try {
@@ -51,6 +52,8 @@ const isLatency = (suite: SuiteDef, r: CaseResult): boolean =>
  * or for latency rows p50 latency / reference p50 latency (<1 = quicker than the reference).
  */
 function ratioOf(r: CaseResult, all: readonly CaseResult[], suite: SuiteDef): number | undefined {
+  // Paired rows carry their own ratio, round by round against the raw client beside them.
+  if (r.pairRatios && r.pairRatios.length > 0) return median(r.pairRatios);
   const ref = all.find((x) => x.suite === suite.name && x.group === r.group && x.lib === suite.reference);
   if (!ref || ref.runsNs.length === 0 || r.runsNs.length === 0) return undefined;
   return isLatency(suite, r) ? median(r.runsNs) / median(ref.runsNs) : median(ref.runsNs) / median(r.runsNs);
@@ -82,8 +85,28 @@ function latencyTable(suite: SuiteDef, rows: readonly CaseResult[], all: readonl
   return out;
 }
 
+const range = (xs: readonly number[], f: (x: number) => string): string => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+
+/** Paired suites: per group the raw client's row, then ours with the per-round ratio. */
+function pairedTable(rows: readonly CaseResult[]): string[] {
+  const extraKeys = [...new Set(rows.flatMap((r) => Object.keys(r.extras)))];
+  const head = ['store', 'client', 'events/s median', 'events/s min–max', '× raw client (median of rounds)',
+    '× raw client min–max', ...extraKeys, 'delivery check'];
+  const out = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 || i === head.length - 1 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    const ratios = r.pairRatios ?? [];
+    const cells = r.runsNs.length === 0
+      ? Array<string>(4).fill('—')
+      : [int(1e9 / median(r.runsNs)), range(r.runsNs.map((x) => 1e9 / x), int),
+          ratios.length > 0 ? `${median(ratios).toFixed(2)}x` : 'reference', ratios.length > 0 ? range(ratios, (x) => `${x.toFixed(2)}x`) : '—'];
+    out.push(`| ${[r.group, r.lib, ...cells, ...extraKeys.map((k) => cell(r.extras[k] ?? 'n/a')), check(r)].join(' | ')} |`);
+  }
+  return out;
+}
+
 function table(suite: SuiteDef, all: readonly CaseResult[]): string[] {
   const mine = all.filter((r) => r.suite === suite.name);
+  if (suite.cases.some((c) => c.paired)) return pairedTable(mine);
   const rows = mine.filter((r) => !isLatency(suite, r));
   const latencyRows = mine.filter((r) => isLatency(suite, r));
   if (rows.length === 0) return latencyTable(suite, latencyRows, all);
@@ -116,7 +139,9 @@ function targetRow(t: Target, suite: SuiteDef, all: readonly CaseResult[]): stri
     return `| ${t.label} | ${why} | n/a |`;
   }
   const met = (t.min === undefined || value >= t.min) && (t.max === undefined || value <= t.max);
-  const shown = t.metric === 'ratio' ? `${value.toFixed(2)}x` : cell(value);
+  const rounds = t.metric === 'ratio' ? r?.pairRatios ?? [] : [];
+  const spread = rounds.length > 0 ? ` (${range(rounds, (x) => x.toFixed(2))} over ${rounds.length} rounds)` : '';
+  const shown = t.metric === 'ratio' ? `${value.toFixed(2)}x${spread}` : cell(value);
   return `| ${t.label} | ${shown} | ${met ? 'met' : '**missed**'} |`;
 }
 
@@ -157,6 +182,7 @@ export function renderReport({ load, suites, results, cfg, command, wallSeconds 
     '- "GCs per 1M ops" counts GC events during the timed runs (an allocation proxy).',
     '- Delivery check: after all runs, handler calls must equal publishes × expected fan-out, or the case is not ok.',
     '- Cross-process cases (suite `federation`) time themselves across two processes instead; their suite notes give the method.',
+    `- Paired cases (suites \`durable-stores\`, \`durable-brokers\`): evmesh and the raw client are set up in one process and alternate rounds of the same n events (two warm-up runs each; n sized so the slower side's round lasts ~${ROUND_TARGETS * cfg.targetMs} ms; ${cfg.runs + 1} rounds, each side first in half of them). The ratio is the median over rounds of evmesh events/s / raw events/s in that round, min–max beside it; GCs are not counted (two libraries share the heap), client CPU per event (\`process.cpuUsage\`) is.`,
     '- This is a shared 2-core VM: absolute figures drift 10–50% between runs (see shared/design/perf-anchors.md); compare ratios within one run.',
   ];
   const targets = ran.flatMap((s) => (s.targets ?? []).map((t) => targetRow(t, s, results)));

@@ -41,7 +41,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** Runs one case in its own process; never rejects, a broken case becomes a failed row. */
-function runCase(suite: string, lib: string, group: string, quick: boolean): Promise<CaseResult> {
+function runCase(suite: string, lib: string, group: string, quick: boolean): Promise<CaseResult[]> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CASE_ENTRY, suite, lib, group], {
       cwd: ROOT,
@@ -55,16 +55,16 @@ function runCase(suite: string, lib: string, group: string, quick: boolean): Pro
     const timer = setTimeout(() => child.kill('SIGKILL'), CASE_TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
-      if (line) return resolve(JSON.parse(line.slice(RESULT_MARK.length)) as CaseResult);
+      const lines = stdout.split('\n').filter((l) => l.startsWith(RESULT_MARK));
+      if (lines.length > 0) return resolve(lines.map((l) => JSON.parse(l.slice(RESULT_MARK.length)) as CaseResult));
       const why = signal === 'SIGKILL' ? `timed out after ${CASE_TIMEOUT_MS / 1000} s` : `exited ${code ?? signal}`;
       const tail = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-      resolve(failedResult(suite, lib, group, `${why}${tail ? `: ${tail}` : ''}`));
+      resolve([failedResult(suite, lib, group, `${why}${tail ? `: ${tail}` : ''}`)]);
     });
   });
 }
 
-function progress(i: number, total: number, name: string, r: CaseResult, secs: number, latency: boolean): string {
+function progress(i: number, total: number, name: string, r: CaseResult, secs: number, latency: boolean, pairRatios?: number[]): string {
   const head = `[${String(i).padStart(2)}/${total}] ${name.padEnd(58)}`;
   if (r.runsNs.length === 0) return `${head} ${r.skipped ?? r.error ?? 'no result'}`;
   const mid = median(r.runsNs);
@@ -73,7 +73,8 @@ function progress(i: number, total: number, name: string, r: CaseResult, secs: n
     return `${head} p50 ${(mid / 1000).toFixed(1)} µs  p99 ${(p99 / 1000).toFixed(1)} µs  ${r.ok ? 'ok' : 'FAIL'}  (${secs.toFixed(1)} s)`;
   }
   const rate = Math.round(1e9 / mid).toLocaleString('en-US').padStart(13);
-  return `${head} ${rate} ops/s ${mid.toFixed(1).padStart(9)} ns/op  ${r.ok ? 'ok' : 'FAIL'}  (${secs.toFixed(1)} s)`;
+  const ratio = pairRatios ? `  ${median(pairRatios).toFixed(2)}x raw (${Math.min(...pairRatios).toFixed(2)}–${Math.max(...pairRatios).toFixed(2)})` : '';
+  return `${head} ${rate} ops/s ${mid.toFixed(1).padStart(9)} ns/op${ratio}  ${r.ok ? 'ok' : 'FAIL'}  (${secs.toFixed(1)} s)`;
 }
 
 async function main(): Promise<void> {
@@ -99,9 +100,11 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const [i, { suite, c }] of selected.entries()) {
     const t0 = Date.now();
-    const r = await runCase(suite.name, c.lib, c.group, args.quick);
-    results.push(r);
-    console.log(progress(i + 1, selected.length, caseName(suite, c), r, (Date.now() - t0) / 1000, c.latency === true));
+    const rows = await runCase(suite.name, c.lib, c.group, args.quick);
+    results.push(...rows);
+    const secs = (Date.now() - t0) / 1000;
+    // A paired case's two rows come from one process: name each by its own lib.
+    for (const r of rows) console.log(progress(i + 1, selected.length, `${suite.name}/${r.lib}/${r.group}`, r, secs, c.latency === true, r.pairRatios));
   }
 
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');

@@ -1,15 +1,13 @@
 // Installs the built package the way a user gets it (npm pack -> node_modules/evmesh)
 // and loads it from real `node` processes, once with `import` and once with `require`.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, installPacked, packedTarball, root } from './packed.js';
 
 const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** What each consumer script prints as its last stdout line. */
 interface ConsumerReport {
@@ -137,7 +135,6 @@ const loadOtherFormat = () => import('evmesh');
 const loadSqlite = async () => require('evmesh/adapters/sqlite');
 ${consumerBody}`;
 
-let packDir = '';
 let consumerDir = '';
 let tarballEntries: string[] = [];
 let esm: ConsumerRun;
@@ -150,29 +147,16 @@ async function runConsumer(file: string): Promise<ConsumerRun> {
 }
 
 beforeAll(async () => {
-  // `npm test` builds before vitest runs; build here only when run on its own.
   const entries = ['dist/esm/src/index.js', 'dist/cjs/src/index.js', 'dist/cjs/package.json'];
-  if (!entries.every((entry) => existsSync(join(root, entry)))) {
-    await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-  }
+  await ensureBuilt(entries);
   for (const entry of entries) expect(existsSync(join(root, entry)), `${entry} is built`).toBe(true);
 
-  packDir = mkdtempSync(join(tmpdir(), 'evmesh-pack-'));
-  await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: root });
-  const packed = readdirSync(packDir).filter((file) => file.endsWith('.tgz'));
-  expect(packed, 'npm pack wrote one tarball').toHaveLength(1);
-  const tarball = join(packDir, packed[0] ?? '');
+  // One tarball for all of test/package (see packed.ts).
+  const tarball = await packedTarball();
   const listing = await run('tar', ['-tzf', tarball]);
   tarballEntries = listing.stdout.split('\n').filter(Boolean);
 
-  // Inside the repo, so evmesh's own dependencies resolve from the repo's node_modules.
-  // The consumer's package.json keeps Node from resolving `evmesh` to the repo itself.
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  consumerDir = mkdtempSync(join(root, '.tmp', 'consumer-'));
-  const installDir = join(consumerDir, 'node_modules', 'evmesh');
-  mkdirSync(installDir, { recursive: true });
-  await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', installDir]);
-  writeFileSync(join(consumerDir, 'package.json'), '{ "name": "evmesh-consumer", "private": true }\n');
+  consumerDir = await installPacked(tarball, 'consumer-');
   writeFileSync(join(consumerDir, 'index.mjs'), esmConsumer);
   writeFileSync(join(consumerDir, 'index.cjs'), cjsConsumer);
 
@@ -180,7 +164,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => {
-  for (const dir of [consumerDir, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (consumerDir) rmSync(consumerDir, { recursive: true, force: true });
 });
 
 describe('the published evmesh package', () => {
@@ -232,7 +216,7 @@ describe('the published evmesh package', () => {
 
   it('ships the adapter entries in both builds', () => {
     for (const build of ['esm', 'cjs']) {
-      for (const adapter of ['sqlite', 'redis']) expect(tarballEntries).toContain(`package/dist/${build}/adapters/${adapter}/index.js`);
+      for (const adapter of ['sqlite', 'redis', 'nats', 'amqp']) expect(tarballEntries).toContain(`package/dist/${build}/adapters/${adapter}/index.js`);
     }
   });
 

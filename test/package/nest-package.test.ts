@@ -2,14 +2,13 @@
 // built entry imports the kernel by relative path, so `OnEvent`/`Publish` from
 // `evmesh` and the loader in `evmesh/nest` share one copy and one set of metadata keys.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, installPacked, packedTarball } from './packed.js';
 
 const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 
 interface Report {
   format: string;
@@ -87,24 +86,14 @@ function start() {
 ${body}
 }`;
 
-let packDir = '';
 let consumerDir = '';
 const reports: Record<string, Report> = {};
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'esm', 'nest', 'index.js')) || !existsSync(join(root, 'dist', 'cjs', 'nest', 'index.js'))) {
-    await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-  }
-  packDir = mkdtempSync(join(tmpdir(), 'evmesh-nest-pack-'));
-  await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: root });
-  const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz')) ?? '');
-  // Inside the repo so Nest and evmesh's dependencies resolve from its node_modules.
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  consumerDir = mkdtempSync(join(root, '.tmp', 'nest-consumer-'));
-  const installDir = join(consumerDir, 'node_modules', 'evmesh');
-  mkdirSync(installDir, { recursive: true });
-  await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', installDir]);
-  writeFileSync(join(consumerDir, 'package.json'), '{ "name": "evmesh-nest-consumer", "private": true }\n');
+  await ensureBuilt(['dist/esm/nest/index.js', 'dist/cjs/nest/index.js']);
+  // One tarball for all of test/package (see packed.ts); the consumer sits under the repo
+  // so Nest and evmesh's dependencies resolve from its node_modules.
+  consumerDir = await installPacked(await packedTarball(), 'nest-consumer-');
   writeFileSync(join(consumerDir, 'index.mjs'), esm);
   writeFileSync(join(consumerDir, 'index.cjs'), cjs);
   for (const file of ['index.mjs', 'index.cjs']) {
@@ -115,7 +104,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => {
-  for (const dir of [consumerDir, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (consumerDir) rmSync(consumerDir, { recursive: true, force: true });
 });
 
 describe('evmesh/nest from the published package', () => {
