@@ -97,6 +97,23 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     await expectRejectCode(mesh.request('big.x', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
   });
 
+  it('skips with a comment an in-process event whose data has no JSON form, and goes on streaming', async () => {
+    const url = await start();
+    const r = await reader(`${url}/stream?pattern=com.odd.*`);
+    await until(() => served?.router.openStreams === 1);
+    const circular: Record<string, unknown> = {};
+    circular['self'] = circular;
+    // In-process publishes are not serialised, so these reach the stream as they are.
+    const big = mesh.emit('com.odd.big', { n: 10n });
+    const loop = mesh.emit('com.odd.loop', circular);
+    const fine = mesh.emit('com.odd.fine', { n: 1 });
+    await r.until(() => r.messages().length === 1);
+    expect(r.messages().map((m) => m.id)).toEqual([fine.id]);
+    expect(r.text).toContain(`: event ${big.id} skipped: no JSON form\n\n`);
+    expect(r.text).toContain(`: event ${loop.id} skipped: no JSON form\n\n`);
+    expect(served?.router.openStreams).toBe(1);
+  });
+
   it('ends the stream when the mesh closes', async () => {
     const url = await start();
     const r = await reader(`${url}/stream?pattern=a.b`);
