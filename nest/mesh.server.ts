@@ -1,4 +1,4 @@
-import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler, type MsPattern } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import type { DeliveryContext, MeshError, MeshEvent, PeerInfo, SubscribeOptions, Subscription } from '../src/index.js';
 import { MESH_TRANSPORT } from './mesh.constants.js';
@@ -35,11 +35,28 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   override readonly transportId = MESH_TRANSPORT;
   private readonly host: MeshHost;
   private readonly subscriptions: Subscription[] = [];
+  /** Every @EventPattern handler, each kept apart (see addHandler). */
+  private readonly eventHandlers: [pattern: string, handler: MessageHandler][] = [];
 
   constructor(options: MeshServerOptions = {}) {
     super();
     // Constructed before the app's init hooks: holds a mesh the module created until listen binds.
     this.host = createMeshHost(options, 'MeshServer');
+  }
+
+  /**
+   * Nest chains event handlers of one pattern behind the first (`handler.next`), to
+   * run all under the first's extras: a retry of one would rerun the others, and
+   * their own `retry`, `group`… would be ignored. Each stays its own subscription.
+   */
+  override addHandler(pattern: MsPattern, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    if (!isEventHandler) {
+      super.addHandler(pattern, callback, false, extras);
+      return;
+    }
+    callback.isEventHandler = true;
+    callback.extras = extras;
+    this.eventHandlers.push([this.normalizePattern(pattern), callback]);
   }
 
   listen(callback: (...optionalParams: unknown[]) => unknown): void {
@@ -66,7 +83,7 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   private async start(): Promise<void> {
     this._status$.next('connecting');
     try {
-      for (const [pattern, handler] of this.messageHandlers) {
+      for (const [pattern, handler] of [...this.messageHandlers, ...this.eventHandlers]) {
         const deliver = handler.isEventHandler
           ? (event: MeshEvent, delivery: DeliveryContext) => this.handleMeshEvent(handler, event, delivery)
           : (event: MeshEvent, delivery: DeliveryContext) => this.handleMeshRequest(handler, event, delivery);

@@ -59,6 +59,36 @@ describe('MeshServer', () => {
     expect(errors).toContain('ERR_MESH_HANDLER_FAILED');
   });
 
+  it('runs two controllers\' handlers of one pattern as separate subscriptions, each with its own extras', async () => {
+    const runs = { once: 0, flaky: 0 };
+    @Controller()
+    class Once {
+      @EventPattern('com.dup.job')
+      onJob(): void {
+        runs.once += 1;
+      }
+    }
+    @Controller()
+    class Flaky {
+      @EventPattern('com.dup.job', { retry: { attempts: 3, backoff: 1 } })
+      onJob(): void {
+        runs.flaky += 1;
+        if (runs.flaky < 3) throw new Error('not yet');
+      }
+    }
+    @Module({ controllers: [Once, Flaky] })
+    class DupModule {}
+    const mesh = createMesh();
+    closers.push(() => mesh.close());
+    const app = await NestFactory.createMicroservice(DupModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    mesh.emit('com.dup.job', {});
+    await until(() => runs.flaky === 3);
+    // A retry of one handler does not run the other again.
+    expect(runs).toEqual({ once: 1, flaky: 3 });
+  });
+
   it('routes a Nest object pattern as the one-level topic Nest normalises it to', async () => {
     @Controller()
     class Sum {
