@@ -5,7 +5,7 @@ import { MESH_TRANSPORT } from './mesh.constants.js';
 import { MeshContext } from './mesh.context.js';
 import { createMeshHost, type MeshHost } from './mesh.host.js';
 import type { MeshSource } from './mesh.options.js';
-import { errorReply } from './rpc-error.js';
+import { deliveryFailure, errorReply } from './rpc-error.js';
 
 /** `createMesh` options (the server creates, starts and closes its mesh), or `{ mesh }`. */
 export type MeshServerOptions = MeshSource;
@@ -104,7 +104,11 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
    * the delivery, so the subscription's `retry` and `deadLetter` apply.
    */
   private async handleMeshEvent(handler: MessageHandler, event: MeshEvent, delivery: DeliveryContext): Promise<undefined> {
-    await this.run(handler, event, delivery, (result$) => lastValueFrom(result$, { defaultValue: undefined }));
+    try {
+      await this.run(handler, event, delivery, (result$) => lastValueFrom(result$, { defaultValue: undefined }));
+    } catch (err) {
+      throw deliveryFailure(err);
+    }
     return undefined;
   }
 

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createMesh, OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
+import { createMesh, OnEvent, type Mesh, type MeshError, type MeshEvent } from '../../src/index.js';
 import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
 import { until } from '../support/expect-code.js';
 import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
@@ -49,14 +49,17 @@ describe('MeshServer', () => {
   it('fails an event delivery whose handler throws, so the extras\' retry and deadLetter apply', async () => {
     const { mesh } = await shop();
     const dead: unknown[] = [];
-    const errors: string[] = [];
-    mesh.on('error', (err) => errors.push(err.code));
+    const errors: MeshError[] = [];
+    mesh.on('error', (err) => errors.push(err));
     mesh.subscribe('com.flaky.dlq', (e) => void dead.push(e.data));
     mesh.emit('com.flaky.job', { n: 1 });
     await until(() => dead.length === 1);
     expect(counters.flakyRuns).toBe(3);
     expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
-    expect(errors).toContain('ERR_MESH_HANDLER_FAILED');
+    const failed = errors.find((err) => err.code === 'ERR_MESH_HANDLER_FAILED');
+    // What Nest's filter left (a plain object) is reported as an Error, with the object as its cause.
+    expect(failed?.cause).toBeInstanceOf(Error);
+    expect((failed?.cause as Error).cause).toEqual({ status: 'error', message: 'Internal server error' });
   });
 
   it('runs two controllers\' handlers of one pattern as separate subscriptions, each with its own extras', async () => {
