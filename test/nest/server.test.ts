@@ -10,6 +10,7 @@ import { createMesh, OnEvent, type Mesh, type MeshError, type MeshEvent } from '
 import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
 import { until } from '../support/expect-code.js';
 import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
+import { warningLogger } from './nest-apps.js';
 
 const { closers, microservice, shop } = useShop();
 
@@ -190,8 +191,7 @@ describe('MeshServer on the mesh of MeshModule', () => {
     }
     @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, Listener] })
     class AppModule {}
-    const warnings: string[] = [];
-    const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)), debug() {}, verbose() {} };
+    const { logger, warnings } = warningLogger();
     const app = await NestFactory.create(AppModule, { logger });
     closers.push(() => app.close());
     app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
