@@ -1,7 +1,7 @@
 // MeshServer as a Nest microservice transport, on real applications made with
 // NestFactory.createMicroservice / create + connectMicroservice.
 import 'reflect-metadata';
-import { Controller, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject, Injectable, Module, Scope, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
@@ -91,6 +91,27 @@ describe('MeshServer', () => {
     await until(() => runs.flaky === 3);
     // A retry of one handler does not run the other again.
     expect(runs).toEqual({ once: 1, flaky: 3 });
+  });
+
+  it('serves a request-scoped controller with an instance of its own per event', async () => {
+    const instances = new Set<object>();
+    @Controller({ scope: Scope.REQUEST })
+    class PerEvent {
+      @EventPattern('com.scoped.*')
+      onScoped(): void {
+        instances.add(this);
+      }
+    }
+    @Module({ controllers: [PerEvent] })
+    class ScopedModule {}
+    const mesh = createMesh();
+    closers.push(() => mesh.close());
+    const app = await NestFactory.createMicroservice(ScopedModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    mesh.emit('com.scoped.one', 1);
+    mesh.emit('com.scoped.two', 2);
+    await until(() => instances.size === 2);
   });
 
   it('routes a Nest object pattern as the one-level topic Nest normalises it to', async () => {
