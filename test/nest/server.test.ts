@@ -1,7 +1,7 @@
 // MeshServer as a Nest microservice transport, on real applications made with
 // NestFactory.createMicroservice / create + connectMicroservice.
 import 'reflect-metadata';
-import { Controller, Inject, Injectable, Module, Scope, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject, Injectable, Module, Scope, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
@@ -10,6 +10,7 @@ import { createMesh, OnEvent, type Mesh, type MeshError, type MeshEvent } from '
 import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
 import { until } from '../support/expect-code.js';
 import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
+import { UNSTARTED_SERVER_WAIT_MS } from '../../nest/mesh-subscribers.loader.js';
 import { warningLogger } from './nest-apps.js';
 
 const { closers, microservice, shop } = useShop();
@@ -201,7 +202,27 @@ describe('MeshServer on the mesh of MeshModule', () => {
     expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
   });
 
-  it('is not waited for when its app never starts it: the module\'s listeners still get everything, with a warning', async () => {
+  it('gets them also when another module\'s onApplicationBootstrap is still awaiting I/O after the module\'s', async () => {
+    @Injectable()
+    class SlowBootstrap implements OnApplicationBootstrap {
+      async onApplicationBootstrap(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, SlowBootstrap] })
+    class AppModule {}
+    const app = await NestFactory.createMicroservice(AppModule, {
+      logger: false,
+      inject: [MESH],
+      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
+    });
+    closers.push(() => app.close());
+    await app.listen();
+    await until(() => seen.length === 3);
+    expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
+  });
+
+  it('is not waited for when its app listens on HTTP without starting it: the module\'s listeners still get everything, with a warning', async () => {
     const got: unknown[] = [];
     @Injectable()
     class Listener {
@@ -216,11 +237,32 @@ describe('MeshServer on the mesh of MeshModule', () => {
     const app = await NestFactory.create(AppModule, { logger });
     closers.push(() => app.close());
     app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
-    await app.init(); // startAllMicroservices() forgotten
+    await app.listen(0, '127.0.0.1'); // startAllMicroservices() forgotten
     await until(() => got.length === 1);
     expect(got).toEqual([{ id: 'from onModuleInit' }]);
     expect(seen).toEqual([]);
     expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
   });
+
+  it(`is not waited for longer than ${String(UNSTARTED_SERVER_WAIT_MS)} ms after bootstrap by an app that never listens`, async () => {
+    const got: unknown[] = [];
+    @Injectable()
+    class Listener {
+      @OnEvent('com.shop.order.*')
+      onOrder(event: MeshEvent): void {
+        got.push(event.data);
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, Listener] })
+    class AppModule {}
+    const { logger, warnings } = warningLogger();
+    const app = await NestFactory.create(AppModule, { logger });
+    closers.push(() => app.close());
+    app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
+    await app.init(); // neither startAllMicroservices() nor listen()
+    expect(got).toEqual([]);
+    await until(() => got.length === 1, UNSTARTED_SERVER_WAIT_MS * 3);
+    expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
+  }, UNSTARTED_SERVER_WAIT_MS * 5);
 });
 
