@@ -8,7 +8,8 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createMesh, OnEvent, type Mesh, type MeshError, type MeshEvent } from '../../src/index.js';
 import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
-import { until } from '../support/expect-code.js';
+import { deferred, until } from '../support/expect-code.js';
+import { StockClient, cloudEvent } from '../integration/stock-client.js';
 import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
 import { UNSTARTED_SERVER_WAIT_MS } from '../../nest/mesh-subscribers.loader.js';
 import { warningLogger } from './nest-apps.js';
@@ -220,6 +221,35 @@ describe('MeshServer on the mesh of MeshModule', () => {
     await app.listen();
     await until(() => seen.length === 3);
     expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
+  });
+
+  it('routes by subject what a stock EventMesh client published while it was held', async () => {
+    const booting = deferred();
+    @Injectable()
+    class HeldBootstrap implements OnApplicationBootstrap {
+      async onApplicationBootstrap(): Promise<void> {
+        await booting.promise;
+      }
+    }
+    @Module({ imports: [MeshModule.forRoot({ listen: { port: 0 } }), ShopModule], providers: [HeldBootstrap] })
+    class AppModule {}
+    const app = await NestFactory.createMicroservice(AppModule, {
+      logger: false,
+      inject: [MESH],
+      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
+    });
+    closers.push(() => app.close());
+    const listening = app.listen();
+    const mesh = app.get<Mesh>(MESH);
+    // The module started the mesh in onModuleInit: stock clients can connect while bootstrap goes on.
+    await until(() => mesh.address !== undefined, 10_000);
+    const client = await StockClient.session(mesh.address?.port as number, 'pub');
+    closers.push(async () => client.destroy());
+    expect((await client.publish(cloudEvent('com.shop.order.created', { id: 'stock' }))).header.code).toBe(0);
+    booting.resolve();
+    await listening;
+    await until(() => seen.length === 3);
+    expect(seen.map((s) => [s.handler, s.topic]).sort()).toEqual([['order.*', 'cloudevents'], ['order.created', 'cloudevents'], ['shop.#', 'cloudevents']]);
   });
 
   it('is not waited for when its app listens on HTTP without starting it: the module\'s listeners still get everything, with a warning', async () => {
