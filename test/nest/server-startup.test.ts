@@ -1,7 +1,7 @@
 // MeshServer on the mesh of MeshModule: held by the startup gate until its
 // microservice listens, on real applications (createMicroservice, hybrid).
 import 'reflect-metadata';
-import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type INestApplication, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
@@ -87,7 +87,8 @@ describe('MeshServer on the mesh of MeshModule', () => {
     expect(seen.map((s) => [s.handler, s.topic]).sort()).toEqual([['order.*', 'cloudevents'], ['order.created', 'cloudevents'], ['shop.#', 'cloudevents']]);
   });
 
-  it('is not waited for when its app listens on HTTP without starting it: the module\'s listeners still get everything, with a warning', async () => {
+  /** A hybrid app whose MeshServer is connected but not started: what the module's own listener got. */
+  async function unstartedServerApp(): Promise<{ app: INestApplication; got: unknown[]; warned: () => boolean }> {
     const got: unknown[] = [];
     @Injectable()
     class Listener {
@@ -102,31 +103,23 @@ describe('MeshServer on the mesh of MeshModule', () => {
     const app = await NestFactory.create(AppModule, { logger });
     closers.push(() => app.close());
     app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
+    return { app, got, warned: () => warnings.some((w) => w.startsWith('MeshServer had not bound its handlers')) };
+  }
+
+  it('is not waited for when its app listens on HTTP without starting it: the module\'s listeners still get everything, with a warning', async () => {
+    const { app, got, warned } = await unstartedServerApp();
     await app.listen(0, '127.0.0.1'); // startAllMicroservices() forgotten
     await until(() => got.length === 1);
     expect(got).toEqual([{ id: 'from onModuleInit' }]);
     expect(seen).toEqual([]);
-    expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
+    expect(warned()).toBe(true);
   });
 
   it(`is not waited for longer than ${String(UNSTARTED_SERVER_WAIT_MS)} ms after bootstrap by an app that never listens`, async () => {
-    const got: unknown[] = [];
-    @Injectable()
-    class Listener {
-      @OnEvent('com.shop.order.*')
-      onOrder(event: MeshEvent): void {
-        got.push(event.data);
-      }
-    }
-    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, Listener] })
-    class AppModule {}
-    const { logger, warnings } = warningLogger();
-    const app = await NestFactory.create(AppModule, { logger });
-    closers.push(() => app.close());
-    app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
+    const { app, got, warned } = await unstartedServerApp();
     await app.init(); // neither startAllMicroservices() nor listen()
     expect(got).toEqual([]);
     await until(() => got.length === 1, UNSTARTED_SERVER_WAIT_MS * 3);
-    expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
+    expect(warned()).toBe(true);
   }, UNSTARTED_SERVER_WAIT_MS * 5);
 });
