@@ -66,13 +66,15 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   async close(): Promise<void> {
     await Promise.all(this.subscriptions.splice(0).map((sub) => sub.unsubscribe()));
     if (this.host.owned) await this.host.mesh.close();
+    // After closing: what the drain reports still reaches the listeners.
+    this.host.detach();
     // After unsubscribing: a server closed before it served lets the mesh go on without it.
     this.host.release();
     this._status$.next('disconnected');
   }
 
   on<K extends keyof MeshTransportEvents = keyof MeshTransportEvents, C extends MeshTransportEvents[K] = MeshTransportEvents[K]>(event: K, callback: C): void {
-    this.host.mesh.on(event as 'error', callback as unknown as (error: MeshError) => void);
+    this.host.on(event as 'error', callback as unknown as (error: MeshError) => void);
   }
 
   /** The mesh this server runs on. */

@@ -79,6 +79,25 @@ describe('MeshClient', () => {
     await expectRejectCode(owning.unwrap<Mesh>().publish('com.after'), 'ERR_MESH_CLOSED');
   });
 
+  it('close() removes what on() attached to a mesh it was given, which lives on', async () => {
+    const shared = createMesh();
+    closers.push(() => shared.close());
+    shared.subscribe('com.fails', () => {
+      throw new Error('handler failed');
+    });
+    const client = new MeshClient({ mesh: shared });
+    const seenByClient: string[] = [];
+    client.on('error', (err) => seenByClient.push(err.code));
+    shared.emit('com.fails');
+    await until(() => seenByClient.length === 1);
+    await client.close();
+    const seenByMesh: string[] = [];
+    shared.on('error', (err) => seenByMesh.push(err.code));
+    shared.emit('com.fails');
+    await until(() => seenByMesh.length === 1);
+    expect(seenByClient).toEqual(['ERR_MESH_HANDLER_FAILED']);
+  });
+
   it('creates its own mesh from options, reports status and forwards mesh signals to on()', async () => {
     const server = createMesh({ id: 'peer-server', listen: { port: 0 } });
     closers.push(() => server.close());
