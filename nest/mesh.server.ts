@@ -21,7 +21,12 @@ export type MeshTransportEvents = {
   'peer:down': (peer: PeerInfo) => void;
 };
 
-const SUBSCRIBE_KEYS = ['group', 'filter', 'pipe', 'concurrency', 'orderingKey', 'retry', 'deadLetter', 'durable', 'name'] as const;
+const SUBSCRIBE_KEYS = [
+  'group', 'filter', 'pipe', 'concurrency', 'orderingKey', 'retry', 'deadLetter', 'durable', 'from', 'name',
+] as const satisfies readonly (keyof SubscribeOptions)[];
+// Fails to compile when SubscribeOptions gains a member the list above lacks (`from` once did).
+const EVERY_SUBSCRIBE_KEY: Exclude<keyof SubscribeOptions, (typeof SUBSCRIBE_KEYS)[number]> extends never ? true : never = true;
+void EVERY_SUBSCRIBE_KEY;
 
 /**
  * A Nest microservice transport over the mesh: each `@EventPattern` and

@@ -1,6 +1,9 @@
 // MeshServer as a Nest microservice transport, on real applications made with
 // NestFactory.createMicroservice / create + connectMicroservice.
 import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Controller, Module, Scope } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
@@ -8,6 +11,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createMesh, type Mesh, type MeshError } from '../../src/index.js';
 import { MeshClient, MeshServer } from '../../nest/index.js';
+import { sqliteStore } from '../../adapters/sqlite/index.js';
 import { until } from '../support/expect-code.js';
 import { counters, seen, useShop } from './shop.fixture.js';
 
@@ -111,6 +115,32 @@ describe('MeshServer', () => {
     mesh.emit('com.scoped.one', 1);
     mesh.emit('com.scoped.two', 2);
     await until(() => instances.size === 2);
+  });
+
+  it('passes every subscribe option in the extras, `from` included: a new durable replays what the store held', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evmesh-nest-from-'));
+    const mesh = createMesh({ store: sqliteStore({ path: join(dir, 'events.db') }) });
+    closers.push(async () => {
+      await mesh.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await mesh.start();
+    await mesh.publish('com.replay.early', 'before the app');
+    const got: unknown[] = [];
+    @Controller()
+    class Replay {
+      @EventPattern('com.replay.*', { durable: 'nest-replay', from: { time: 0 } })
+      onReplay(@Payload() data: unknown): void {
+        got.push(data);
+      }
+    }
+    @Module({ controllers: [Replay] })
+    class ReplayModule {}
+    const app = await NestFactory.createMicroservice(ReplayModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    await until(() => got.length === 1, 10_000);
+    expect(got).toEqual(['before the app']);
   });
 
   it('routes a Nest object pattern as the one-level topic Nest normalises it to', async () => {
