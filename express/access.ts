@@ -51,16 +51,24 @@ export class TopicPolicy {
  * Whether pattern `a` matches every topic pattern `p` matches, level by level.
  * Conservative where exactness would need more than a walk: a `#` in `p` is only
  * covered by a `#` in `a` (so `*.#` is not taken to cover `#.x`); a caller refused
- * that way can ask for a narrower pattern.
+ * that way can ask for a narrower pattern. Each `#` of `a` branches, and `p` comes
+ * from the client: steps already known to fail are remembered, so the walk is
+ * bounded by |a|·|p| steps instead of growing with the power of `a`'s `#` count.
  */
-export function covers(a: readonly string[], p: readonly string[], i = 0, j = 0): boolean {
-  if (i === a.length) return j === p.length;
-  const head = a[i];
-  if (head === '#') {
+export function covers(a: readonly string[], p: readonly string[]): boolean {
+  const failed = new Set<number>();
+  const walk = (i: number, j: number): boolean => {
+    if (i === a.length) return j === p.length;
+    const step = i * (p.length + 1) + j;
+    if (failed.has(step)) return false;
+    const head = a[i];
+    let ok: boolean;
     // `#` matches zero levels here, or swallows p's next level (whatever it is).
-    return covers(a, p, i + 1, j) || (j < p.length && covers(a, p, i, j + 1));
-  }
-  if (j === p.length || p[j] === '#') return false;
-  if (head === '*') return covers(a, p, i + 1, j + 1);
-  return p[j] === head && covers(a, p, i + 1, j + 1);
+    if (head === '#') ok = walk(i + 1, j) || (j < p.length && walk(i, j + 1));
+    else if (j === p.length || p[j] === '#') ok = false;
+    else ok = (head === '*' || p[j] === head) && walk(i + 1, j + 1);
+    if (!ok) failed.add(step);
+    return ok;
+  };
+  return walk(0, 0);
 }

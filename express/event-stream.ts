@@ -71,7 +71,16 @@ export class EventStream {
     if (this.closed) return;
     // An id with a line break or NUL would break the framing or be ignored by the client.
     const id = /[\r\n\0]/.test(event.id) ? '' : `id: ${event.id}\n`;
-    this.res.write(`${id}data: ${JSON.stringify(event)}\n\n`);
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch {
+      // In-process data is never serialised on the way here (a BigInt, a cycle):
+      // thrown from this subscriber it would be an uncaught error and end the process.
+      this.res.write(`: event ${id === '' ? '(unprintable id)' : event.id} skipped: no JSON form\n\n`);
+      return;
+    }
+    this.res.write(`${id}data: ${json}\n\n`);
     if (this.res.writableLength > maxBuffered) {
       // A client that stopped reading must not hold the server's memory: cut it;
       // it reconnects with Last-Event-ID.

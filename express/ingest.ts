@@ -13,6 +13,9 @@ export interface EventProblem {
 // Required by CloudEvents 1.0 on the wire; the kernel would fill in a missing id,
 // but an HTTP sender that omits one sent something that is not a CloudEvent.
 const REQUIRED = ['specversion', 'id', 'source', 'type'] as const;
+// RFC 4648 §4 alphabet; padding may be left out. Node's decoder would skip any
+// other character silently and publish bytes the sender never meant.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
 /**
  * Turns one HTTP request (headers and raw body) into validated mesh events: a
@@ -40,6 +43,12 @@ function structured(factory: EventFactory, value: unknown): MeshEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('a structured CloudEvent must be a JSON object');
   for (const name of REQUIRED) {
     if ((value as Record<string, unknown>)[name] === undefined) throw invalid(`"${name}" is required`);
+  }
+  if (Object.hasOwn(value, 'data_base64')) {
+    const encoded = (value as Record<string, unknown>)['data_base64'];
+    // JSON format §3.1.1: both members, null or not, make the input invalid.
+    if (Object.hasOwn(value, 'data')) throw invalid('"data" and "data_base64" must not both be present');
+    if (typeof encoded !== 'string' || !BASE64.test(encoded)) throw invalid('"data_base64" must be base64 (RFC 4648)');
   }
   return toMeshEvent(factory, value);
 }

@@ -15,7 +15,7 @@ export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
 
 /**
  * Delivers every event matching `pattern` to a URL, one POST per event in binary
- * mode, through an ordinary subscription: a non-2xx answer, a timeout or a
+ * mode, through an ordinary subscription: a non-2xx answer (redirects are not followed), a timeout or a
  * network error fails the handler (`ERR_MESH_WEBHOOK_FAILED`), so the
  * subscription's `retry`, backoff and `deadLetter` apply as to any handler.
  * Returns that subscription; `unsubscribe()` stops the deliveries.
@@ -42,7 +42,9 @@ async function deliver(url: URL, event: MeshEvent, extra: Readonly<Record<string
   if (contentType !== undefined) headers['content-type'] = contentType;
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeout) });
+    // Not followed: on a 301/302/303 fetch would GET the new address without the
+    // event, and its 200 would count as a delivery. A 3xx is a failed attempt.
+    response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeout) });
   } catch (err) {
     throw new MeshError('ERR_MESH_WEBHOOK_FAILED', `POST ${url.href} failed: ${(err as Error).message}`, {
       cause: err, details: { url: url.href, eventId: event.id },

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import type { Subscription } from '../src/index.js';
 import { getOnEventMetadata, getPublishMetadata, MESH_OF_INSTANCE } from '../src/internal.js';
 import { MESH_HOST } from './mesh.constants.js';
@@ -9,6 +9,9 @@ import { gateOf } from './startup-gate.js';
 type Method = (...args: unknown[]) => unknown;
 // Named without a deep import into @nestjs/core internals.
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
+
+/** How long after bootstrap a MeshServer that has not listened is still waited for (apps without HTTP). */
+export const UNSTARTED_SERVER_WAIT_MS = 5000;
 
 /**
  * Binds every provider's and controller's `@OnEvent` and `@Publish` methods to the
@@ -22,11 +25,13 @@ type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 export class MeshSubscribersLoader implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MeshModule');
   private readonly subscriptions: Subscription[] = [];
+  private unstartedServers: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(MESH_HOST) private readonly host: MeshHost,
+    @Optional() @Inject(HttpAdapterHost) private readonly http?: HttpAdapterHost,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -46,19 +51,27 @@ export class MeshSubscribersLoader implements OnModuleInit, OnApplicationBootstr
 
   /**
    * A MeshServer on this mesh keeps holding it until its microservice listens, which
-   * Nest does right after the bootstrap hooks (or when the app calls
-   * startAllMicroservices). One macrotask later, a server that still has not bound
-   * is not waited for: better its handlers miss early events than the whole mesh stalls.
+   * a microservice app does once every bootstrap hook has run (this one runs first:
+   * the others may still await I/O), and a hybrid app when it calls
+   * startAllMicroservices. A server that has not bound when the HTTP server starts
+   * listening (also after every hook), or UNSTARTED_SERVER_WAIT_MS from now, is not
+   * waited for: better its handlers miss early events than the whole mesh stalls.
    */
   onApplicationBootstrap(): void {
     const gate = gateOf(this.host.mesh);
     if (gate === undefined) return;
-    setImmediate(() => {
+    const force = (): void => {
+      this.stopWaiting();
       const left = gate.force();
       if (left.length > 0) {
-        this.logger.warn(`${left.join(', ')} had not bound its handlers when the app finished bootstrapping: events published so far are delivered without it (call app.startAllMicroservices() before app.listen())`);
+        this.logger.warn(`${left.join(', ')} had not bound its handlers when the app started: events published so far are delivered without it (call app.startAllMicroservices() before app.listen())`);
       }
-    });
+    };
+    this.unstartedServers = setTimeout(force, UNSTARTED_SERVER_WAIT_MS);
+    this.unstartedServers.unref();
+    // Absent in a microservice app (no HTTP adapter).
+    const server = this.http?.httpAdapter?.getHttpServer() as { once?: (event: 'listening', listener: () => void) => unknown } | undefined;
+    server?.once?.('listening', force);
   }
 
   /**
@@ -67,6 +80,7 @@ export class MeshSubscribersLoader implements OnModuleInit, OnApplicationBootstr
    * handlers being drained still have their dependencies.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopWaiting();
     if (this.host.owned) await this.host.mesh.close();
     else await this.unbind();
   }
@@ -112,6 +126,11 @@ export class MeshSubscribersLoader implements OnModuleInit, OnApplicationBootstr
     const prototype = (wrapper.metatype as { prototype?: object } | null | undefined)?.prototype ?? null;
     if (this.decoratedMethods(prototype).length === 0) return;
     this.logger.warn(`${wrapper.name as string}: @OnEvent/@Publish are bound on singleton providers only; this one is request-scoped or transient and is skipped`);
+  }
+
+  private stopWaiting(): void {
+    clearTimeout(this.unstartedServers);
+    this.unstartedServers = undefined;
   }
 
   private async unbind(): Promise<void> {

@@ -44,11 +44,13 @@ export class MeshClient extends ClientProxy<MeshTransportEvents, MeshStatus> {
   async close(): Promise<void> {
     this.connecting = undefined;
     if (this.host.owned) await this.host.mesh.close();
+    // After closing: what the drain reports still reaches the listeners.
+    this.host.detach();
     this._status$.next('disconnected');
   }
 
   override on<K extends keyof MeshTransportEvents = keyof MeshTransportEvents, C extends MeshTransportEvents[K] = MeshTransportEvents[K]>(event: K, callback: C): void {
-    this.host.mesh.on(event as 'error', callback as unknown as (error: MeshError) => void);
+    this.host.on(event as 'error', callback as unknown as (error: MeshError) => void);
   }
 
   /** The mesh this client publishes on. */

@@ -1,11 +1,11 @@
-import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler, type MsPattern } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import type { DeliveryContext, MeshError, MeshEvent, PeerInfo, SubscribeOptions, Subscription } from '../src/index.js';
 import { MESH_TRANSPORT } from './mesh.constants.js';
 import { MeshContext } from './mesh.context.js';
 import { createMeshHost, type MeshHost } from './mesh.host.js';
 import type { MeshSource } from './mesh.options.js';
-import { errorReply } from './rpc-error.js';
+import { deliveryFailure, errorReply } from './rpc-error.js';
 
 /** `createMesh` options (the server creates, starts and closes its mesh), or `{ mesh }`. */
 export type MeshServerOptions = MeshSource;
@@ -21,7 +21,12 @@ export type MeshTransportEvents = {
   'peer:down': (peer: PeerInfo) => void;
 };
 
-const SUBSCRIBE_KEYS = ['group', 'filter', 'pipe', 'concurrency', 'orderingKey', 'retry', 'deadLetter', 'durable', 'name'] as const;
+const SUBSCRIBE_KEYS = [
+  'group', 'filter', 'pipe', 'concurrency', 'orderingKey', 'retry', 'deadLetter', 'durable', 'from', 'name',
+] as const satisfies readonly (keyof SubscribeOptions)[];
+// Fails to compile when SubscribeOptions gains a member the list above lacks (`from` once did).
+const EVERY_SUBSCRIBE_KEY: Exclude<keyof SubscribeOptions, (typeof SUBSCRIBE_KEYS)[number]> extends never ? true : never = true;
+void EVERY_SUBSCRIBE_KEY;
 
 /**
  * A Nest microservice transport over the mesh: each `@EventPattern` and
@@ -35,11 +40,28 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   override readonly transportId = MESH_TRANSPORT;
   private readonly host: MeshHost;
   private readonly subscriptions: Subscription[] = [];
+  /** Every @EventPattern handler, each kept apart (see addHandler). */
+  private readonly eventHandlers: [pattern: string, handler: MessageHandler][] = [];
 
   constructor(options: MeshServerOptions = {}) {
     super();
     // Constructed before the app's init hooks: holds a mesh the module created until listen binds.
     this.host = createMeshHost(options, 'MeshServer');
+  }
+
+  /**
+   * Nest chains event handlers of one pattern behind the first (`handler.next`), to
+   * run all under the first's extras: a retry of one would rerun the others, and
+   * their own `retry`, `group`… would be ignored. Each stays its own subscription.
+   */
+  override addHandler(pattern: MsPattern, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    if (!isEventHandler) {
+      super.addHandler(pattern, callback, false, extras);
+      return;
+    }
+    callback.isEventHandler = true;
+    callback.extras = extras;
+    this.eventHandlers.push([this.normalizePattern(pattern), callback]);
   }
 
   listen(callback: (...optionalParams: unknown[]) => unknown): void {
@@ -49,13 +71,15 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   async close(): Promise<void> {
     await Promise.all(this.subscriptions.splice(0).map((sub) => sub.unsubscribe()));
     if (this.host.owned) await this.host.mesh.close();
+    // After closing: what the drain reports still reaches the listeners.
+    this.host.detach();
     // After unsubscribing: a server closed before it served lets the mesh go on without it.
     this.host.release();
     this._status$.next('disconnected');
   }
 
   on<K extends keyof MeshTransportEvents = keyof MeshTransportEvents, C extends MeshTransportEvents[K] = MeshTransportEvents[K]>(event: K, callback: C): void {
-    this.host.mesh.on(event as 'error', callback as unknown as (error: MeshError) => void);
+    this.host.on(event as 'error', callback as unknown as (error: MeshError) => void);
   }
 
   /** The mesh this server runs on. */
@@ -66,7 +90,7 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
   private async start(): Promise<void> {
     this._status$.next('connecting');
     try {
-      for (const [pattern, handler] of this.messageHandlers) {
+      for (const [pattern, handler] of [...this.messageHandlers, ...this.eventHandlers]) {
         const deliver = handler.isEventHandler
           ? (event: MeshEvent, delivery: DeliveryContext) => this.handleMeshEvent(handler, event, delivery)
           : (event: MeshEvent, delivery: DeliveryContext) => this.handleMeshRequest(handler, event, delivery);
@@ -87,7 +111,11 @@ export class MeshServer extends Server<MeshTransportEvents, MeshStatus> implemen
    * the delivery, so the subscription's `retry` and `deadLetter` apply.
    */
   private async handleMeshEvent(handler: MessageHandler, event: MeshEvent, delivery: DeliveryContext): Promise<undefined> {
-    await this.run(handler, event, delivery, (result$) => lastValueFrom(result$, { defaultValue: undefined }));
+    try {
+      await this.run(handler, event, delivery, (result$) => lastValueFrom(result$, { defaultValue: undefined }));
+    } catch (err) {
+      throw deliveryFailure(err);
+    }
     return undefined;
   }
 

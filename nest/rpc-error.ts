@@ -23,3 +23,20 @@ function serializable(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
   return { status: 'error', message: err.message, ...(code === undefined ? {} : { code }) };
 }
+
+/**
+ * What fails an event delivery: Nest's filters hand back plain objects, which the
+ * mesh would report as "[object Object]"; an Error with their message (the object
+ * as its cause) keeps `on('error')` readable.
+ */
+export function deliveryFailure(err: unknown): unknown {
+  if (err instanceof Error || typeof err !== 'object' || err === null) return err;
+  const { message } = err as { message?: unknown };
+  let text: string;
+  try {
+    text = typeof message === 'string' ? message : JSON.stringify(err);
+  } catch {
+    text = 'the handler failed';
+  }
+  return new Error(text, { cause: err });
+}

@@ -32,6 +32,10 @@ export class Publisher {
   private collect: Promise<void>[] | undefined = undefined;
   // Set while publishBy/sendBy run: what comes out of the `use` chain routes by this, not by type.
   private topicOf: ((event: MeshEvent) => string) | undefined = undefined;
+  // Events publishBy/sendBy put into the `use` chain: one the chain passes on later (an
+  // asynchronous operator, the evmesh/nest startup gate) is the same object, and must
+  // still route by its subject. Weak: a dropped event leaves nothing behind.
+  private readonly routedLater = new WeakMap<MeshEvent, (event: MeshEvent) => string>();
 
   constructor(private readonly host: PublisherHost) {
     this.chain = new UseChain({
@@ -44,11 +48,11 @@ export class Publisher {
   /**
    * `publish`, routed by `topicOf(event)` instead of `event.type` (stock EventMesh
    * clients route by subject, PROTOCOL §8.2), also for what the `use` chain passes
-   * on synchronously; asynchronous chain emissions route by type.
+   * on, at once or later as the same event; an event it maps later routes by type.
    */
   publishBy(event: MeshEvent, topicOf: (event: MeshEvent) => string): Promise<MeshEvent> {
     try {
-      return this.routedBy(topicOf, () => this.publish(event, this.chain.active ? undefined : this.host.table.route(topicOf(event))));
+      return this.routedBy(event, topicOf, () => this.publish(event, this.chain.active ? undefined : this.host.table.route(topicOf(event))));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -56,10 +60,11 @@ export class Publisher {
 
   /** `send`, routed like `publishBy`. */
   sendBy(event: MeshEvent, topicOf: (event: MeshEvent) => string): MeshEvent {
-    return this.routedBy(topicOf, () => this.send(event, this.chain.active ? undefined : this.host.table.route(topicOf(event))));
+    return this.routedBy(event, topicOf, () => this.send(event, this.chain.active ? undefined : this.host.table.route(topicOf(event))));
   }
 
-  private routedBy<R>(topicOf: (event: MeshEvent) => string, work: () => R): R {
+  private routedBy<R>(event: MeshEvent, topicOf: (event: MeshEvent) => string, work: () => R): R {
+    if (this.chain.active) this.routedLater.set(event, topicOf);
     const outer = this.topicOf;
     this.topicOf = topicOf;
     try {
@@ -70,14 +75,17 @@ export class Publisher {
   }
 
   private chainRoute(event: MeshEvent): void {
-    const topicOf = this.topicOf;
+    const topicOf = this.topicOf ?? this.routedLater.get(event);
+    // Once: the same object published again later (a handler forwarding it) routes afresh.
+    this.routedLater.delete(event);
     if (topicOf === undefined) return this.route(event, undefined);
     // Handlers run inside: what they publish routes by type again.
+    const outer = this.topicOf;
     this.topicOf = undefined;
     try {
       this.route(event, this.host.table.route(topicOf(event)));
     } finally {
-      this.topicOf = topicOf;
+      this.topicOf = outer;
     }
   }
 

@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express5, { type Express } from 'express';
 import express4 from 'express4';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Mesh } from '../../src/index.js';
 import { meshRouter, type MeshRouter, type MeshRouterOptions } from '../../express/index.js';
+import { SseReader } from './sse-reader.js';
 
 /** Both Express majors the router supports; every router suite runs against each. */
 export const EXPRESS_VERSIONS: readonly [string, () => Express][] = [
@@ -54,4 +55,41 @@ export async function expectProblem(res: Response, status: number, code: string)
   expect(typeof problem['title']).toBe('string');
   expect(typeof problem['detail']).toBe('string');
   return problem;
+}
+
+/** A stream suite's server and readers, all closed after each test. */
+export interface StreamServer {
+  /** Serves a router for the suite's current mesh; resolves with its /events URL. */
+  start(options?: MeshRouterOptions): Promise<string>;
+  /** Opens a raw SSE reader. */
+  reader(url: string, headers?: Record<string, string>): Promise<SseReader>;
+  /** The server of the running test, once started. */
+  readonly served: Served | undefined;
+  /** Run after each test, before the server closes (clients to close, sockets to destroy). */
+  readonly cleanups: (() => void)[];
+}
+
+export function streamServer(makeApp: () => Express, meshOf: () => Mesh): StreamServer {
+  let served: Served | undefined;
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    cleanups.splice(0).forEach((c) => c());
+    await served?.close();
+    served = undefined;
+  });
+  return {
+    async start(options) {
+      served = await serve(makeApp, meshOf(), options);
+      return served.url;
+    },
+    async reader(url, headers) {
+      const r = await SseReader.open(url, headers);
+      cleanups.push(() => r.close());
+      return r;
+    },
+    get served() {
+      return served;
+    },
+    cleanups,
+  };
 }

@@ -4,16 +4,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EventSource } from 'eventsource';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsumerSpec, Mesh, MeshEvent, MeshStore } from '../../src/index.js';
 import { redisStore } from '../../adapters/redis/index.js';
 import { sqliteStore } from '../../adapters/sqlite/index.js';
-import type { MeshRouterOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { serviceAvailable } from '../support/services.js';
 import { expectRejectCode, until } from '../support/expect-code.js';
-import { EXPRESS_VERSIONS, serve, type Served } from './harness.js';
-import { SseReader } from './sse-reader.js';
+import { EXPRESS_VERSIONS, streamServer } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evmesh-sse-resume-'));
 const redisUp = await serviceAvailable('redis');
@@ -44,28 +42,12 @@ const CASES = STORES.flatMap(([store, makeStore]) => EXPRESS_VERSIONS.map(([vers
 
 describe.each(CASES)('meshRouter stream resume (%s)', (_name, makeApp, makeStore) => {
   let mesh: Mesh;
-  let served: Served | undefined;
-  const cleanups: (() => void)[] = [];
+  const server = streamServer(makeApp, () => mesh);
+  const { start, reader, cleanups } = server;
 
   beforeEach(() => {
     mesh = createMesh({ store: makeStore() });
   });
-  afterEach(async () => {
-    cleanups.splice(0).forEach((c) => c());
-    await served?.close();
-    served = undefined;
-  });
-
-  async function start(options?: MeshRouterOptions): Promise<string> {
-    served = await serve(makeApp, mesh, options);
-    return served.url;
-  }
-
-  async function reader(url: string, headers?: Record<string, string>): Promise<SseReader> {
-    const r = await SseReader.open(url, headers);
-    cleanups.push(() => r.close());
-    return r;
-  }
 
   async function publishN(topic: string, n: number): Promise<MeshEvent[]> {
     const out: MeshEvent[] = [];
@@ -94,12 +76,12 @@ describe.each(CASES)('meshRouter stream resume (%s)', (_name, makeApp, makeStore
     let opens = 0;
     es.onopen = () => opens++;
     es.onmessage = (m) => got.push(m.lastEventId);
-    await until(() => served?.router.openStreams === 1, 10_000);
+    await until(() => server.served?.router.openStreams === 1, 10_000);
     const [first] = await publishN('com.shop.a', 1);
     await until(() => got.length === 1, 10_000);
     // The server side ends the stream; these are published while the client is away.
-    served?.router.closeStreams();
-    await until(() => served?.router.openStreams === 0, 10_000);
+    server.served?.router.closeStreams();
+    await until(() => server.served?.router.openStreams === 0, 10_000);
     const missed = await publishN('com.shop.b', 3);
     await until(() => opens === 2 && got.length === 4, 10_000);
     expect(got).toEqual([first, ...missed].map((e) => (e as MeshEvent).id));
@@ -115,7 +97,7 @@ describe.each(CASES)('meshRouter stream resume (%s)', (_name, makeApp, makeStore
     await publishN('com.shop.x', 1);
     const r = await reader(`${url}/stream?pattern=com.shop.x`, { 'last-event-id': 'never-published' });
     await r.until((text) => text.startsWith(': resume after this id not possible (ERR_MESH_INVALID_OPTIONS); streaming live\n\n'));
-    await until(() => served?.router.openStreams === 1, 10_000);
+    await until(() => server.served?.router.openStreams === 1, 10_000);
     const [event] = await publishN('com.shop.x', 1);
     await r.until(() => r.messages().length === 1);
     expect(r.messages()[0]?.id).toBe(event?.id);
@@ -132,7 +114,7 @@ describe.each(CASES)('meshRouter stream resume (%s)', (_name, makeApp, makeStore
     await r.until(() => r.messages().length === 1);
     expect(r.messages()[0]?.id).toBe(second?.id);
     r.close();
-    await until(() => served?.router.openStreams === 0, 10_000);
+    await until(() => server.served?.router.openStreams === 0, 10_000);
     await expectRejectCode(mesh.request('com.shop.stock.reserve', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
     // The stream's own durable is deleted from the store, not left to pile up.
     expect(consumed).toHaveLength(1);

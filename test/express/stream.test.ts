@@ -1,40 +1,22 @@
 import { connect } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { EventSource } from 'eventsource';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Mesh } from '../../src/index.js';
-import type { MeshRouterOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { expectRejectCode, until } from '../support/expect-code.js';
-import { EXPRESS_VERSIONS, expectProblem, serve, type Served } from './harness.js';
-import { SseReader } from './sse-reader.js';
+import { EXPRESS_VERSIONS, expectProblem, streamServer } from './harness.js';
 
 const createMesh = closedAfterEach();
 
 describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp) => {
   let mesh: Mesh;
-  let served: Served | undefined;
-  const cleanups: (() => void)[] = [];
+  const server = streamServer(makeApp, () => mesh);
+  const { start, reader, cleanups } = server;
 
   beforeEach(() => {
     mesh = createMesh({ source: '/stream-test' });
   });
-  afterEach(async () => {
-    cleanups.splice(0).forEach((c) => c());
-    await served?.close();
-    served = undefined;
-  });
-
-  async function start(options?: MeshRouterOptions): Promise<string> {
-    served = await serve(makeApp, mesh, options);
-    return served.url;
-  }
-
-  async function reader(url: string, headers?: Record<string, string>): Promise<SseReader> {
-    const r = await SseReader.open(url, headers);
-    cleanups.push(() => r.close());
-    return r;
-  }
 
   it('streams matching events to an EventSource: id is the event id, data the structured CloudEvent', async () => {
     const url = await start();
@@ -46,7 +28,7 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
       es.onopen = () => resolve();
       es.onerror = (e) => reject(new Error(`EventSource error ${String((e as { code?: number }).code)}`));
     });
-    await until(() => served?.router.openStreams === 1);
+    await until(() => server.served?.router.openStreams === 1);
     const first = await mesh.publish('com.shop.order.created', { id: 1 }, { subject: '1' });
     await mesh.publish('com.shop.invoice.created', { id: 1 });
     // Also an event that came in over HTTP, through the same router.
@@ -58,7 +40,7 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     expect(JSON.parse(got[0]?.data as string)).toEqual(JSON.parse(JSON.stringify(first)));
     expect(JSON.parse(got[1]?.data as string)).toMatchObject({ id: posted.id, type: 'com.shop.order.paid', source: '/client', data: { id: 1 } });
     es.close();
-    await until(() => served?.router.openStreams === 0, 10_000);
+    await until(() => server.served?.router.openStreams === 0, 10_000);
   });
 
   it('sends heartbeat comments at the configured interval', async () => {
@@ -71,11 +53,11 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
   it('tears the subscription down when the client goes away', async () => {
     const url = await start();
     const r = await reader(`${url}/stream?pattern=com.shop.stock.*`);
-    await until(() => served?.router.openStreams === 1);
+    await until(() => server.served?.router.openStreams === 1);
     // The stream's subscription is a subscriber: a request finds it (and, as it never answers, times out).
     await expectRejectCode(mesh.request('com.shop.stock.reserve', {}, { timeout: 50 }), 'ERR_MESH_TIMEOUT');
     r.close();
-    await until(() => served?.router.openStreams === 0, 10_000);
+    await until(() => server.served?.router.openStreams === 0, 10_000);
     await expectRejectCode(mesh.request('com.shop.stock.reserve', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
   });
 
@@ -86,24 +68,41 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     cleanups.push(() => socket.destroy());
     socket.write(`GET ${url.pathname}/stream?pattern=big.x HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
     socket.pause();
-    await until(() => served?.router.openStreams === 1, 10_000);
+    await until(() => server.served?.router.openStreams === 1, 10_000);
     const payload = 'x'.repeat(256 * 1024);
     // Socket buffers absorb the first events; the stream is cut once the backlog passes the limit.
-    for (let i = 0; i < 1_000 && served?.router.openStreams === 1; i++) {
+    for (let i = 0; i < 1_000 && server.served?.router.openStreams === 1; i++) {
       await mesh.publish('big.x', payload);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(served?.router.openStreams).toBe(0);
+    expect(server.served?.router.openStreams).toBe(0);
     await expectRejectCode(mesh.request('big.x', {}, { timeout: 5_000 }), 'ERR_MESH_NO_RESPONDER');
+  });
+
+  it('skips with a comment an in-process event whose data has no JSON form, and goes on streaming', async () => {
+    const url = await start();
+    const r = await reader(`${url}/stream?pattern=com.odd.*`);
+    await until(() => server.served?.router.openStreams === 1);
+    const circular: Record<string, unknown> = {};
+    circular['self'] = circular;
+    // In-process publishes are not serialised, so these reach the stream as they are.
+    const big = mesh.emit('com.odd.big', { n: 10n });
+    const loop = mesh.emit('com.odd.loop', circular);
+    const fine = mesh.emit('com.odd.fine', { n: 1 });
+    await r.until(() => r.messages().length === 1);
+    expect(r.messages().map((m) => m.id)).toEqual([fine.id]);
+    expect(r.text).toContain(`: event ${big.id} skipped: no JSON form\n\n`);
+    expect(r.text).toContain(`: event ${loop.id} skipped: no JSON form\n\n`);
+    expect(server.served?.router.openStreams).toBe(1);
   });
 
   it('ends the stream when the mesh closes', async () => {
     const url = await start();
     const r = await reader(`${url}/stream?pattern=a.b`);
-    await until(() => served?.router.openStreams === 1);
+    await until(() => server.served?.router.openStreams === 1);
     await mesh.close();
     await until(() => r.ended, 10_000);
-    expect(served?.router.openStreams).toBe(0);
+    expect(server.served?.router.openStreams).toBe(0);
   });
 
   it('answers 400 for a missing or malformed pattern', async () => {
@@ -111,7 +110,7 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     await expectProblem(await fetch(`${url}/stream`), 400, 'ERR_MESH_INVALID_PATTERN');
     await expectProblem(await fetch(`${url}/stream?pattern=${encodeURIComponent('com..x')}`), 400, 'ERR_MESH_INVALID_PATTERN');
     await expectProblem(await fetch(`${url}/stream?pattern=${encodeURIComponent('com.a#')}`), 400, 'ERR_MESH_INVALID_PATTERN');
-    expect(served?.router.openStreams).toBe(0);
+    expect(server.served?.router.openStreams).toBe(0);
   });
 
   it('asks the auth hook: 401 without credentials, 403 for a caller it refuses', async () => {
@@ -134,7 +133,7 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     }
     const r = await reader(`${url}/stream?pattern=${encodeURIComponent('com.shop.*.created')}`);
     expect(r.response.status).toBe(200);
-    await until(() => served?.router.openStreams === 1);
+    await until(() => server.served?.router.openStreams === 1);
     const event = await mesh.publish('com.shop.order.created', { n: 1 });
     await r.until(() => r.messages().length === 1);
     expect(r.messages()[0]?.id).toBe(event.id);
@@ -144,7 +143,7 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     const url = await start();
     const r = await reader(`${url}/stream?pattern=com.live`, { 'last-event-id': 'some-earlier-id' });
     await r.until((text) => text.startsWith(': resume not supported by this store\n\n'));
-    await until(() => served?.router.openStreams === 1);
+    await until(() => server.served?.router.openStreams === 1);
     const event = await mesh.publish('com.live', 'x');
     await r.until(() => r.messages().length === 1);
     expect(r.messages()[0]).toEqual({ id: event.id, data: expect.objectContaining({ id: event.id, data: 'x' }) });

@@ -126,6 +126,30 @@ describe('webhookSink', () => {
     expect(errors[0]?.cause?.code).toBe('ERR_MESH_WEBHOOK_FAILED');
   });
 
+  it('does not follow a redirect (fetch would turn the POST into a GET without the event): it is a failed attempt', async () => {
+    const mesh = createMesh();
+    const errors: { cause?: { code?: string; details?: { status?: number } } }[] = [];
+    mesh.on('error', (err) => errors.push(err as (typeof errors)[number]));
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(`${String(req.method)} ${String(req.url)}`);
+      req.resume();
+      if (req.url === '/hook') res.writeHead(302, { location: '/elsewhere' });
+      res.end();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dead: MeshEvent[] = [];
+    mesh.subscribe('moved.dlq', (e) => {
+      dead.push(e);
+    });
+    webhookSink(mesh, 'moved.x', { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, deadLetter: 'moved.dlq' });
+    await mesh.publish('moved.x', { id: 1 });
+    await until(() => dead.length === 1, 10_000);
+    expect(requests).toEqual(['POST /hook']);
+    expect(errors[0]?.cause).toMatchObject({ code: 'ERR_MESH_WEBHOOK_FAILED', details: { status: 302 } });
+  });
+
   it('sends bytes as application/octet-stream and stops after unsubscribe', async () => {
     const mesh = createMesh();
     const { url, hits } = await receiver([200]);

@@ -1,4 +1,4 @@
-import { map } from 'rxjs';
+import { delay, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { MeshEvent } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
@@ -39,6 +39,18 @@ describe('a stock EventMesh client publishing', () => {
     expect((await pub.publish(cloudEvent('audit.in', 'x'))).header.code).toBe(0);
     await until(() => got.length === 2);
     expect(got.map((e) => [e.type, e.subject, e['checked']])).toEqual([['cloudevents', 'audit.in', 'yes'], ['audit.out', 'audit.in', 'yes']]);
+  });
+
+  it('is routed by subject also when an asynchronous `use` chain passes the event on later', async () => {
+    const { mesh, port } = await node();
+    // The evmesh/nest startup gate holds events this way until the app's handlers are bound.
+    mesh.use((events$) => events$.pipe(delay(5)));
+    const got: MeshEvent[] = [];
+    mesh.subscribe('audit.in', (e) => void got.push(e));
+    const pub = await session(port, 'pub');
+    expect((await pub.publish(cloudEvent('audit.in', 'late'))).header.code).toBe(0);
+    await until(() => got.length === 1);
+    expect(got.map((e) => [e.type, e.subject, e.data])).toEqual([['cloudevents', 'audit.in', 'late']]);
   });
 
   it('gets code 1 with the ERR_MESH_* code for an invalid event, and the session stays usable', async () => {

@@ -2,9 +2,9 @@
 import 'reflect-metadata';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createMesh } from '../../src/index.js';
+import { createMesh, type Mesh } from '../../src/index.js';
 import { MeshClient, RPC_ERROR_KEY } from '../../nest/index.js';
-import { deferred, until } from '../support/expect-code.js';
+import { deferred, expectRejectCode, until } from '../support/expect-code.js';
 import { interceptorSaw, seen, useShop } from './shop.fixture.js';
 
 const { closers, shop } = useShop();
@@ -64,6 +64,38 @@ describe('MeshClient', () => {
     await expect(lastValueFrom(client.emit('bad topic', {}))).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_TOPIC' });
     await expect(firstValueFrom(client.send('com.*', {}))).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_TOPIC' });
     expect(() => new MeshClient({ timeout: 0 })).toThrow(expect.objectContaining({ code: 'ERR_MESH_INVALID_OPTIONS' }));
+  });
+
+  it('close() leaves a mesh it was given as { mesh } open, and closes a mesh it created', async () => {
+    const shared = createMesh();
+    closers.push(() => shared.close());
+    const borrowing = new MeshClient({ mesh: shared });
+    await borrowing.connect();
+    await borrowing.close();
+    await expect(shared.publish('com.still.open')).resolves.toMatchObject({ type: 'com.still.open' });
+    const owning = new MeshClient();
+    await owning.connect();
+    await owning.close();
+    await expectRejectCode(owning.unwrap<Mesh>().publish('com.after'), 'ERR_MESH_CLOSED');
+  });
+
+  it('close() removes what on() attached to a mesh it was given, which lives on', async () => {
+    const shared = createMesh();
+    closers.push(() => shared.close());
+    shared.subscribe('com.fails', () => {
+      throw new Error('handler failed');
+    });
+    const client = new MeshClient({ mesh: shared });
+    const seenByClient: string[] = [];
+    client.on('error', (err) => seenByClient.push(err.code));
+    shared.emit('com.fails');
+    await until(() => seenByClient.length === 1);
+    await client.close();
+    const seenByMesh: string[] = [];
+    shared.on('error', (err) => seenByMesh.push(err.code));
+    shared.emit('com.fails');
+    await until(() => seenByMesh.length === 1);
+    expect(seenByClient).toEqual(['ERR_MESH_HANDLER_FAILED']);
   });
 
   it('creates its own mesh from options, reports status and forwards mesh signals to on()', async () => {

@@ -1,25 +1,16 @@
 // MeshModule on real Nest applications (NestFactory), not only the testing module.
 import 'reflect-metadata';
-import { Controller, Injectable, Module, Scope, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Module, Scope } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientsModule, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMesh, Mesh, OnEvent, Publish, type MeshEvent } from '../../src/index.js';
 import { InjectMesh, MESH, MeshClient, MeshModule } from '../../nest/index.js';
 import { deferred, expectRejectCode, until } from '../support/expect-code.js';
+import { bootedApps, warningLogger } from './nest-apps.js';
 
-const apps: INestApplication[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function boot(module: unknown): Promise<INestApplication> {
-  const app = await NestFactory.create(module as never, { logger: false, abortOnError: false });
-  apps.push(app);
-  await app.init();
-  return app;
-}
+const { apps, boot } = bootedApps();
 
 @Injectable()
 class Pricing {
@@ -174,8 +165,7 @@ describe('MeshModule.forRoot', () => {
     }
     @Module({ imports: [MeshModule.forRoot()], providers: [PerRequest] })
     class AppModule {}
-    const warnings: string[] = [];
-    const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)), debug() {}, verbose() {} };
+    const { logger, warnings } = warningLogger();
     const app = await NestFactory.create(AppModule, { logger, abortOnError: false });
     apps.push(app);
     await app.init();

@@ -1,15 +1,19 @@
 // MeshServer as a Nest microservice transport, on real applications made with
 // NestFactory.createMicroservice / create + connectMicroservice.
 import 'reflect-metadata';
-import { Controller, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, Module, Scope } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createMesh, OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
-import { MESH, MeshClient, MeshModule, MeshServer } from '../../nest/index.js';
+import { createMesh, type Mesh, type MeshError } from '../../src/index.js';
+import { MeshClient, MeshServer } from '../../nest/index.js';
+import { sqliteStore } from '../../adapters/sqlite/index.js';
 import { until } from '../support/expect-code.js';
-import { counters, seen, ShopModule, useShop } from './shop.fixture.js';
+import { counters, seen, useShop } from './shop.fixture.js';
 
 const { closers, microservice, shop } = useShop();
 
@@ -49,14 +53,94 @@ describe('MeshServer', () => {
   it('fails an event delivery whose handler throws, so the extras\' retry and deadLetter apply', async () => {
     const { mesh } = await shop();
     const dead: unknown[] = [];
-    const errors: string[] = [];
-    mesh.on('error', (err) => errors.push(err.code));
+    const errors: MeshError[] = [];
+    mesh.on('error', (err) => errors.push(err));
     mesh.subscribe('com.flaky.dlq', (e) => void dead.push(e.data));
     mesh.emit('com.flaky.job', { n: 1 });
     await until(() => dead.length === 1);
     expect(counters.flakyRuns).toBe(3);
     expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
-    expect(errors).toContain('ERR_MESH_HANDLER_FAILED');
+    const failed = errors.find((err) => err.code === 'ERR_MESH_HANDLER_FAILED');
+    // What Nest's filter left (a plain object) is reported as an Error, with the object as its cause.
+    expect(failed?.cause).toBeInstanceOf(Error);
+    expect((failed?.cause as Error).cause).toEqual({ status: 'error', message: 'Internal server error' });
+  });
+
+  it('runs two controllers\' handlers of one pattern as separate subscriptions, each with its own extras', async () => {
+    const runs = { once: 0, flaky: 0 };
+    @Controller()
+    class Once {
+      @EventPattern('com.dup.job')
+      onJob(): void {
+        runs.once += 1;
+      }
+    }
+    @Controller()
+    class Flaky {
+      @EventPattern('com.dup.job', { retry: { attempts: 3, backoff: 1 } })
+      onJob(): void {
+        runs.flaky += 1;
+        if (runs.flaky < 3) throw new Error('not yet');
+      }
+    }
+    @Module({ controllers: [Once, Flaky] })
+    class DupModule {}
+    const mesh = createMesh();
+    closers.push(() => mesh.close());
+    const app = await NestFactory.createMicroservice(DupModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    mesh.emit('com.dup.job', {});
+    await until(() => runs.flaky === 3);
+    // A retry of one handler does not run the other again.
+    expect(runs).toEqual({ once: 1, flaky: 3 });
+  });
+
+  it('serves a request-scoped controller with an instance of its own per event', async () => {
+    const instances = new Set<object>();
+    @Controller({ scope: Scope.REQUEST })
+    class PerEvent {
+      @EventPattern('com.scoped.*')
+      onScoped(): void {
+        instances.add(this);
+      }
+    }
+    @Module({ controllers: [PerEvent] })
+    class ScopedModule {}
+    const mesh = createMesh();
+    closers.push(() => mesh.close());
+    const app = await NestFactory.createMicroservice(ScopedModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    mesh.emit('com.scoped.one', 1);
+    mesh.emit('com.scoped.two', 2);
+    await until(() => instances.size === 2);
+  });
+
+  it('passes every subscribe option in the extras, `from` included: a new durable replays what the store held', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evmesh-nest-from-'));
+    const mesh = createMesh({ store: sqliteStore({ path: join(dir, 'events.db') }) });
+    closers.push(async () => {
+      await mesh.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await mesh.start();
+    await mesh.publish('com.replay.early', 'before the app');
+    const got: unknown[] = [];
+    @Controller()
+    class Replay {
+      @EventPattern('com.replay.*', { durable: 'nest-replay', from: { time: 0 } })
+      onReplay(@Payload() data: unknown): void {
+        got.push(data);
+      }
+    }
+    @Module({ controllers: [Replay] })
+    class ReplayModule {}
+    const app = await NestFactory.createMicroservice(ReplayModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    await until(() => got.length === 1, 10_000);
+    expect(got).toEqual(['before the app']);
   });
 
   it('routes a Nest object pattern as the one-level topic Nest normalises it to', async () => {
@@ -121,52 +205,3 @@ describe('MeshServer', () => {
     await expect(mesh.publish('com.shop.after')).rejects.toMatchObject({ code: 'ERR_MESH_CLOSED' });
   });
 });
-
-describe('MeshServer on the mesh of MeshModule', () => {
-  @Injectable()
-  class InitPublisher implements OnModuleInit {
-    constructor(@Inject(MESH) private readonly mesh: Mesh) {}
-
-    onModuleInit(): void {
-      this.mesh.emit('com.shop.order.created', { id: 'from onModuleInit' });
-    }
-  }
-
-  it('gets events published in onModuleInit, though a microservice listens after every init hook', async () => {
-    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher] })
-    class AppModule {}
-    const app = await NestFactory.createMicroservice(AppModule, {
-      logger: false,
-      inject: [MESH],
-      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
-    });
-    closers.push(() => app.close());
-    await app.listen();
-    await until(() => seen.length === 3);
-    expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
-  });
-
-  it('is not waited for when its app never starts it: the module\'s listeners still get everything, with a warning', async () => {
-    const got: unknown[] = [];
-    @Injectable()
-    class Listener {
-      @OnEvent('com.shop.order.*')
-      onOrder(event: MeshEvent): void {
-        got.push(event.data);
-      }
-    }
-    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, Listener] })
-    class AppModule {}
-    const warnings: string[] = [];
-    const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)), debug() {}, verbose() {} };
-    const app = await NestFactory.create(AppModule, { logger });
-    closers.push(() => app.close());
-    app.connectMicroservice({ strategy: new MeshServer({ mesh: app.get<Mesh>(MESH) }) });
-    await app.init(); // startAllMicroservices() forgotten
-    await until(() => got.length === 1);
-    expect(got).toEqual([{ id: 'from onModuleInit' }]);
-    expect(seen).toEqual([]);
-    expect(warnings.some((w) => w.startsWith('MeshServer had not bound its handlers'))).toBe(true);
-  });
-});
-

@@ -2,24 +2,15 @@
 // bound is lost, and a bootstrap that fails releases the mesh.
 import 'reflect-metadata';
 import { createServer, type AddressInfo } from 'node:net';
-import { Inject, Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
 import { MESH, MeshModule } from '../../nest/index.js';
 import { expectRejectCode } from '../support/expect-code.js';
+import { bootedApps } from './nest-apps.js';
 
-const apps: INestApplication[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function boot(module: unknown): Promise<INestApplication> {
-  const app = await NestFactory.create(module as never, { logger: false, abortOnError: false });
-  apps.push(app);
-  await app.init();
-  return app;
-}
+const { boot } = bootedApps();
 
 describe('a bootstrap that fails', () => {
   it('rejects app.init() when the mesh cannot start, and releases what it opened', async () => {
