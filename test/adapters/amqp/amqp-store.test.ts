@@ -2,10 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Mesh, MeshStore } from '../../../src/index.js';
 import { amqpStore } from '../../../adapters/amqp/index.js';
 import { serviceAvailable } from '../../support/services.js';
-import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
+import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { brokerAbsentCases, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage } from '../support/broker-cases.js';
+import { brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage } from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';
 
@@ -36,15 +36,7 @@ describe.runIf(up)('amqpStore against a real RabbitMQ', () => {
   });
 
   it('holds at most prefetch deliveries unacknowledged per consumer; the rest waits in the queue', async () => {
-    const m = mesh(fixture.store());
-    const hold = deferred();
-    let done = 0;
-    // concurrency 4 → the kernel asks for prefetch max(16, 8) = 16.
-    await m.subscribe('pf.*', async () => {
-      await hold.promise;
-      done++;
-    }, { durable: 'prefetch', concurrency: 4 }).ready;
-    await Promise.all(Array.from({ length: 100 }, (_, i) => m.publish('pf.x', i)));
+    const held = await holdAHundred(mesh(fixture.store()));
     const conn = await amqp.connect(AMQP_URL);
     const ch = await conn.createChannel();
     const ready = async (): Promise<number> => (await ch.checkQueue(`${fixture.queuePrefix}prefetch`)).messageCount;
@@ -56,8 +48,7 @@ describe.runIf(up)('amqpStore against a real RabbitMQ', () => {
         count = await ready();
       }
       expect(count).toBe(84);
-      hold.resolve();
-      await until(() => done === 100, 15_000);
+      await held.releaseAll();
     } finally {
       await conn.close();
     }

@@ -4,7 +4,7 @@ import { natsStore } from '../../../adapters/nats/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
-import { brokerAbsentCases, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact } from '../support/broker-cases.js';
+import { brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
 
 const up = await serviceAvailable('nats');
@@ -141,15 +141,8 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
   });
 
   it('holds a bounded number of deliveries unacknowledged; the rest waits on the server', async () => {
-    const m = mesh(fixture.store());
-    const hold = deferred();
-    let done = 0;
-    // concurrency 4 → prefetch max(16, 8) = 16 in the kernel, plus at most one pull batch (16) buffered.
-    await m.subscribe('pf.*', async () => {
-      await hold.promise;
-      done++;
-    }, { durable: 'prefetch', concurrency: 4 }).ready;
-    await Promise.all(Array.from({ length: 100 }, (_, i) => m.publish('pf.x', i)));
+    const held = await holdAHundred(mesh(fixture.store()));
+    // Prefetch 16 in the kernel, plus at most one pull batch (16) buffered.
     const jsm = await (await fixture.admin()).jetstreamManager();
     let info = await jsm.consumers.info(fixture.stream, 'prefetch');
     for (let i = 0; i < 40 && info.num_ack_pending < 16; i++) {
@@ -161,8 +154,7 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
     expect(info.num_ack_pending).toBeGreaterThanOrEqual(16);
     expect(info.num_ack_pending).toBeLessThanOrEqual(32);
     expect(info.num_pending).toBe(100 - info.num_ack_pending);
-    hold.resolve();
-    await until(() => done === 100, 15_000);
+    await held.releaseAll();
   });
 
   it('refuses the same durable name with another pattern (ERR_MESH_INVALID_OPTIONS)', async () => {

@@ -28,6 +28,27 @@ export async function keepsTheCloudEventIntact(m: Mesh): Promise<void> {
 }
 
 /**
+ * Publishes 100 events to durable `prefetch`, whose handler (concurrency 4, so the
+ * kernel asks the store for prefetch max(16, 8) = 16) holds every delivery until
+ * `releaseAll`, which then waits for all 100 to be handled.
+ */
+export async function holdAHundred(m: Mesh): Promise<{ releaseAll(): Promise<void> }> {
+  const hold = deferred();
+  let done = 0;
+  await m.subscribe('pf.*', async () => {
+    await hold.promise;
+    done++;
+  }, { durable: 'prefetch', concurrency: 4 }).ready;
+  await Promise.all(Array.from({ length: 100 }, (_, i) => m.publish('pf.x', i)));
+  return {
+    releaseAll: async () => {
+      hold.resolve();
+      await until(() => done === 100, 15_000);
+    },
+  };
+}
+
+/**
  * Registers, in the caller's describe, the two ways a broker is not there: nothing
  * listens on its port, or the port accepts and never speaks `protocol`.
  */
