@@ -6,6 +6,7 @@
  * clock. Every case gets a fresh stream/exchange and queue, removed at close.
  */
 import { randomBytes } from 'node:crypto';
+import type { MeshStore } from '../src/index.js';
 import type { Workload } from './harness.js';
 import { loadKernel } from './evmesh.js';
 import { ORDER_1KB, SOURCE, TOPIC, orderEvent } from './fixtures.js';
@@ -63,12 +64,10 @@ function windowed(publish: (i: number) => Promise<unknown>, counter: Counter): (
 
 const tag = (): string => randomBytes(5).toString('hex');
 
-export async function evmeshNats(deduplicate = false): Promise<Workload> {
+/** The evmesh half of a pair: one durable subscriber on `store`; `drop` removes what the case made on the broker. */
+async function durableMesh(store: MeshStore, drop: () => Promise<void>): Promise<Workload> {
   const { createMesh } = await loadKernel();
-  const { natsStore } = await import('../adapters/nats/index.js');
-  const t = tag();
-  const stream = `BENCH_${t}`;
-  const mesh = createMesh({ source: SOURCE, store: natsStore({ servers: NATS_URL, stream, subjectPrefix: `bench${t}`, deduplicate }) });
+  const mesh = createMesh({ source: SOURCE, store });
   const counter = new Counter();
   // concurrency 64 → the kernel asks the store for prefetch max(16, 128) = PREFETCH.
   await mesh.subscribe(TOPIC, () => counter.hit(), { durable: 'bench', concurrency: PREFETCH / 2 }).ready;
@@ -78,9 +77,16 @@ export async function evmeshNats(deduplicate = false): Promise<Workload> {
     expected: (ops) => ops,
     close: async () => {
       await mesh.close();
-      await dropStream(stream);
+      await drop();
     },
   };
+}
+
+export async function evmeshNats(deduplicate = false): Promise<Workload> {
+  const { natsStore } = await import('../adapters/nats/index.js');
+  const t = tag();
+  const stream = `BENCH_${t}`;
+  return durableMesh(natsStore({ servers: NATS_URL, stream, subjectPrefix: `bench${t}`, deduplicate }), () => dropStream(stream));
 }
 
 export async function rawNats(msgId = false): Promise<Workload> {
@@ -123,23 +129,11 @@ async function dropStream(stream: string): Promise<void> {
 }
 
 export async function evmeshAmqp(): Promise<Workload> {
-  const { createMesh } = await loadKernel();
   const { amqpStore } = await import('../adapters/amqp/index.js');
   const t = tag();
   const exchange = `bench-${t}`;
   const queuePrefix = `bench-${t}.`;
-  const mesh = createMesh({ source: SOURCE, store: amqpStore({ url: AMQP_URL, exchange, queuePrefix }) });
-  const counter = new Counter();
-  await mesh.subscribe(TOPIC, () => counter.hit(), { durable: 'bench', concurrency: PREFETCH / 2 }).ready;
-  return {
-    run: windowed(() => mesh.publish(TOPIC, ORDER_1KB), counter),
-    delivered: () => counter.count,
-    expected: (ops) => ops,
-    close: async () => {
-      await mesh.close();
-      await dropAmqp(exchange, `${queuePrefix}bench`);
-    },
-  };
+  return durableMesh(amqpStore({ url: AMQP_URL, exchange, queuePrefix }), () => dropAmqp(exchange, `${queuePrefix}bench`));
 }
 
 export async function rawAmqp(): Promise<Workload> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { MeshError } from '../src/index.js';
+import { integerOption } from '../src/internal.js';
 import { TopicPolicy, type AllowedTopics, type AuthHook } from './access.js';
 
 export interface MeshRouterOptions {
@@ -57,10 +58,10 @@ export function resolveRouterOptions(options: MeshRouterOptions = {}): ResolvedR
   return {
     auth,
     topics: topicsOf(allowedTopics),
-    limit: size(options.limit, 'limit', 1024 * 1024, 0),
-    heartbeat: size(options.heartbeat, 'heartbeat', 15_000, 0),
-    reconnect: options.reconnect === undefined ? undefined : size(options.reconnect, 'reconnect', 0, 0),
-    maxStreamBuffer: size(options.maxStreamBuffer, 'maxStreamBuffer', 1024 * 1024, 1),
+    limit: integerOption(options.limit, 1024 * 1024, 'limit', 0),
+    heartbeat: integerOption(options.heartbeat, 15_000, 'heartbeat', 0),
+    reconnect: options.reconnect === undefined ? undefined : integerOption(options.reconnect, 0, 'reconnect', 0),
+    maxStreamBuffer: integerOption(options.maxStreamBuffer, 1024 * 1024, 'maxStreamBuffer', 1),
   };
 }
 
@@ -75,12 +76,6 @@ function topicsOf(allowed: AllowedTopics | undefined): ResolvedRouterOptions['to
   }
   if (!Array.isArray(allowed)) throw invalid('allowedTopics must be an array of patterns or a function');
   return new TopicPolicy(allowed);
-}
-
-function size(value: number | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw invalid(`${name} must be an integer >= ${min}`);
-  return value;
 }
 
 function invalid(message: string): MeshError {

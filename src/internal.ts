@@ -14,3 +14,4 @@ export { matchLevels } from './topic/pattern.js';
 export { toMeshError } from './errors.js';
 export { loadDependency } from './store/load-dependency.js';
 export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
+export { integerOption } from './mesh/integer-option.js';

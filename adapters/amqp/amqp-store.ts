@@ -5,6 +5,7 @@ import {
   type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
+import { AttachedConsumers } from '../shared/attached-consumers.js';
 import { AmqpDurable } from './amqp-durable.js';
 import { AmqpLink } from './amqp-link.js';
 import { resolveOptions, type AmqpStoreOptions, type ResolvedAmqpOptions } from './options.js';
@@ -37,9 +38,7 @@ export class AmqpStore implements MeshStore {
   /** The link once connected, so a publish on a healthy connection awaits nothing but its confirm. */
   private live: AmqpLink | undefined;
   private opened = 0;
-  private readonly durables = new Set<AmqpDurable>();
-  /** Durable names with a consumer attached through this instance, and how many. */
-  private readonly attached = new Map<string, number>();
+  private readonly consumers = new AttachedConsumers();
 
   constructor(options: AmqpStoreOptions) {
     this.options = resolveOptions(options);
@@ -106,29 +105,13 @@ export class AmqpStore implements MeshStore {
       link.attached.delete(durable);
       throw err instanceof MeshError ? err : new MeshError('ERR_MESH_STORE_FAILED', `Cannot attach durable ${spec.name}`, { cause: err, details: { durable: spec.name } });
     }
-    this.durables.add(durable);
-    this.attached.set(spec.name, (this.attached.get(spec.name) ?? 0) + 1);
-    let stopped = false;
-    return {
-      stop: async () => {
-        if (!stopped) {
-          stopped = true;
-          this.durables.delete(durable);
-          const left = (this.attached.get(spec.name) ?? 1) - 1;
-          if (left > 0) this.attached.set(spec.name, left);
-          else this.attached.delete(spec.name);
-        }
-        await durable.stop();
-      },
-    };
+    return this.consumers.add(spec.name, durable);
   }
 
   /** Deletes the durable's queue, and what it held. */
   async deleteDurable(name: string): Promise<void> {
     const link = await this.ready();
-    if (this.attached.has(name)) {
-      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has a consumer attached`, { details: { durable: name } });
-    }
+    this.consumers.assertNoneAttached(name);
     const queue = queueName(this.options.queuePrefix, name);
     const conn = await link.connection(Date.now() + this.options.publishTimeout);
     try {
@@ -148,9 +131,7 @@ export class AmqpStore implements MeshStore {
     const link = this.link;
     this.link = undefined;
     this.live = undefined;
-    await Promise.all([...this.durables].map((d) => d.stop()));
-    this.durables.clear();
-    this.attached.clear();
+    await this.consumers.stopAll();
     await (await link?.catch(() => undefined))?.close();
   }
 

@@ -1,4 +1,5 @@
 import { MeshError } from '../../src/index.js';
+import { integerOption } from '../../src/internal.js';
 
 export interface AmqpStoreOptions {
   /** Broker URL. @example 'amqp://guest:guest@127.0.0.1:5672' */
@@ -45,18 +46,12 @@ export function resolveOptions(options: AmqpStoreOptions): ResolvedAmqpOptions {
     url: options.url,
     exchange,
     queuePrefix,
-    connectTimeout: integer(options.connectTimeout, 2000, 'connectTimeout', 1),
-    reconnectDelay: integer(options.reconnectDelay, 100, 'reconnectDelay', 1),
-    publishTimeout: integer(options.publishTimeout, 15_000, 'publishTimeout', 1),
-    heartbeat: integer(options.heartbeat, 10, 'heartbeat', 0),
+    connectTimeout: integerOption(options.connectTimeout, 2000, 'connectTimeout', 1),
+    reconnectDelay: integerOption(options.reconnectDelay, 100, 'reconnectDelay', 1),
+    publishTimeout: integerOption(options.publishTimeout, 15_000, 'publishTimeout', 1),
+    heartbeat: integerOption(options.heartbeat, 10, 'heartbeat', 0),
     onError: options.onError ?? ((err) => console.warn(`[evmesh amqpStore] ${err.code}: ${err.message}`)),
   };
-}
-
-function integer(value: number | undefined, fallback: number, name: string, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw invalid(`${name} must be an integer >= ${min}`);
-  return value;
 }
 
 function invalid(message: string): MeshError {

@@ -5,6 +5,7 @@ import {
   type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
+import { AttachedConsumers } from '../shared/attached-consumers.js';
 import { NatsDurable } from './nats-durable.js';
 import { startAt } from './replay.js';
 import { consumerName, natsFilter, subjectOf } from './patterns.js';
@@ -41,9 +42,7 @@ export class NatsStore implements MeshStore {
   private live: Session | undefined;
   private opened = 0;
   private closed = false;
-  private readonly durables = new Set<NatsDurable>();
-  /** Durable names with a consumer attached through this instance, and how many. */
-  private readonly attached = new Map<string, number>();
+  private readonly consumers = new AttachedConsumers();
 
   constructor(options: NatsStoreOptions) {
     this.options = resolveOptions(options);
@@ -115,29 +114,13 @@ export class NatsStore implements MeshStore {
       ackWaitMs: this.options.ackWait,
       onError: this.options.onError,
     });
-    this.durables.add(durable);
-    this.attached.set(spec.name, (this.attached.get(spec.name) ?? 0) + 1);
-    let stopped = false;
-    return {
-      stop: async () => {
-        if (!stopped) {
-          stopped = true;
-          this.durables.delete(durable);
-          const left = (this.attached.get(spec.name) ?? 1) - 1;
-          if (left > 0) this.attached.set(spec.name, left);
-          else this.attached.delete(spec.name);
-        }
-        await durable.stop();
-      },
-    };
+    return this.consumers.add(spec.name, durable);
   }
 
   /** Deletes the durable consumer, and with it its position and pending acknowledgements. */
   async deleteDurable(name: string): Promise<void> {
     const { jsm } = await this.ready();
-    if (this.attached.has(name)) {
-      throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has a consumer attached`, { details: { durable: name } });
-    }
+    this.consumers.assertNoneAttached(name);
     await jsm.consumers.delete(this.options.stream, consumerName(name)).catch((err: unknown) => {
       if (!isApiError(err, 10014)) throw new MeshError('ERR_MESH_STORE_FAILED', `Cannot delete durable ${name}`, { cause: err, details: { durable: name } });
     });
@@ -150,9 +133,7 @@ export class NatsStore implements MeshStore {
     this.session = undefined;
     this.live = undefined;
     this.closed = true;
-    await Promise.all([...this.durables].map((d) => d.stop()));
-    this.durables.clear();
-    this.attached.clear();
+    await this.consumers.stopAll();
     const s = await session?.catch(() => undefined);
     // drain() flushes the acks still buffered before the socket closes.
     await s?.nc.drain().catch(() => s.nc.close());

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'nats';
 import { MeshError } from '../../src/index.js';
+import { integerOption } from '../../src/internal.js';
 
 export interface NatsStoreOptions {
   /** NATS server URL(s). @example 'nats://127.0.0.1:4222' */
@@ -94,30 +95,24 @@ export function resolveOptions(options: NatsStoreOptions): ResolvedNatsOptions {
     servers,
     stream,
     subjectPrefix,
-    connectTimeout: positive(options.connectTimeout, 2000, 'connectTimeout'),
-    reconnectTimeWait: positive(options.reconnectTimeWait, 250, 'reconnectTimeWait'),
-    publishTimeout: positive(options.publishTimeout, 15_000, 'publishTimeout'),
-    attemptTimeout: positive(options.attemptTimeout, 2000, 'attemptTimeout'),
+    connectTimeout: integerOption(options.connectTimeout, 2000, 'connectTimeout', 1),
+    reconnectTimeWait: integerOption(options.reconnectTimeWait, 250, 'reconnectTimeWait', 1),
+    publishTimeout: integerOption(options.publishTimeout, 15_000, 'publishTimeout', 1),
+    attemptTimeout: integerOption(options.attemptTimeout, 2000, 'attemptTimeout', 1),
     deduplicate: options.deduplicate ?? false,
-    ackWait: positive(options.ackWait, 30_000, 'ackWait'),
-    maxAckPending: positive(options.maxAckPending, 1000, 'maxAckPending'),
-    pullExpires: positive(options.pullExpires, 30_000, 'pullExpires'),
-    maxAge: positive(options.maxAge, 0, 'maxAge', true),
-    duplicateWindow: positive(options.duplicateWindow, 120_000, 'duplicateWindow'),
+    ackWait: integerOption(options.ackWait, 30_000, 'ackWait', 1),
+    maxAckPending: integerOption(options.maxAckPending, 1000, 'maxAckPending', 1),
+    pullExpires: integerOption(options.pullExpires, 30_000, 'pullExpires', 1),
+    maxAge: integerOption(options.maxAge, 0, 'maxAge', 0),
+    duplicateWindow: integerOption(options.duplicateWindow, 120_000, 'duplicateWindow', 1),
     storage: options.storage ?? 'file',
-    replicas: positive(options.replicas, 1, 'replicas'),
+    replicas: integerOption(options.replicas, 1, 'replicas', 1),
     connection: options.connection ?? {},
     onError: options.onError ?? ((err) => console.warn(`[evmesh natsStore] ${err.code}: ${err.message}`)),
   };
   if (resolved.pullExpires < 1000) throw invalid('pullExpires must be at least 1000 ms');
   if (resolved.storage !== 'file' && resolved.storage !== 'memory') throw invalid('storage must be "file" or "memory"');
   return resolved;
-}
-
-function positive(value: number | undefined, fallback: number, name: string, zeroOk = false): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) throw invalid(`${name} must be an integer >= ${zeroOk ? 0 : 1}`);
-  return value;
 }
 
 function invalid(message: string): MeshError {

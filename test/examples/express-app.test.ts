@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { readmeExample, root, runProgram } from './readme-example.js';
 
 const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 
 describe('examples/express-app', () => {
   it('posts an event with the SDK, reads it back from the SSE stream and exits by itself', async () => {
@@ -22,22 +21,14 @@ describe('examples/express-app', () => {
 
 describe('README Express example', () => {
   it('runs as written (against the sources, on a free port) and ends by itself', async () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('\n## Express\n'));
-    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const example = readmeExample('\n## Express\n');
     expect(example).toContain("from 'evmesh/express'");
     const program = example
       .replace("from 'evmesh/express'", "from '../express/index.js'")
       .replace("from 'evmesh'", "from '../src/index.js'")
       .replace('app.listen(3000)', 'app.listen(0)');
-    mkdirSync(join(root, '.tmp'), { recursive: true });
     const file = join(root, '.tmp', `readme-express-${process.pid}.mts`);
-    writeFileSync(file, `${program}\nawait mesh.close();\nconsole.log('README-EXPRESS-DONE', typeof events.openStreams);\n`);
-    try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: 30_000 });
-      expect(stdout).toContain('README-EXPRESS-DONE number');
-    } finally {
-      rmSync(file, { force: true });
-    }
+    const stdout = await runProgram(file, `${program}\nawait mesh.close();\nconsole.log('README-EXPRESS-DONE', typeof events.openStreams);\n`);
+    expect(stdout).toContain('README-EXPRESS-DONE number');
   });
 });

@@ -1,7 +1,9 @@
 // MeshServer on the mesh of MeshModule: held by the startup gate until its
 // microservice listens, on real applications (createMicroservice, hybrid).
 import 'reflect-metadata';
-import { Inject, Injectable, Module, type INestApplication, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject, Injectable, Module, type INestApplication, type INestMicroservice, type OnApplicationBootstrap, type OnModuleInit, type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { OnEvent, type Mesh, type MeshEvent } from '../../src/index.js';
@@ -24,19 +26,28 @@ describe('MeshServer on the mesh of MeshModule', () => {
     }
   }
 
-  it('gets events published in onModuleInit, though a microservice listens after every init hook', async () => {
-    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher] })
-    class AppModule {}
-    const app = await NestFactory.createMicroservice(AppModule, {
+  /** A microservice whose transport is a MeshServer on the mesh of MeshModule, closed after the test. */
+  async function meshMicroservice(module: Type): Promise<INestMicroservice> {
+    const app = await NestFactory.createMicroservice(module, {
       logger: false,
       inject: [MESH],
       useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
     });
     closers.push(() => app.close());
+    return app;
+  }
+
+  /** Listens, then every shop handler has the event InitPublisher emitted in onModuleInit. */
+  async function listensAndGetsTheInitEvent(...providers: Type[]): Promise<void> {
+    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, ...providers] })
+    class AppModule {}
+    const app = await meshMicroservice(AppModule);
     await app.listen();
     await until(() => seen.length === 3);
     expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
-  });
+  }
+
+  it('gets events published in onModuleInit, though a microservice listens after every init hook', () => listensAndGetsTheInitEvent());
 
   it('gets them also when another module\'s onApplicationBootstrap is still awaiting I/O after the module\'s', async () => {
     @Injectable()
@@ -45,17 +56,7 @@ describe('MeshServer on the mesh of MeshModule', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    @Module({ imports: [MeshModule.forRoot(), ShopModule], providers: [InitPublisher, SlowBootstrap] })
-    class AppModule {}
-    const app = await NestFactory.createMicroservice(AppModule, {
-      logger: false,
-      inject: [MESH],
-      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
-    });
-    closers.push(() => app.close());
-    await app.listen();
-    await until(() => seen.length === 3);
-    expect(seen.map((s) => s.handler).sort()).toEqual(['order.*', 'order.created', 'shop.#']);
+    await listensAndGetsTheInitEvent(SlowBootstrap);
   });
 
   it('routes by subject what a stock EventMesh client published while it was held', async () => {
@@ -68,12 +69,7 @@ describe('MeshServer on the mesh of MeshModule', () => {
     }
     @Module({ imports: [MeshModule.forRoot({ listen: { port: 0 } }), ShopModule], providers: [HeldBootstrap] })
     class AppModule {}
-    const app = await NestFactory.createMicroservice(AppModule, {
-      logger: false,
-      inject: [MESH],
-      useFactory: (mesh: Mesh) => ({ strategy: new MeshServer({ mesh }) }),
-    });
-    closers.push(() => app.close());
+    const app = await meshMicroservice(AppModule);
     const listening = app.listen();
     const mesh = app.get<Mesh>(MESH);
     // The module started the mesh in onModuleInit: stock clients can connect while bootstrap goes on.

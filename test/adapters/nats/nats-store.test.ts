@@ -1,12 +1,10 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Mesh, type MeshStore } from '../../../src/index.js';
 import { natsStore } from '../../../adapters/nats/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
-import { deadPort } from '../support/tcp-proxy.js';
+import { brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
 
 const up = await serviceAvailable('nats');
@@ -47,16 +45,7 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
     expect(got).toEqual(['kept']);
   });
 
-  it('keeps nothing for a durable before it first exists', async () => {
-    const m = mesh(fixture.store());
-    await m.start();
-    await m.publish('late.x', 'before');
-    const got: unknown[] = [];
-    await m.subscribe('late.*', (e) => void got.push(e.data), { durable: 'late' }).ready;
-    await m.publish('late.x', 'after');
-    await until(() => got.length === 1, 10_000);
-    expect(got).toEqual(['after']);
-  });
+  it('keeps nothing for a durable before it first exists', () => keepsNothingBeforeTheDurable(mesh(fixture.store())));
 
   it('splits one durable across meshes with their own connections: each event handled once', async () => {
     const a = mesh(fixture.store());
@@ -111,14 +100,7 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
     expect(got).toEqual(['g.>']);
   });
 
-  it('keeps the CloudEvent intact through the stream (attributes, extensions, binary data)', async () => {
-    const m = mesh(fixture.store());
-    const got = deferred<Record<string, unknown>>();
-    await m.subscribe('ce.*', (e) => got.resolve(e.toJSON() as unknown as Record<string, unknown>), { durable: 'ce' }).ready;
-    const sent = await m.publish({ type: 'ce.bin', source: '/t', subject: 's1', traceparent: 'tp', data_base64: Buffer.from([1, 2, 3]).toString('base64') });
-    const json = await got.promise;
-    expect(json).toEqual(JSON.parse(JSON.stringify(sent)));
-  });
+  it('keeps the CloudEvent intact through the stream (attributes, extensions, binary data)', () => keepsTheCloudEventIntact(mesh(fixture.store())));
 
   it('retries a failing handler under the kernel policy, then acknowledges: nothing redelivered afterwards', async () => {
     const m = mesh(fixture.store({ ackWait: 1000 }));
@@ -159,15 +141,8 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
   });
 
   it('holds a bounded number of deliveries unacknowledged; the rest waits on the server', async () => {
-    const m = mesh(fixture.store());
-    const hold = deferred();
-    let done = 0;
-    // concurrency 4 → prefetch max(16, 8) = 16 in the kernel, plus at most one pull batch (16) buffered.
-    await m.subscribe('pf.*', async () => {
-      await hold.promise;
-      done++;
-    }, { durable: 'prefetch', concurrency: 4 }).ready;
-    await Promise.all(Array.from({ length: 100 }, (_, i) => m.publish('pf.x', i)));
+    const held = await holdAHundred(mesh(fixture.store()));
+    // Prefetch 16 in the kernel, plus at most one pull batch (16) buffered.
     const jsm = await (await fixture.admin()).jetstreamManager();
     let info = await jsm.consumers.info(fixture.stream, 'prefetch');
     for (let i = 0; i < 40 && info.num_ack_pending < 16; i++) {
@@ -179,8 +154,7 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
     expect(info.num_ack_pending).toBeGreaterThanOrEqual(16);
     expect(info.num_ack_pending).toBeLessThanOrEqual(32);
     expect(info.num_pending).toBe(100 - info.num_ack_pending);
-    hold.resolve();
-    await until(() => done === 100, 15_000);
+    await held.releaseAll();
   });
 
   it('refuses the same durable name with another pattern (ERR_MESH_INVALID_OPTIONS)', async () => {
@@ -198,26 +172,5 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
 });
 
 describe.runIf(up)('natsStore when the server is not there', () => {
-  const tracked = closedAfterEach();
-  const silent: Socket[] = [];
-  let blackhole: Server | undefined;
-  afterAll(async () => {
-    for (const s of silent) s.destroy();
-    await new Promise((r) => (blackhole ? blackhole.close(r) : r(undefined)));
-  });
-
-  it('fails start() with ERR_MESH_STORE_UNAVAILABLE when nothing listens', async () => {
-    const port = await deadPort();
-    const m = tracked({ store: natsStore({ servers: `nats://127.0.0.1:${port}` }) });
-    await expectRejectCode(m.start(), 'ERR_MESH_STORE_UNAVAILABLE');
-  });
-
-  it('fails start() with ERR_MESH_STORE_UNAVAILABLE within connectTimeout when the port accepts but never answers', async () => {
-    blackhole = createServer((s) => void silent.push(s));
-    await new Promise<void>((r) => blackhole?.listen(0, '127.0.0.1', () => r()));
-    const { port } = blackhole.address() as AddressInfo;
-    const m = tracked({ store: natsStore({ servers: `nats://127.0.0.1:${port}`, connectTimeout: 500 }) });
-    const err = await m.start().then(() => undefined, (e: MeshError) => e);
-    expect(err?.code).toBe('ERR_MESH_STORE_UNAVAILABLE');
-  }, 10_000);
+  brokerAbsentCases('NATS', (port, options) => natsStore({ servers: `nats://127.0.0.1:${port}`, ...options }));
 });

@@ -1,0 +1,112 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, expect, it } from 'vitest';
+import type { Mesh, MeshError, MeshStore } from '../../../src/index.js';
+import { closedAfterEach } from '../../support/meshes.js';
+import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
+import { deadPort, type TcpProxy } from './tcp-proxy.js';
+
+// Cases the broker-backed stores (NATS, RabbitMQ) share beyond the conformance suite.
+
+/** A durable keeps nothing published before it first exists, as in the memory store. */
+export async function keepsNothingBeforeTheDurable(m: Mesh): Promise<void> {
+  await m.start();
+  await m.publish('late.x', 'before');
+  const got: unknown[] = [];
+  await m.subscribe('late.*', (e) => void got.push(e.data), { durable: 'late' }).ready;
+  await m.publish('late.x', 'after');
+  await until(() => got.length === 1, 10_000);
+  expect(got).toEqual(['after']);
+}
+
+/** Attributes, extensions and binary data come back out of the broker as they went in. */
+export async function keepsTheCloudEventIntact(m: Mesh): Promise<void> {
+  const got = deferred<Record<string, unknown>>();
+  await m.subscribe('ce.*', (e) => got.resolve(e.toJSON() as unknown as Record<string, unknown>), { durable: 'ce' }).ready;
+  const sent = await m.publish({ type: 'ce.bin', source: '/t', subject: 's1', traceparent: 'tp', data_base64: Buffer.from([1, 2, 3]).toString('base64') });
+  expect(await got.promise).toEqual(JSON.parse(JSON.stringify(sent)));
+}
+
+/**
+ * Publishes 100 events to durable `prefetch`, whose handler (concurrency 4, so the
+ * kernel asks the store for prefetch max(16, 8) = 16) holds every delivery until
+ * `releaseAll`, which then waits for all 100 to be handled.
+ */
+export async function holdAHundred(m: Mesh): Promise<{ releaseAll(): Promise<void> }> {
+  const hold = deferred();
+  let done = 0;
+  await m.subscribe('pf.*', async () => {
+    await hold.promise;
+    done++;
+  }, { durable: 'prefetch', concurrency: 4 }).ready;
+  await Promise.all(Array.from({ length: 100 }, (_, i) => m.publish('pf.x', i)));
+  return {
+    releaseAll: async () => {
+      hold.resolve();
+      await until(() => done === 100, 15_000);
+    },
+  };
+}
+
+/**
+ * Registers, in the caller's describe, the two ways a broker is not there: nothing
+ * listens on its port, or the port accepts and never speaks `protocol`.
+ */
+export function brokerAbsentCases(protocol: string, storeAt: (port: number, options: { connectTimeout?: number }) => MeshStore): void {
+  const tracked = closedAfterEach();
+  const silent: Socket[] = [];
+  let blackhole: Server | undefined;
+  afterAll(async () => {
+    for (const s of silent) s.destroy();
+    await new Promise((r) => (blackhole ? blackhole.close(r) : r(undefined)));
+  });
+
+  it('fails start() with ERR_MESH_STORE_UNAVAILABLE when nothing listens', async () => {
+    const m = tracked({ store: storeAt(await deadPort(), {}) });
+    await expectRejectCode(m.start(), 'ERR_MESH_STORE_UNAVAILABLE');
+  });
+
+  it(`fails start() with ERR_MESH_STORE_UNAVAILABLE within connectTimeout when the port accepts but never speaks ${protocol}`, async () => {
+    blackhole = createServer((s) => void silent.push(s));
+    await new Promise<void>((r) => blackhole?.listen(0, '127.0.0.1', () => r()));
+    const { port } = blackhole.address() as AddressInfo;
+    const m = tracked({ store: storeAt(port, { connectTimeout: 500 }) });
+    await expectRejectCode(m.start(), 'ERR_MESH_STORE_UNAVAILABLE');
+  }, 10_000);
+}
+
+/**
+ * The outage run against both brokers: 100 publishes delivered, 100 more in flight
+ * while `proxy` cuts every connection for 800 ms, 100 after producer and consumer
+ * (the only two connections through it) dialled back in. Every publish resolves and
+ * reaches `got`; what a broker may duplicate is left to the caller to check.
+ */
+export async function publishAcrossAnOutage(proxy: TcpProxy, producer: Mesh, got: ReadonlySet<number>): Promise<void> {
+  const acked: number[] = [];
+  const failed: string[] = [];
+  const publishRange = async (from: number, to: number): Promise<void> => {
+    const window: Promise<void>[] = [];
+    for (let i = from; i < to; i++) {
+      window.push(producer.publish('x.e', i).then(() => void acked.push(i), (err: MeshError) => void failed.push(err.code)));
+      if (window.length === 20) await Promise.all(window.splice(0));
+    }
+    await Promise.all(window);
+  };
+  await publishRange(0, 100);
+  await until(() => got.size === 100, 10_000);
+  // Cut mid-stream: these publishes are in flight while the broker is unreachable.
+  const during = publishRange(100, 200);
+  await proxy.down();
+  await new Promise((r) => setTimeout(r, 800));
+  expect(proxy.connections).toBe(0);
+  await proxy.up();
+  // Both stores dial back in by themselves.
+  await until(() => proxy.connections === 2, 15_000);
+  await during;
+  await publishRange(200, 300);
+
+  expect(failed).toEqual([]);
+  expect(acked.length).toBe(300);
+  await until(() => acked.every((i) => got.has(i)), 20_000);
+  expect(got.size).toBe(300);
+}
