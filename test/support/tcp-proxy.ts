@@ -1,4 +1,4 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy in front of a local service, on a port of its own: `down()` drops every
@@ -14,6 +14,18 @@ export class TcpProxy {
   accepted = 0;
 
   constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
+
+  /** A proxy already accepting. */
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetPort);
+    await proxy.up();
+    return proxy;
+  }
+
+  /** Connections open through it right now. */
+  get connections(): number {
+    return this.sockets.size / 2;
+  }
 
   get url(): string {
     return `127.0.0.1:${this.port}`;
@@ -47,4 +59,13 @@ export class TcpProxy {
     this.sockets.clear();
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** A local port nothing listens on (bound, then released). */
+export async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { amqpStore } from '../../../adapters/amqp/index.js';
 import { storeConformance } from '../../../src/testing/index.js';
 import { serviceAvailable } from '../../support/services.js';
-import { deadPort } from '../support/tcp-proxy.js';
+import { deadPort } from '../../support/tcp-proxy.js';
 import { amqpStores } from './amqp-fixture.js';
 
 const up = await serviceAvailable('rabbitmq');

@@ -4,7 +4,7 @@ import { amqpStore } from '../../../adapters/amqp/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 import { brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage } from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';

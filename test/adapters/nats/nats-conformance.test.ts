@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { natsStore } from '../../../adapters/nats/index.js';
 import { storeConformance } from '../../../src/testing/index.js';
 import { serviceAvailable } from '../../support/services.js';
-import { deadPort } from '../support/tcp-proxy.js';
+import { deadPort } from '../../support/tcp-proxy.js';
 import { natsStores } from './nats-fixture.js';
 
 const up = await serviceAvailable('nats');

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { MeshError } from '../../../src/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { closedAfterEach } from '../../support/meshes.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 import { publishAcrossAnOutage } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
 

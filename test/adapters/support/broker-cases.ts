@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import type { Mesh, MeshError, MeshStore } from '../../../src/index.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
-import { deadPort, type TcpProxy } from './tcp-proxy.js';
+import { deadPort, type TcpProxy } from '../../support/tcp-proxy.js';
 
 // Cases the broker-backed stores (NATS, RabbitMQ) share beyond the conformance suite.
 
