@@ -51,6 +51,12 @@ export class DurableReader {
   private saving = false;
   private pumping = false;
   private closed = false;
+  /**
+   * The last read reached the log's end: reading again finds nothing until rows are
+   * appended, and every acknowledgement pumps, so without this each one would cost
+   * an empty query (and a MAX(seq)) once the backlog is handed out. Cleared by `wake`.
+   */
+  private atEnd = false;
 
   constructor(private readonly source: LogSource, position: number, private readonly report: (err: unknown) => void) {
     this.cursor = position;
@@ -92,6 +98,12 @@ export class DurableReader {
     }
   }
 
+  /** Rows may have been appended (by this store, or seen by polling): read again, then pump. */
+  wake(): void {
+    this.atEnd = false;
+    this.pump();
+  }
+
   /** Writes the position now (store closing); later acknowledgements are not written. */
   close(): void {
     this.flush();
@@ -129,6 +141,7 @@ export class DurableReader {
   }
 
   private refill(): void {
+    if (this.atEnd) return;
     const rows = this.source.read(this.cursor, BATCH);
     this.buffer = rows;
     this.head = 0;
@@ -136,6 +149,7 @@ export class DurableReader {
     // A short batch read the log to its end: rows after the last match did not match,
     // so the cursor (and with nothing pending, the position) moves past them.
     if (rows.length < BATCH) {
+      this.atEnd = true;
       this.cursor = Math.max(this.cursor, this.source.lastSeq());
       this.positionChanged();
     }

@@ -268,7 +268,7 @@ export class SqliteStore implements MeshStore {
   }
 
   private pumpAll(): void {
-    for (const r of this.state?.readers.values() ?? []) r.reader.pump();
+    for (const r of this.state?.readers.values() ?? []) r.reader.wake();
   }
 }
 

@@ -123,7 +123,10 @@ export class Publisher {
       return Promise.reject(err);
     }
     if (appends.length === 0) return Promise.resolve(sent);
-    return Promise.all(appends).then(() => sent, (err: unknown) => Promise.reject(storeError(err, sent)));
+    // The usual case, one store append: Promise.all's array, element callbacks and
+    // extra promise would be per-publish work for nothing.
+    const all = appends.length === 1 ? appends[0] as Promise<void> : Promise.all(appends);
+    return all.then(() => sent, (err: unknown) => Promise.reject(storeError(err, sent)));
   }
 
   /** Routes with its own append collector, so nested publishes never mix their store promises. */

@@ -62,6 +62,43 @@ export class Scheduler {
     }
   }
 
+  /**
+   * A store's delivery may skip the queue: no ordering key, a free slot and nothing
+   * waiting for one, so `push` would start it at once anyway.
+   */
+  get idle(): boolean {
+    return this.sub.policy.keyOf === undefined && this.running < this.sub.policy.concurrency && this.queue.length === 0;
+  }
+
+  /**
+   * Runs a delivery now when `idle` (the caller checked it, and that the subscription
+   * is live): true when the handler returned without a promise and did not throw, so
+   * the delivery is over and handled, with no task, no callback and no drain count (as
+   * on the in-process fast path). Otherwise the run becomes a task holding its slot,
+   * finished through the callback `later()` returns (retries and dead letter as ever).
+   */
+  runNow(event: MeshEvent, later: () => DeliveryDone): boolean {
+    const sub = this.sub;
+    this.running++;
+    let result: unknown;
+    try {
+      result = sub.handler(event, sub.contextFor(1));
+    } catch (err) {
+      sub.host.drain.add();
+      this.fail(new Task(event, undefined, later()), err);
+      return false;
+    }
+    if (isThenable(result)) {
+      sub.host.drain.add();
+      this.track(new Task(event, undefined, later()), result);
+      return false;
+    }
+    if (result !== undefined && sub.host.openRequests > 0) sub.host.answer(event, result);
+    this.running--;
+    this.pump();
+    return true;
+  }
+
   /** The fast path's running handler returned a promise: it becomes a task holding its slot. */
   adoptPromise(event: MeshEvent, promise: PromiseLike<unknown>): void {
     this.sub.host.drain.add();

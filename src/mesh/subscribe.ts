@@ -10,6 +10,9 @@ import { assertTopic } from '../topic/topic.js';
 import type { ConsumerSpec, MeshStore, StoreConsumer, StoreReplayFrom } from '../store/store.js';
 import type { Kernel } from './kernel.js';
 
+/** The answer to every delivery that was handled before the store's callback returned. */
+const ACKED: Promise<void> = Promise.resolve();
+
 export const DEFAULT_POLICY: DeliveryPolicy = Object.freeze({ concurrency: 1, keyOf: undefined, retry: NO_RETRY, deadLetter: undefined });
 
 interface Checked {
@@ -66,23 +69,33 @@ function attachDurable(kernel: Kernel, sub: MeshSubscription, name: string, from
   // Acknowledged once the handler is done with it, retries and dead-lettering
   // included; events the filter rejects are acknowledged at once; events offered
   // after unsubscribe are refused, so the store keeps them.
-  const onEvent = (event: MeshEvent): Promise<void> => new Promise<void>((resolve, reject) => {
-    if (!sub.live || kernel.halted) {
-      reject(new MeshError('ERR_MESH_CLOSED', `Durable ${name} is not consuming`, { details: { eventId: event.id } }));
-      return;
-    }
-    if (sub.filter !== undefined && !sub.filter(event)) {
-      resolve();
-      return;
-    }
+  const tracked = (event: MeshEvent, start: (settle: (acked: boolean) => void) => void): Promise<void> => new Promise<void>((resolve, reject) => {
     const settle = (acked: boolean): void => {
       if (!unacked.delete(settle)) return;
       if (acked) resolve();
       else reject(new MeshError('ERR_MESH_CLOSED', `Delivery of ${event.id} did not finish`, { details: { eventId: event.id } }));
     };
     unacked.add(settle);
-    sched.push(event, settle);
+    start(settle);
   });
+  const onEvent = (event: MeshEvent): Promise<void> => {
+    if (!sub.live || kernel.halted) {
+      return Promise.reject(new MeshError('ERR_MESH_CLOSED', `Durable ${name} is not consuming`, { details: { eventId: event.id } }));
+    }
+    if (sub.filter !== undefined && !sub.filter(event)) return ACKED;
+    if (sched.idle) {
+      // The common case, a synchronous handler with a slot free, is over before this
+      // returns: acknowledged with one shared settled promise, nothing to track.
+      let pending: Promise<void> | undefined;
+      const ran = sched.runNow(event, () => {
+        let done!: (acked: boolean) => void;
+        pending = tracked(event, (settle) => (done = settle));
+        return done;
+      });
+      return ran ? ACKED : pending as Promise<void>;
+    }
+    return tracked(event, (settle) => sched.push(event, settle));
+  };
   // With the store open, attach now: an event published right after subscribe()
   // must find the durable queue. Before that, the attach is queued on the open,
   // ahead of any append published later (see Publisher).

@@ -47,6 +47,28 @@ describe.runIf(up)('redisStore', () => {
     }
   });
 
+  it('trims the stream to about maxLength entries when it is set, and keeps every entry when it is not', async () => {
+    const { createMesh } = await import('../../src/index.js');
+    const redis = new Redis(url);
+    const trimmed = `${stream}:trimmed`;
+    const whole = `${stream}:whole`;
+    const a = createMesh({ store: redisStore({ url, stream: trimmed, maxLength: 10 }) });
+    const b = createMesh({ store: redisStore({ url, stream: whole }) });
+    try {
+      for (let i = 0; i < 500; i++) await Promise.all([a.publish('t.x', i), b.publish('t.x', i)]);
+      // MAXLEN ~ trims whole radix-tree nodes (100 entries by default), never below 10.
+      const kept = await redis.xlen(trimmed);
+      expect(kept).toBeGreaterThanOrEqual(10);
+      expect(kept).toBeLessThan(500);
+      expect(await redis.xlen(whole)).toBe(500);
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.del(trimmed, whole);
+      await redis.quit();
+    }
+  });
+
   it('removes a stopped consumer from the group when it holds nothing, keeping one that still holds deliveries', async () => {
     const key = `${stream}:consumers`;
     const { createMesh } = await import('../../src/index.js');
