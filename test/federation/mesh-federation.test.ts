@@ -162,4 +162,25 @@ describe('federation', () => {
     await until(() => down.length === 1);
     expect(down).toEqual(['b']);
   });
+
+  it.each([
+    ['a bad pattern', { topicList: [{ topic: 'o..x', mode: 'BROADCASTING', type: 'ASYNC' }] }, {}, 'ERR_MESH_INVALID_PATTERN'],
+    ['a bad filter', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{"nope":1}' }, 'ERR_MESH_INVALID_FILTER'],
+    ['a filter that is not JSON', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{' }, 'ERR_MESH_WIRE_BAD_BODY'],
+  ] as const)('closes the link of a peer that advertises %s, reporting its code (PROTOCOL §4.1)', async (_name, subscription, extra, code) => {
+    const a = tracked({ id: 'a' });
+    const errors: MeshError[] = [];
+    a.on('error', (e) => void errors.push(e));
+    const [peer, toA] = memoryLinkPair();
+    let closed = false;
+    peer.onClose = () => void (closed = true);
+    kernelOf(a).federate().attach(toA, false);
+    const frame = (cmd: WireFrame['header']['cmd'], seq: string, properties: Record<string, string>, body?: unknown): WireFrame => ({
+      header: { cmd, code: 0, seq, properties }, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+    });
+    peer.send(frame('HELLO_REQUEST', '1', { evmeshnode: 'x', evmeshproto: '1' }));
+    peer.send(frame('SUBSCRIBE_REQUEST', '2', { evmeshsub: 's1', evmeshnode: 'x', evmeshpath: '["x"]', ...extra }, subscription));
+    await until(() => closed);
+    expect(errors.map((e) => e.code)).toEqual([code]);
+  });
 });
