@@ -59,6 +59,15 @@ describe('request', () => {
     expect((await m.request('q', 1, { attributes: { subject: 'x' } })).data).toBe(1);
   });
 
+  it('waits for a slow answer when the timeout is past the timer range, instead of timing out at once', async () => {
+    const m = mesh();
+    m.subscribe('slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return 'late';
+    });
+    expect((await m.request('slow', 1, { timeout: 1e12 })).data).toBe('late');
+  });
+
   it('rejects with ERR_MESH_TIMEOUT when nobody answers in time', async () => {
     const m = mesh();
     m.subscribe('q', () => undefined);

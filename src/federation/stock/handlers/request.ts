@@ -7,15 +7,13 @@ import type { StockSession } from '../stock-session.js';
 
 /** Part B §4.4: the request/reply timeout of a stock request. */
 const DEFAULT_TTL = 3000;
-/** Node fires a timer set past 2^31-1 ms at once: a longer ttl waits this long instead. */
-const MAX_TTL = 2_147_483_647;
 
 function ttlOf(event: MeshEvent): number {
   const ttl = event['ttl'];
   if (ttl === undefined) return DEFAULT_TTL;
   const ms = Number(ttl);
   if (!Number.isFinite(ms) || ms <= 0) throw new MeshError('ERR_MESH_INVALID_EVENT', `ttl ${JSON.stringify(ttl)} is not a positive number of ms`);
-  return Math.min(ms, MAX_TTL);
+  return ms; // past the timer range the request table waits its longest timer
 }
 
 /**
