@@ -1,4 +1,5 @@
 import type { MeshEvent, StoreHandler } from '../../src/index.js';
+import { ConsumerRing, type RingConsumer } from '../../src/internal.js';
 
 /** What a reader needs from the database; all synchronous (better-sqlite3). */
 export interface LogSource {
@@ -11,12 +12,6 @@ export interface LogSource {
   lastSeq(): number;
   /** Persists the durable's position (never moves it back). */
   save(position: number): void;
-}
-
-interface Consumer {
-  readonly handler: StoreHandler;
-  readonly prefetch: number;
-  inflight: number;
 }
 
 interface Entry {
@@ -39,8 +34,7 @@ const SAVE_EVERY = 20;
  * window's acknowledged events, which at-least-once allows) and flushed on close.
  */
 export class DurableReader {
-  private readonly consumers: Consumer[] = [];
-  private next = 0;
+  private readonly consumers = new ConsumerRing();
   private buffer: Row[] = [];
   private head = 0;
   /** Handed back unacknowledged, in seq order; offered again before the buffer. */
@@ -65,16 +59,11 @@ export class DurableReader {
 
   /** Consumers attached now. */
   get attached(): number {
-    return this.consumers.length;
+    return this.consumers.size;
   }
 
   attach(handler: StoreHandler, prefetch: number): () => void {
-    const consumer: Consumer = { handler, prefetch, inflight: 0 };
-    this.consumers.push(consumer);
-    return () => {
-      const at = this.consumers.indexOf(consumer);
-      if (at >= 0) this.consumers.splice(at, 1);
-    };
+    return this.consumers.add(handler, prefetch);
   }
 
   /** Delivers while some consumer has room and there is something to deliver. */
@@ -83,7 +72,7 @@ export class DurableReader {
     this.pumping = true;
     try {
       for (;;) {
-        const consumer = this.pick();
+        const consumer = this.consumers.pick();
         if (consumer === undefined) return;
         const entry = this.take();
         if (entry === undefined) return;
@@ -110,7 +99,7 @@ export class DurableReader {
     this.closed = true;
   }
 
-  private deliver(consumer: Consumer, entry: Entry): void {
+  private deliver(consumer: RingConsumer, entry: Entry): void {
     consumer.inflight++;
     this.inflight.add(entry.seq);
     consumer.handler(entry.event).then(() => {
@@ -153,18 +142,6 @@ export class DurableReader {
       this.cursor = Math.max(this.cursor, this.source.lastSeq());
       this.positionChanged();
     }
-  }
-
-  private pick(): Consumer | undefined {
-    const n = this.consumers.length;
-    for (let i = 0; i < n; i++) {
-      const c = this.consumers[(this.next + i) % n] as Consumer;
-      if (c.inflight < c.prefetch) {
-        this.next = (this.next + i + 1) % n;
-        return c;
-      }
-    }
-    return undefined;
   }
 
   /** Everything at or below the result is acknowledged (or did not match). */

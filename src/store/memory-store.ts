@@ -2,6 +2,7 @@ import { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { Fifo } from '../delivery/fifo.js';
 import { patternMatcher } from '../topic/pattern.js';
+import { ConsumerRing, type RingConsumer } from './consumer-ring.js';
 import type { ConsumerSpec, MeshStore, StoreConsumer, StoreHandler } from './store.js';
 
 export interface MemoryStoreOptions {
@@ -13,21 +14,13 @@ export interface MemoryStoreOptions {
   readonly maxQueued?: number;
 }
 
-interface Consumer {
-  readonly handler: StoreHandler;
-  readonly prefetch: number;
-  inflight: number;
-  stopped: boolean;
-}
-
 class DurableQueue {
   readonly events = new Fifo<MeshEvent>();
   /** Events handed back unacknowledged, in append order; delivered before `events`. */
   private readonly returned: { seq: number; event: MeshEvent }[] = [];
   private readonly seqs = new WeakMap<MeshEvent, number>();
   private appended = 0;
-  readonly consumers: Consumer[] = [];
-  private next = 0;
+  readonly consumers = new ConsumerRing();
 
   constructor(readonly pattern: string, readonly matches: (type: string) => boolean) {}
 
@@ -42,7 +35,7 @@ class DurableQueue {
 
   pump(): void {
     while (this.size > 0) {
-      const consumer = this.pick();
+      const consumer = this.consumers.pick();
       if (consumer === undefined) return;
       const event = this.returned.length > 0 ? (this.returned.shift() as { event: MeshEvent }).event : (this.events.shift() as MeshEvent);
       consumer.inflight++;
@@ -60,19 +53,7 @@ class DurableQueue {
     }
   }
 
-  private pick(): Consumer | undefined {
-    const n = this.consumers.length;
-    for (let i = 0; i < n; i++) {
-      const c = this.consumers[(this.next + i) % n] as Consumer;
-      if (c.inflight < c.prefetch) {
-        this.next = (this.next + i + 1) % n;
-        return c;
-      }
-    }
-    return undefined;
-  }
-
-  private settled(consumer: Consumer): void {
+  private settled(consumer: RingConsumer): void {
     consumer.inflight--;
     // Also when this consumer stopped: a returned event must reach the others.
     this.pump();
@@ -143,17 +124,14 @@ class MemoryStore implements MeshStore {
       return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS',
         `Durable "${spec.name}" already exists with pattern ${queue.pattern}`, { details: { durable: spec.name } }));
     }
-    const consumer: Consumer = { handler, prefetch: spec.prefetch, inflight: 0, stopped: false };
     const q = queue;
-    q.consumers.push(consumer);
+    const detach = q.consumers.add(handler, spec.prefetch);
     // The queue is registered now (events appended from here on are kept); the
     // backlog is handed over after consume() returned, never inside the caller.
     queueMicrotask(() => q.pump());
     return Promise.resolve({
       stop() {
-        consumer.stopped = true;
-        const at = q.consumers.indexOf(consumer);
-        if (at >= 0) q.consumers.splice(at, 1);
+        detach();
         return Promise.resolve();
       },
     });
@@ -162,7 +140,7 @@ class MemoryStore implements MeshStore {
   deleteDurable(name: string): Promise<void> {
     const queue = this.queues.get(name);
     if (queue === undefined) return Promise.resolve();
-    if (queue.consumers.length > 0) {
+    if (queue.consumers.size > 0) {
       return Promise.reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable "${name}" still has consumers`, { details: { durable: name } }));
     }
     this.queues.delete(name);
