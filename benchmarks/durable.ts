@@ -17,6 +17,17 @@ import { ORDER_1KB, SOURCE, TOPIC, orderEvent } from './fixtures.js';
 
 /** Publishes in flight at once, for evmesh and the raw clients alike. */
 export const WINDOW = 100;
+
+/** n publishes, WINDOW at a time, each window awaited: the same batching for evmesh and the raw client. */
+async function inWindows(n: number, publishOne: () => Promise<unknown>): Promise<void> {
+  for (let done = 0; done < n;) {
+    const k = Math.min(WINDOW, n - done);
+    const batch: Promise<unknown>[] = [];
+    for (let i = 0; i < k; i++) batch.push(publishOne());
+    await Promise.all(batch);
+    done += k;
+  }
+}
 /** Deliveries a consumer reads per round: evmesh's prefetch (concurrency 32) and the raw batch. */
 export const BATCH = 64;
 export const REDIS_PORT = 6379;
@@ -58,13 +69,7 @@ export async function evmeshWorkload(kind: 'sqlite' | 'redis'): Promise<Workload
   let sent = 0;
   return {
     async run(n) {
-      for (let done = 0; done < n;) {
-        const k = Math.min(WINDOW, n - done);
-        const batch: Promise<unknown>[] = [];
-        for (let i = 0; i < k; i++) batch.push(mesh.publish(TOPIC, ORDER_1KB));
-        await Promise.all(batch);
-        done += k;
-      }
+      await inWindows(n, () => mesh.publish(TOPIC, ORDER_1KB));
       sent += n;
       await got.until(sent);
     },
@@ -161,16 +166,10 @@ export async function rawRedisWorkload(): Promise<Workload> {
   let sent = 0;
   return {
     async run(n) {
-      for (let done = 0; done < n;) {
-        const k = Math.min(WINDOW, n - done);
-        const batch: Promise<unknown>[] = [];
-        for (let j = 0; j < k; j++) {
-          const id = `bench-${++i}`;
-          batch.push(producer.xadd(stream, '*', 'i', id, 't', TOPIC, 'e', eventJson(i)));
-        }
-        await Promise.all(batch);
-        done += k;
-      }
+      await inWindows(n, () => {
+        const id = `bench-${++i}`;
+        return producer.xadd(stream, '*', 'i', id, 't', TOPIC, 'e', eventJson(i));
+      });
       sent += n;
       await got.until(sent);
     },
