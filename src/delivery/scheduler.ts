@@ -84,31 +84,28 @@ export class Scheduler {
     try {
       result = sub.handler(event, sub.contextFor(1));
     } catch (err) {
-      sub.host.drain.add();
-      this.fail(new Task(event, undefined, later()), err);
+      this.adoptFailure(event, err, later());
       return false;
     }
     if (isThenable(result)) {
-      sub.host.drain.add();
-      this.track(new Task(event, undefined, later()), result);
+      this.adoptPromise(event, result, later());
       return false;
     }
     if (result !== undefined && sub.host.openRequests > 0) sub.host.answer(event, result);
-    this.running--;
-    this.pump();
+    this.release();
     return true;
   }
 
   /** The fast path's running handler returned a promise: it becomes a task holding its slot. */
-  adoptPromise(event: MeshEvent, promise: PromiseLike<unknown>): void {
+  adoptPromise(event: MeshEvent, promise: PromiseLike<unknown>, done?: DeliveryDone): void {
     this.sub.host.drain.add();
-    this.track(new Task(event, undefined, undefined), promise);
+    this.track(new Task(event, undefined, done), promise);
   }
 
   /** The fast path's handler threw and may be retried: the retry holds the slot. */
-  adoptFailure(event: MeshEvent, error: unknown): void {
+  adoptFailure(event: MeshEvent, error: unknown, done?: DeliveryDone): void {
     this.sub.host.drain.add();
-    this.fail(new Task(event, undefined, undefined), error);
+    this.fail(new Task(event, undefined, done), error);
   }
 
   /** The fast path's synchronous run is over: free its slot. */
