@@ -1,5 +1,6 @@
 import { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
+import { timerDelay } from './timer-delay.js';
 
 /** Options for `mesh.request`. */
 export interface RequestOptions {
@@ -24,9 +25,6 @@ export const DEFAULT_REQUEST_TIMEOUT = 5000;
  * Requests waiting for their first answer, keyed by the request's event id: a
  * `use` chain may hand handlers an enriched copy, which keeps the id.
  */
-/** Node fires a timer set past 2^31-1 ms at once (TimeoutOverflowWarning): a longer timeout waits this long. */
-const LONGEST_TIMER = 2_147_483_647;
-
 export class RequestTable {
   private readonly pending = new Map<string, Pending>();
 
@@ -41,7 +39,7 @@ export class RequestTable {
         reject(new MeshError('ERR_MESH_TIMEOUT', `No reply to ${request.type} within ${timeout} ms`, {
           details: { eventId: request.id, type: request.type, timeout },
         }));
-      }, Math.min(timeout, LONGEST_TIMER));
+      }, timerDelay(timeout));
       this.pending.set(request.id, { resolve, reject, timer, deadline: Date.now() + timeout });
     });
   }

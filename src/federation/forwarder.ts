@@ -7,6 +7,7 @@ import type { InterestTable } from './interest-table.js';
 import { PeerEvents } from './peer-event.js';
 import type { FederationHost, Proxies } from './proxies.js';
 import { MAX_HOPS, eventFrame, optionalProp, prop, replyFrame, type Destinations } from './peer-frames.js';
+import { timerDelay } from '../delivery/timer-delay.js';
 
 /**
  * How the forwarder reaches a link: by id, with a whole frame, or with a builder that
@@ -102,7 +103,7 @@ export class Forwarder {
 
   private sweepAt(deadline: number): void {
     // Past the deadline the requester has given up; forget the request then.
-    this.sweeper = setTimeout(this.sweep, Math.max(0, deadline - Date.now()));
+    this.sweeper = setTimeout(this.sweep, timerDelay(deadline - Date.now()));
     this.sweeper.unref();
   }
 

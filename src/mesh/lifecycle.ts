@@ -1,6 +1,7 @@
 import { MeshError } from '../errors.js';
 import { Transport } from '../federation/transport.js';
 import type { Kernel } from './kernel.js';
+import { timerDelay } from '../delivery/timer-delay.js';
 
 /** Opens what the mesh needs (the store now; listeners and peers with federation). Idempotent. */
 export async function start(kernel: Kernel): Promise<void> {
@@ -58,7 +59,7 @@ export async function close(kernel: Kernel): Promise<void> {
 /** Waits for `work`, but not past `deadline` (epoch ms): a store that hangs must not hang close(). */
 function within(work: Promise<unknown>, deadline: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(resolve, timerDelay(deadline - Date.now()));
     void work.then(() => {
       clearTimeout(timer);
       resolve();

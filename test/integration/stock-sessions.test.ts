@@ -49,6 +49,19 @@ describe('request/reply with a stock EventMesh client', () => {
     await responder.call('UNSUBSCRIBE_REQUEST', 'UNSUBSCRIBE_RESPONSE');
     await expectRejectCode(mesh.request('com.rr', 'q', { attributes: { subject: 'rr' } }), 'ERR_MESH_NO_RESPONDER');
   });
+
+  it('takes a late RESPONSE_TO_SERVER for a mesh request whose timeout is past the timer range', async () => {
+    const { mesh, port } = await node();
+    const responder = await session(port, 'sub', 'g', [['rr', 'CLUSTERING', 'SYNC']]);
+    void (async () => {
+      const asked = await responder.next((f) => f.header.cmd === 'REQUEST_TO_CLIENT');
+      responder.ack(asked);
+      await sleep(50);
+      responder.send('RESPONSE_TO_SERVER', { properties: CE_PROPS, body: JSON.stringify({ ...bodyJson(asked), data: 'late' }) });
+    })();
+    const reply = await mesh.request('com.rr', 'q', { timeout: 1e12, attributes: { subject: 'rr' } });
+    expect(reply.data).toBe('late');
+  });
 });
 
 describe('stock EventMesh client sessions and a peer node', () => {

@@ -15,6 +15,7 @@ import { response } from './handlers/response.js';
 import { listen, subscribeItems, unsubscribeAll } from './handlers/subscribe.js';
 import { PushWindow, type Push } from './push-window.js';
 import { pushFrame, replyFrame, subjectFilter } from './stock-frames.js';
+import { timerDelay } from '../../delivery/timer-delay.js';
 
 /** What a session needs from the node's registry of stock sessions. */
 export interface SessionRegistry {
@@ -191,7 +192,7 @@ export class StockSession {
     this.forget(event.id);
     if (this.awaiting.size >= MAX_AWAITING) this.forget(this.awaiting.keys().next().value as string);
     const deadline = this.kernel.requests.deadlineOf(event.id);
-    const wait = deadline === undefined ? AWAIT_AT_MOST : Math.max(0, deadline - Date.now());
+    const wait = deadline === undefined ? AWAIT_AT_MOST : timerDelay(deadline - Date.now());
     const timer = setTimeout(() => this.awaiting.delete(event.id), wait);
     timer.unref();
     this.awaiting.set(event.id, { event, timer });
