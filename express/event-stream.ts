@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MeshEvent } from '../src/index.js';
+import { eventJson } from '../src/internal.js';
 import type { StreamSource } from './resume.js';
 
 /** How a stream is fed; decided by the router from the request and the mesh's store. */
@@ -73,7 +74,7 @@ export class EventStream {
     const id = /[\r\n\0]/.test(event.id) ? '' : `id: ${event.id}\n`;
     let json: string;
     try {
-      json = JSON.stringify(event);
+      json = eventJson(event); // the structured-mode JSON, as JSON.stringify(event) writes it
     } catch {
       // In-process data is never serialised on the way here (a BigInt, a cycle):
       // thrown from this subscriber it would be an uncaught error and end the process.

@@ -17,3 +17,4 @@ export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
 export { integerOption } from './mesh/integer-option.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
+export { eventJson } from './event/event-json.js';
