@@ -31,7 +31,7 @@ export { Publish } from './decorators/publish.js';
 export { memoryStore } from './store/memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store.js';
 export type {
-  ConsumerSpec, MeshStore, StoreCapabilities, StoreConsumer, StoreHandler, StoreReplayFrom,
+  ConsumerSpec, MeshStore, StoreCapabilities, StoreConsumer, StoreContext, StoreHandler, StoreReplayFrom,
 } from './store/store.js';
 
 export { MeshError, MESH_ERROR_CODES } from './errors.js';

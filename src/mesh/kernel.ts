@@ -110,7 +110,7 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
   }
 
   storeReady(): Promise<void> {
-    return (this.opening ??= this.store.open().then(
+    return (this.opening ??= this.store.open({ meshId: this.options.id, report: (error) => this.report(error) }).then(
       () => {
         this.storeOpen = true;
         // Opened after close() finished: nobody else will close it.

@@ -1,3 +1,4 @@
+import type { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 
 /** What a store can do; the kernel and the conformance suite read these, never the store's type. */
@@ -58,6 +59,18 @@ export interface StoreConsumer {
 }
 
 /**
+ * What a mesh gives the store it opens: the store's way back to that mesh. Background
+ * failures (a consumer that lost its broker, a stored entry that is not an event) have
+ * no caller to reject; the store reports them here, and they reach `mesh.on('error')`.
+ */
+export interface StoreContext {
+  /** The id of the mesh opening the store (for consumer names and messages). */
+  readonly meshId: string;
+  /** Sends a failure met outside any call to the mesh's `'error'` signal; use an `ERR_MESH_STORE_*` code. */
+  report(error: MeshError): void;
+}
+
+/**
  * Where durable subscriptions get their events. Promise-only and small on purpose:
  * an adapter maps these members onto its engine and declares what it can do.
  */
@@ -69,9 +82,10 @@ export interface MeshStore {
    * Connects; called by each mesh that uses the store, before any other member, and
    * again after a `close` (a mesh restarting on the same instance). An engine that
    * cannot be reached rejects with `ERR_MESH_STORE_UNAVAILABLE` within a bounded
-   * time, never hangs.
+   * time, never hangs. A mesh always passes its `context`; a store opened on its own
+   * (a test, a script) gets none and logs what it would have reported.
    */
-  open(): Promise<void>;
+  open(context?: StoreContext): Promise<void>;
   /**
    * Optional, synchronous: whether the store wants events of this type at all.
    * Lets the publish path skip `append` (and its promise) when nothing durable
