@@ -15,6 +15,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_NO_RESPONDER: { retryable: true, summary: 'A request matched no subscriber anywhere; rejected at once.' },
   ERR_MESH_HANDLER_FAILED: { retryable: true, summary: 'A subscriber threw or rejected; reported on every failed attempt.' },
   ERR_MESH_PIPELINE_FAILED: { retryable: false, summary: 'A `use` chain threw (that publish rejects; emit reports it) or a subscription `pipe` threw (reported, pipe rebuilt).' },
+  ERR_MESH_HOOK_FAILED: { retryable: false, summary: 'An internal hook (metrics, tracing, access control) threw; the event goes on, an inbound check that throws refuses.' },
   ERR_MESH_DEAD_LETTER_FAILED: { retryable: true, summary: 'An event that exhausted its retries could not be republished to its dead-letter topic.' },
   ERR_MESH_DRAIN_TIMEOUT: { retryable: false, summary: 'close() gave up waiting for in-flight handlers after its deadline.' },
   ERR_MESH_STORE_FULL: { retryable: true, summary: 'The store refused an event because a bounded queue is full.' },

@@ -1,6 +1,6 @@
 import { MeshError } from '../errors.js';
 import type { SubscribeOptions } from '../delivery/subscription.js';
-import { checkSubscription } from '../mesh/subscribe.js';
+import { checkSubscription } from '../delivery/check-subscription.js';
 import { isStandardContext } from './decorator-kind.js';
 import { addOnEventMetadata } from './metadata.js';
 

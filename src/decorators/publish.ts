@@ -1,6 +1,6 @@
 import { MeshError } from '../errors.js';
 import { assertTopic } from '../topic/topic.js';
-import type { Mesh } from '../mesh/mesh.js';
+import type { DecoratorMesh } from './decorator-mesh.js';
 import { isThenable } from '../delivery/scheduler.js';
 import { isStandardContext } from './decorator-kind.js';
 import { copyMetadata, MESH_OF_INSTANCE, PUBLISH_METADATA } from './metadata.js';
@@ -36,7 +36,7 @@ export function Publish(topic: string): PublishDecorator {
 function wrap(original: Method, topic: string): Method {
   const isAsync = original.constructor.name === 'AsyncFunction';
   const wrapped = function (this: object, ...args: unknown[]): unknown {
-    let mesh: Mesh;
+    let mesh: DecoratorMesh;
     try {
       mesh = meshOf(this, topic);
     } catch (err) {
@@ -58,8 +58,8 @@ function wrap(original: Method, topic: string): Method {
   return wrapped;
 }
 
-function meshOf(instance: object, topic: string): Mesh {
-  const mesh = (instance as Record<symbol, Mesh | undefined>)[MESH_OF_INSTANCE];
+function meshOf(instance: object, topic: string): DecoratorMesh {
+  const mesh = (instance as Record<symbol, DecoratorMesh | undefined>)[MESH_OF_INSTANCE];
   if (mesh === undefined) {
     throw new MeshError('ERR_MESH_NOT_REGISTERED', `@Publish('${topic}') called on an instance no mesh registered`, {
       details: { topic },

@@ -1,5 +1,5 @@
 import type { Subscription } from '../delivery/subscription.js';
-import type { Mesh } from '../mesh/mesh.js';
+import type { DecoratorMesh } from './decorator-mesh.js';
 import { getOnEventMetadata, MESH_OF_INSTANCE } from './metadata.js';
 
 /** Method names along the prototype chain, nearest definition first (like Nest's MetadataScanner). */
@@ -16,7 +16,7 @@ export function methodNames(instance: object): string[] {
 }
 
 /** Binds `@Publish` methods to `mesh` and subscribes every `@OnEvent` method. All or nothing. */
-export function registerInstance(mesh: Mesh, instance: object): Subscription[] {
+export function registerInstance(mesh: DecoratorMesh, instance: object): Subscription[] {
   Object.defineProperty(instance, MESH_OF_INSTANCE, { value: mesh, configurable: true, enumerable: false, writable: true });
   const subs: Subscription[] = [];
   try {

@@ -1,7 +1,7 @@
 import type { MeshEvent } from '../event/mesh-event.js';
 import { handleFailure } from './failure.js';
 import { Scheduler, isThenable } from './scheduler.js';
-import type { MeshSubscription } from './subscription.js';
+import { hostOf, type MeshSubscription } from './subscription.js';
 
 /**
  * Delivers one routed event to one subscription: filter, then the subscription's
@@ -35,7 +35,7 @@ export function accept(sub: MeshSubscription, event: MeshEvent): void {
   sub.busy = true;
   let result: unknown;
   try {
-    result = sub.handler(event, sub);
+    result = sub.handler(event, sub.ctx ?? sub.contextFor(1));
   } catch (err) {
     sub.busy = false;
     failedNow(sub, event, err, sub.sched as Scheduler | undefined);
@@ -49,7 +49,8 @@ export function accept(sub: MeshSubscription, event: MeshEvent): void {
       (sched ?? (sub.sched = new Scheduler(sub, 1))).adoptPromise(event, result);
       return;
     }
-    if (sub.host.openRequests > 0) sub.host.answer(event, result);
+    const host = hostOf(sub);
+    if (host.openRequests > 0) host.answer(event, result);
   }
   sched?.release();
 }

@@ -1,6 +1,6 @@
 import { toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import type { MeshSubscription } from './subscription.js';
+import { hostOf, type MeshSubscription } from './subscription.js';
 
 /**
  * Reports a failed attempt and decides what follows: the delay before the next
@@ -10,7 +10,8 @@ import type { MeshSubscription } from './subscription.js';
 export function handleFailure(sub: MeshSubscription, event: MeshEvent, attempt: number, error: unknown): number {
   const retry = sub.policy.retry;
   const willRetry = attempt < retry.attempts;
-  sub.host.report(toMeshError('ERR_MESH_HANDLER_FAILED', error, {
+  const host = hostOf(sub);
+  host.report(toMeshError('ERR_MESH_HANDLER_FAILED', error, {
     eventId: event.id,
     type: event.type,
     subscription: sub.name,
@@ -23,9 +24,9 @@ export function handleFailure(sub: MeshSubscription, event: MeshEvent, attempt: 
       return retry.delay(attempt);
     } catch (err) {
       // A backoff function that throws ends the retries; it must not crash delivery.
-      sub.host.report(toMeshError('ERR_MESH_INVALID_OPTIONS', err, { subscription: sub.name, stage: 'retry.backoff' }));
+      host.report(toMeshError('ERR_MESH_INVALID_OPTIONS', err, { subscription: sub.name, stage: 'retry.backoff' }));
     }
   }
-  if (sub.policy.deadLetter !== undefined) sub.host.deadLetter(sub, event, attempt, error);
+  if (sub.policy.deadLetter !== undefined) host.deadLetter(sub, event, attempt, error);
   return -1;
 }

@@ -1,5 +1,4 @@
 import type { MeshEvent } from '../event/mesh-event.js';
-import { deliverMatched } from './dispatcher.js';
 import type { MeshSubscription } from './subscription.js';
 
 /** Round-robin position of one group, shared by every route the group appears in. */
@@ -15,21 +14,19 @@ export interface GroupRoute {
 }
 
 /**
- * Gives the event to exactly one member of the group: the next one round-robin
- * whose filter accepts it. Returns false when no member takes it.
+ * The one member of the group that takes the event: the next one round-robin whose
+ * filter accepts it; undefined when none does. The caller delivers to it (or, for a
+ * member standing for a remote subscription, collects it as a destination).
  */
-export function deliverToGroup(group: GroupRoute, event: MeshEvent): boolean {
+export function pickMember(group: GroupRoute, event: MeshEvent): MeshSubscription | undefined {
   const members = group.members;
   const n = members.length;
   const start = group.cursor.next++ % n;
   for (let i = 0; i < n; i++) {
     const member = members[(start + i) % n] as MeshSubscription;
-    if (member.live && (member.filter === undefined || member.filter(event))) {
-      deliverMatched(member, event);
-      return true;
-    }
+    if (member.live && (member.filter === undefined || member.filter(event))) return member;
   }
-  return false;
+  return undefined;
 }
 
 /** True when some member of the group would take the event (used to find responders). */

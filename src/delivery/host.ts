@@ -1,5 +1,6 @@
 import type { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
+import type { Hooks } from '../hooks/hooks.js';
 import type { Drain } from './drain.js';
 import type { MeshSubscription } from './subscription.js';
 
@@ -23,4 +24,6 @@ export interface DeliveryHost {
   detach(sub: MeshSubscription): Promise<void>;
   /** Timers of pending retries, cancelled when the mesh closes. */
   readonly timers: Set<NodeJS.Timeout>;
+  /** The mesh's hooks: `onDeliver` / `onSettle` run around handler attempts. */
+  readonly hooks: Hooks;
 }

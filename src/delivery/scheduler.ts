@@ -1,8 +1,10 @@
 import { toMeshError } from '../errors.js';
+import type { DeliveryOutcome } from '../hooks/hook-list.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../util/fifo.js';
 import { handleFailure } from './failure.js';
-import type { MeshSubscription } from './subscription.js';
+import type { DeliveryHost } from './host.js';
+import { hostOf, type MeshSubscription } from './subscription.js';
 
 /**
  * Called once per delivery when it is over: true when the subscription's policy
@@ -13,6 +15,8 @@ export type DeliveryDone = (handled: boolean) => void;
 
 class Task {
   attempt = 1;
+  /** When the current attempt started (performance.now()), while delivery hooks watch; else -1. */
+  started = -1;
   constructor(readonly event: MeshEvent, readonly key: string | undefined, readonly done: DeliveryDone | undefined) {}
 }
 
@@ -34,14 +38,17 @@ export class Scheduler {
   private readonly lanes = new Map<string, Fifo<Task>>();
   /** Keyed mode: keys whose next task waits for a free slot, in arrival order. */
   private readonly waiting = new Fifo<string>();
+  // ES-private: the scheduler is reachable from a handler (ctx.subscription.sched).
+  readonly #host: DeliveryHost;
 
   constructor(private readonly sub: MeshSubscription, heldSlots = 0) {
     this.running = heldSlots;
+    this.#host = hostOf(sub);
   }
 
   push(event: MeshEvent, done?: DeliveryDone): void {
     const key = this.keyOf(event);
-    this.sub.host.drain.add();
+    this.#host.drain.add();
     const task = new Task(event, key, done);
     if (key === undefined) {
       if (this.running < this.sub.policy.concurrency && this.queue.length === 0) this.start(task);
@@ -67,7 +74,8 @@ export class Scheduler {
    * waiting for one, so `push` would start it at once anyway.
    */
   get idle(): boolean {
-    return this.sub.policy.keyOf === undefined && this.running < this.sub.policy.concurrency && this.queue.length === 0;
+    return this.sub.policy.keyOf === undefined && this.running < this.sub.policy.concurrency && this.queue.length === 0
+      && !this.#host.hooks.watchesDeliveries;
   }
 
   /**
@@ -91,20 +99,20 @@ export class Scheduler {
       this.adoptPromise(event, result, later());
       return false;
     }
-    if (result !== undefined && sub.host.openRequests > 0) sub.host.answer(event, result);
+    if (result !== undefined && this.#host.openRequests > 0) this.#host.answer(event, result);
     this.release();
     return true;
   }
 
   /** The fast path's running handler returned a promise: it becomes a task holding its slot. */
   adoptPromise(event: MeshEvent, promise: PromiseLike<unknown>, done?: DeliveryDone): void {
-    this.sub.host.drain.add();
+    this.#host.drain.add();
     this.track(new Task(event, undefined, done), promise);
   }
 
   /** The fast path's handler threw and may be retried: the retry holds the slot. */
   adoptFailure(event: MeshEvent, error: unknown, done?: DeliveryDone): void {
-    this.sub.host.drain.add();
+    this.#host.drain.add();
     this.fail(new Task(event, undefined, done), error);
   }
 
@@ -129,7 +137,7 @@ export class Scheduler {
     }
     for (const lane of this.lanes.values()) for (let t = lane.shift(); t !== undefined; t = lane.shift()) dropped.push(t);
     for (const task of dropped) {
-      this.sub.host.drain.done();
+      this.#host.drain.done();
       task.done?.(false);
     }
   }
@@ -141,7 +149,7 @@ export class Scheduler {
     try {
       return keyOf(event);
     } catch (err) {
-      this.sub.host.report(toMeshError('ERR_MESH_HANDLER_FAILED', err, {
+      this.#host.report(toMeshError('ERR_MESH_HANDLER_FAILED', err, {
         eventId: event.id, subscription: this.sub.name, pattern: this.sub.pattern, stage: 'orderingKey',
       }));
       return '';
@@ -155,9 +163,14 @@ export class Scheduler {
 
   private run(task: Task): void {
     const sub = this.sub;
-    if (!sub.live || sub.host.halted) {
+    if (!sub.live || this.#host.halted) {
       this.finish(task, false);
       return;
+    }
+    const hooks = this.#host.hooks;
+    if (hooks.watchesDeliveries) {
+      task.started = performance.now();
+      if (hooks.onDeliver !== undefined) hooks.run('onDeliver', task.event, sub, task.attempt);
     }
     let result: unknown;
     try {
@@ -168,6 +181,15 @@ export class Scheduler {
     }
     if (isThenable(result)) this.track(task, result);
     else this.succeed(task, result);
+  }
+
+  /** Tells `onSettle` hooks how the attempt `task` started ended. */
+  private settled(task: Task, outcome: DeliveryOutcome): void {
+    if (task.started < 0) return;
+    const duration = performance.now() - task.started;
+    task.started = -1;
+    const hooks = this.#host.hooks;
+    if (hooks.onSettle !== undefined) hooks.run('onSettle', task.event, this.sub, outcome, duration);
   }
 
   private track(task: Task, promise: PromiseLike<unknown>): void {
@@ -183,21 +205,23 @@ export class Scheduler {
   }
 
   private succeed(task: Task, value: unknown): void {
-    if (value !== undefined && this.sub.host.openRequests > 0) this.sub.host.answer(task.event, value);
+    this.settled(task, 'ok');
+    if (value !== undefined && this.#host.openRequests > 0) this.#host.answer(task.event, value);
     this.finish(task, true);
   }
 
   private fail(task: Task, error: unknown): void {
     const retryIn = handleFailure(this.sub, task.event, task.attempt, error);
+    this.settled(task, retryIn >= 0 ? 'retried' : this.sub.policy.deadLetter === undefined ? 'failed' : 'dead_lettered');
     if (retryIn < 0) {
       this.finish(task, true);
       return;
     }
-    if (this.sub.host.halted) {
+    if (this.#host.halted) {
       this.finish(task, false);
       return;
     }
-    const timers = this.sub.host.timers;
+    const timers = this.#host.timers;
     const timer = setTimeout(() => {
       timers.delete(timer);
       task.attempt++;
@@ -208,7 +232,7 @@ export class Scheduler {
 
   private finish(task: Task, handled: boolean): void {
     this.running--;
-    this.sub.host.drain.done();
+    this.#host.drain.done();
     task.done?.(handled);
     if (task.key !== undefined) {
       const lane = this.lanes.get(task.key);

@@ -94,43 +94,69 @@ export interface DeliveryPolicy {
   readonly deadLetter: string | undefined;
 }
 
+/** Where a subscription that stands for a remote one delivers: the node and its subscription id there. */
+export interface RemoteTarget {
+  readonly node: string;
+  readonly sub: string;
+}
+
+/** What a handler gets as `ctx`: its documented fields and nothing else. */
+class Context implements DeliveryContext {
+  constructor(
+    readonly pattern: string,
+    readonly attempt: number,
+    readonly group: string | undefined,
+    readonly subscription: Subscription,
+  ) {}
+}
+
+/** The host of a subscription, for delivery code only: not reachable from a handler's `ctx`. */
+// Assigned in MeshSubscription's static block, the one place that can read #host.
+export let hostOf: (sub: MeshSubscription) => DeliveryHost;
+
 /**
- * A subscription's state, and its first-attempt delivery context: passing the
- * subscription itself as `ctx` saves an object per subscription and a pointer
- * chase per delivery (retries get their own context objects). Fields read on
- * every delivery come first and are set in the constructor so all instances
- * share one hidden class; nothing here is a per-subscription closure.
+ * A subscription's state. Fields read on every delivery come first and are set in
+ * the constructor so all instances share one hidden class; nothing here is a
+ * per-subscription closure. The mesh that hosts it is an ES private field: this
+ * object is the handle `subscribe` returns and `ctx.subscription`, so nothing a
+ * handler holds leads back to the mesh's internals.
  */
-export class MeshSubscription implements Subscription, DeliveryContext {
+export class MeshSubscription implements Subscription {
   /** False once unsubscribed; read on every delivery. */
   live = true;
   /** Set while a handler runs synchronously on the fast path (catches re-entrant delivery). */
   busy = false;
   sched: Scheduler | undefined = undefined;
   pipeIn: Subject<MeshEvent> | undefined = undefined;
+  /** The first attempt's `ctx`, made at the first delivery (many subscriptions never get one). */
+  ctx: DeliveryContext | undefined = undefined;
   ready: Promise<void> = RESOLVED;
   /** Called when the subscription ends (used by `observe` to complete its subscriber). */
   onEnd: (() => void) | undefined = undefined;
+  readonly #host: DeliveryHost;
 
+  static {
+    hostOf = (sub) => sub.#host;
+  }
+
+  /**
+   * @param remote set for a proxy of a remote subscription: routing collects it as a
+   *   destination instead of running `handler`
+   */
   constructor(
     readonly pattern: string,
     readonly handler: EventHandler,
     readonly filter: EventPredicate | undefined,
     readonly policy: DeliveryPolicy,
-    readonly host: DeliveryHost,
+    host: DeliveryHost,
     readonly options: SubscribeOptions | undefined,
-  ) {}
-
-  get attempt(): number {
-    return 1;
-  }
-
-  get subscription(): Subscription {
-    return this;
+    readonly remote: RemoteTarget | undefined = undefined,
+  ) {
+    this.#host = host;
   }
 
   get active(): boolean {
-    return this.live && this.host.accepting;
+    return this.live && this.#host.accepting;
   }
 
   get group(): string | undefined {
@@ -145,14 +171,16 @@ export class MeshSubscription implements Subscription, DeliveryContext {
     return this.options?.name ?? this.options?.durable ?? this.pattern;
   }
 
+  /** The `ctx` of attempt `attempt`: one shared object for the first, a new one per retry. */
   contextFor(attempt: number): DeliveryContext {
-    return attempt === 1 ? this : { pattern: this.pattern, attempt, group: this.group, subscription: this };
+    if (attempt === 1) return (this.ctx ??= new Context(this.pattern, 1, this.group, this));
+    return new Context(this.pattern, attempt, this.group, this);
   }
 
   async unsubscribe(): Promise<void> {
     if (!this.live) return;
     this.end();
-    await this.host.detach(this);
+    await this.#host.detach(this);
   }
 
   /** Stops deliveries at once (unsubscribe, or the mesh closing). */

@@ -3,14 +3,16 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
-import type { PeerInfo } from '../mesh/signals.js';
+import type { PeerInfo } from './peer-info.js';
 import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link } from './link.js';
 import { Forwarder } from './forwarder.js';
-import { Proxies, type FederationHost } from './proxies.js';
+import type { FederationHost } from './federation-host.js';
+import { Proxies } from './proxies.js';
+import type { RemoteParty } from '../hooks/hook-list.js';
 import {
   advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
@@ -41,6 +43,8 @@ interface PeerLink {
   listening: boolean;
   /** Last time anything arrived (PROTOCOL §3.1: any frame is a sign of life). */
   seen: number;
+  /** Who is at the other end, as hooks are told (identity set by the HELLO). */
+  party: RemoteParty;
 }
 
 /**
@@ -57,8 +61,6 @@ export class Federation {
   private readonly forwarder: Forwarder;
   private linkSeq = 0;
   private frameSeq = 0;
-  /** Destinations gathered by proxies while the current event is routed; see Publisher. */
-  pending: Destinations | undefined = undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: FederationHost) {
@@ -66,9 +68,7 @@ export class Federation {
     // Every node is reachable for replies even with no subscription of its own:
     // it advertises its presence, which routes like interest but matches nothing.
     this.table.addLocal({ node: host.selfId, sub: PRESENCE, pattern: PRESENCE_PATTERN });
-    this.proxies = new Proxies(host, (node, sub) => {
-      ((this.pending ??= {})[node] ??= []).push(sub);
-    });
+    this.proxies = new Proxies(host);
     this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
       const entry = this.links.get(link);
       if (entry !== undefined) this.send(entry.link, typeof frame === 'function' ? frame(this.seq()) : frame);
@@ -82,7 +82,8 @@ export class Federation {
   /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
   attach(link: Link, dials: boolean): void {
     const id = `l${++this.linkSeq}`;
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now() };
+    const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -99,9 +100,9 @@ export class Federation {
     if (id !== undefined) this.apply(this.table.removeLocal(id));
   }
 
-  /** Sends what proxies collected for `event` (one copy per next hop, PROTOCOL §5.2). */
-  flush(event: MeshEvent, destinations: Destinations): void {
-    this.forwarder.flush(event, destinations);
+  /** Sends `event` to the remote subscriptions routing picked for it (one copy per next hop, PROTOCOL §5.2). */
+  forward(event: MeshEvent, destinations: Destinations): void {
+    this.forwarder.forward(event, destinations);
   }
 
   /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
@@ -139,6 +140,8 @@ export class Federation {
 
   private receive(id: string, entry: PeerLink, frame: WireFrame): void {
     entry.seen = Date.now();
+    const hooks = this.host.hooks;
+    if (hooks.onRemoteFrame !== undefined && !hooks.allows('onRemoteFrame', frame, entry.party)) return;
     try {
       this.dispatch(id, entry, frame);
     } catch (err) {
@@ -181,12 +184,12 @@ export class Federation {
         }
         return this.up(id, entry, prop(frame, 'evmeshnode'));
       case 'SUBSCRIBE_REQUEST':
-        return this.apply(this.table.advertise(id, this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath))));
+        return this.advertised(id, entry, frame);
       case 'UNSUBSCRIBE_REQUEST':
         return this.apply(this.table.withdraw(id, prop(frame, 'evmeshnode'), prop(frame, 'evmeshsub')));
       case 'ASYNC_MESSAGE_TO_SERVER':
       case 'REQUEST_TO_SERVER':
-        return this.forwarder.arrived(frame);
+        return this.forwarder.arrived(frame, entry.party);
       case 'RESPONSE_TO_SERVER':
         return this.forwarder.replyArrived(frame);
       case 'LISTEN_REQUEST':
@@ -222,9 +225,18 @@ export class Federation {
     );
   }
 
+  /** PROTOCOL §4.1: a peer's advertisement joins the interest table, unless a hook refuses to route to it. */
+  private advertised(id: string, entry: PeerLink, frame: WireFrame): void {
+    const adv = this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath));
+    const hooks = this.host.hooks;
+    if (hooks.onRemoteSubscribe !== undefined && !hooks.allows('onRemoteSubscribe', adv, entry.party)) return;
+    this.apply(this.table.advertise(id, adv));
+  }
+
   private up(id: string, entry: PeerLink, peer: string): void {
     if (peer === this.host.selfId) throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'a node linked to itself'); // PROTOCOL §2.5
     entry.peer = peer;
+    entry.party = { kind: 'peer', identity: peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
     this.send(entry.link, listenFrame(this.seq()));
   }
@@ -236,6 +248,8 @@ export class Federation {
   private listening(entry: PeerLink): void {
     if (entry.peer === undefined || entry.listening) return;
     entry.listening = true;
+    const hooks = this.host.hooks;
+    if (hooks.onLinkUp !== undefined) hooks.run('onLinkUp', entry.party);
     this.host.peerChanged(true, info(entry, entry.peer));
   }
 
@@ -245,7 +259,10 @@ export class Federation {
     this.links.delete(id);
     this.forwarder.linkDown(id);
     this.apply(this.table.linkDown(id));
-    if (entry.peer !== undefined && entry.listening) this.host.peerChanged(false, info(entry, entry.peer));
+    if (entry.peer === undefined || !entry.listening) return;
+    const hooks = this.host.hooks;
+    if (hooks.onLinkDown !== undefined) hooks.run('onLinkDown', entry.party);
+    this.host.peerChanged(false, info(entry, entry.peer));
   }
 
   /** The connected peers with their outbound counters (a slow peer shows a growing queue and drain waits). */

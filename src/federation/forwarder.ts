@@ -5,7 +5,9 @@ import type { WireFrame } from '../wire/frame.js';
 import { EventHeaders } from './event-headers.js';
 import type { InterestTable } from './interest-table.js';
 import { PeerEvents } from './peer-event.js';
-import type { FederationHost, Proxies } from './proxies.js';
+import type { RemoteParty } from '../hooks/hook-list.js';
+import type { FederationHost } from './federation-host.js';
+import type { Proxies } from './proxies.js';
 import { MAX_HOPS, eventFrame, optionalProp, prop, replyFrame, type Destinations } from './peer-frames.js';
 import { timerDelay } from '../delivery/timer-delay.js';
 
@@ -48,10 +50,10 @@ export class Forwarder {
     return this.served.size;
   }
 
-  /** Sends what proxies collected for a locally published `event` (PROTOCOL §5.2), serialized once for every hop. */
-  flush(event: MeshEvent, destinations: Destinations): void {
+  /** Sends a locally published `event` to the destinations routing collected (PROTOCOL §5.2), serialized once for every hop. */
+  forward(event: MeshEvent, destinations: Destinations): void {
     const deadline = this.host.requestDeadline(event.id);
-    this.forward(destinations, this.host.selfId, 1, deadline, Buffer.from(eventJson(event)));
+    this.split(destinations, this.host.selfId, 1, deadline, Buffer.from(eventJson(event)));
   }
 
   /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
@@ -69,8 +71,8 @@ export class Forwarder {
     this.headers.forget(link);
   }
 
-  /** PROTOCOL §5.3: deliver what is ours, split the rest by next hop. */
-  arrived(frame: WireFrame): void {
+  /** PROTOCOL §5.3: deliver what is ours, split the rest by next hop; a hook may refuse the event from `from`. */
+  arrived(frame: WireFrame, from: RemoteParty): void {
     const origin = prop(frame, 'evmeshorigin');
     const { mine, rest } = this.headers.split(prop(frame, 'evmeshdest'));
     const hops = Number(prop(frame, 'evmeshhops'));
@@ -78,6 +80,8 @@ export class Forwarder {
     const deadline = deadlineText === undefined ? undefined : Number(deadlineText);
     if (deadline !== undefined && deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
     const event = this.events.read(frame.body);
+    const hooks = this.host.hooks;
+    if (hooks.onRemoteEvent !== undefined && !hooks.allows('onRemoteEvent', event, from)) return;
     if (mine !== undefined) {
       if (deadline !== undefined) this.serve(event.id, origin, deadline);
       for (const subId of mine) {
@@ -86,7 +90,7 @@ export class Forwarder {
       }
     }
     // Copied: the body is a view into a socket chunk, which must not be kept alive.
-    if (rest !== undefined && hops < MAX_HOPS) this.forward(rest, origin, hops + 1, deadline, Buffer.from(frame.body as Buffer));
+    if (rest !== undefined && hops < MAX_HOPS) this.split(rest, origin, hops + 1, deadline, Buffer.from(frame.body as Buffer));
   }
 
   replyArrived(frame: WireFrame): void {
@@ -118,7 +122,7 @@ export class Forwarder {
     if (next !== Infinity) this.sweepAt(next);
   }
 
-  private forward(dest: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+  private split(dest: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
     let only: string | undefined;
     let several = false;
     for (const node in dest) {

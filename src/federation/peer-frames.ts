@@ -11,8 +11,9 @@ export const MESH_PROTOCOL = '1';
 /** PROTOCOL §5.2: hop limit, a safety net behind the destination split. */
 export const MAX_HOPS = 32;
 
-/** Destinations of one forwarded event: node id → its subscription ids (PROTOCOL §5.2). */
-export type Destinations = Record<string, string[]>;
+import type { Destinations } from '../delivery/destinations.js';
+
+export type { Destinations } from '../delivery/destinations.js';
 
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
 // PROTOCOL §5.2 / Part B §4.4: required so stock runtimes accept the message too.

@@ -1,47 +1,19 @@
-import type { MeshEvent } from '../event/mesh-event.js';
-import type { DeliveryHost } from '../delivery/host.js';
-import type { RoutingTable } from '../delivery/routing-table.js';
+import { DEFAULT_POLICY } from '../delivery/policy.js';
 import { MeshSubscription } from '../delivery/subscription.js';
 import { compileFilter, type EventFilter } from '../filter/dialects.js';
-import { DEFAULT_POLICY } from '../mesh/subscribe.js';
 import { parsePattern } from '../topic/pattern.js';
 import { decodeSubscription } from '../wire/bodies/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
-import type { PeerHello } from '../mesh/options.js';
-import type { PeerInfo } from '../mesh/signals.js';
+import type { FederationHost } from './federation-host.js';
 import type { Advertisement, InterestEntry, SubRef } from './interest.js';
-import type { Link } from './link.js';
 import { optionalProp, prop } from './peer-frames.js';
-
-/** What the federation needs from its mesh (which also hosts the proxies' deliveries). */
-export interface FederationHost extends DeliveryHost {
-  readonly selfId: string;
-  readonly version: string;
-  readonly table: RoutingTable;
-  toEvent(value: unknown): MeshEvent;
-  /** The reply event for a request answered here. */
-  replyTo(request: MeshEvent, value: unknown): MeshEvent;
-  /** Settles a request of this node with a reply that came back over a link. */
-  settleRequest(id: string, reply: MeshEvent): void;
-  /** The deadline (epoch ms) of an open request of this node, or undefined for a plain event. */
-  requestDeadline(id: string): number | undefined;
-  /** Sent in this node's HELLO. */
-  readonly token: string | undefined;
-  /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */
-  peerChanged(up: boolean, peer: PeerInfo): void;
-  /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
-  verifyHello(hello: PeerHello): boolean | Promise<boolean>;
-  /** PROTOCOL §2.4: a HELLO without `evmeshnode` hands its link to the stock client sessions. */
-  stockHello(link: Link, hello: WireFrame): void;
-}
-
-type Collect = (node: string, sub: string) => void;
 
 /**
  * Remote subscriptions stand in the local routing table as proxy subscriptions: they
  * match, filter (at the origin, PROTOCOL §5.1) and join groups exactly like local
- * ones, and "delivering" to one records a destination. Also numbers this node's own
- * live subscriptions, so arriving events can name them.
+ * ones, and routing collects them as destinations instead of running them (their
+ * `remote` names node and subscription). Also numbers this node's own live
+ * subscriptions, so arriving events can name them.
  */
 export class Proxies {
   private readonly remote = new Map<string, MeshSubscription>();
@@ -49,7 +21,7 @@ export class Proxies {
   private readonly localById = new Map<string, MeshSubscription>();
   private seq = 0;
 
-  constructor(private readonly host: FederationHost, private readonly collect: Collect) {}
+  constructor(private readonly host: FederationHost) {}
 
   localEntry(sub: MeshSubscription): InterestEntry {
     let id = this.localIds.get(sub);
@@ -89,11 +61,7 @@ export class Proxies {
     const { node, sub } = entry;
     const filter = entry.filter === undefined ? undefined : compileFilter(entry.filter);
     const options = entry.group === undefined ? undefined : { group: entry.group };
-    // Returns nothing: a value would count as this node answering a request.
-    const record = (): void => {
-      this.collect(node, sub);
-    };
-    const proxy = new MeshSubscription(parsed.text, record, filter, DEFAULT_POLICY, this.host, options);
+    const proxy = new MeshSubscription(parsed.text, neverRun, filter, DEFAULT_POLICY, this.host, options, { node, sub });
     this.remote.set(key(entry), proxy);
     this.host.table.add(proxy, parsed);
   }
@@ -114,6 +82,9 @@ export class Proxies {
     this.remote.clear();
   }
 }
+
+/** A proxy's handler: routing collects proxies, it never runs them. */
+function neverRun(): void {}
 
 function key(ref: SubRef): string {
   return JSON.stringify([ref.node, ref.sub]);

@@ -1,23 +1,32 @@
-import { MeshError, toMeshError, asMeshError } from '../errors.js';
+import { MeshError, toMeshError } from '../errors.js';
 import { EventIds } from '../event/event-ids.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type EventFactory } from '../event/normalize.js';
 import { deadLetterEvent } from '../delivery/dead-letter.js';
 import { Drain } from '../delivery/drain.js';
 import type { DeliveryHost } from '../delivery/host.js';
-import { Publisher, type PublisherHost } from '../delivery/publisher.js';
 import { RequestTable } from '../delivery/request.js';
 import { RoutingTable } from '../delivery/routing-table.js';
+import { Scheduler } from '../delivery/scheduler.js';
+import type { EventHandler, MeshSubscription, SubscribeOptions } from '../delivery/subscription.js';
+import { Durables, type DurablesHost } from '../durable/durables.js';
 import { Federation } from '../federation/federation.js';
-import type { FederationHost } from '../federation/proxies.js';
-import type { Transport } from '../federation/transport.js';
+import type { FederationHost } from '../federation/federation-host.js';
 import type { Link } from '../federation/link.js';
+import type { PeerHello, PeerInfo } from '../federation/peer-info.js';
+import type { StockHost, TopicOf } from '../federation/stock/stock-host.js';
+import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 import { StockSessions } from '../federation/stock/stock-sessions.js';
+import type { Transport } from '../federation/transport.js';
+import { Hooks } from '../hooks/hooks.js';
+import type { PublishHost } from '../publish/publish-host.js';
+import { Publisher } from '../publish/publisher.js';
+import type { StoreContext } from '../store/store.js';
 import type { WireFrame } from '../wire/frame.js';
-import type { MeshSubscription } from '../delivery/subscription.js';
-import type { MeshStore, StoreConsumer } from '../store/store.js';
-import type { PeerHello, ResolvedOptions } from './options.js';
-import { Signals, type PeerInfo } from './signals.js';
+import { openRequest } from './open-request.js';
+import type { ResolvedOptions } from './options.js';
+import { Signals } from './signals.js';
+import { subscribe } from './subscribe.js';
 
 export type MeshState = 'idle' | 'started' | 'closing' | 'closed';
 
@@ -25,45 +34,44 @@ export type MeshState = 'idle' | 'started' | 'closing' | 'closed';
 const MESH_VERSION = '0.1.0';
 
 /**
- * The state behind one `Mesh`: the parts it is made of and the small services
- * they ask of each other (DeliveryHost, PublisherHost). Nothing here is global,
- * so meshes in one process never interfere.
+ * The parts one `Mesh` is made of, wired together. Each lower layer declares the small
+ * host interface it needs (DeliveryHost, PublishHost, FederationHost, StockHost,
+ * DurablesHost); this class is the one place that implements them, and only `mesh/`
+ * sees it. Nothing here is global, so meshes in one process never interfere.
  */
-export class Kernel implements DeliveryHost, PublisherHost, EventFactory, FederationHost {
+export class Kernel implements DeliveryHost, PublishHost, EventFactory, FederationHost, StockHost, DurablesHost {
   readonly ids = new EventIds();
   readonly source: string;
   readonly signals: Signals;
   readonly table: RoutingTable;
-  readonly store: MeshStore;
   readonly requests = new RequestTable();
   readonly drain = new Drain();
   readonly timers = new Set<NodeJS.Timeout>();
+  readonly hooks: Hooks;
+  readonly durables: Durables;
+  readonly storeContext: StoreContext;
   /** Subscriptions close() must tear down: those with a pipe, a store consumer or an observer. */
   readonly closables = new Set<MeshSubscription>();
-  /** The store consumer of each durable subscription, once attached. */
-  readonly consumers = new Map<MeshSubscription, Promise<StoreConsumer | undefined>>();
-  /** Per durable subscription, the settle functions of store deliveries not yet acknowledged. */
-  readonly unacked = new Map<MeshSubscription, Set<(acked: boolean) => void>>();
   readonly publisher: Publisher;
-  /** Created when the first link attaches; undefined keeps federation off every hot path. */
-  federation: Federation | undefined = undefined;
-  /** Sockets (listen, peers); set by start() when those options are given. */
-  transport: Transport | undefined = undefined;
-  /** Stock EventMesh client sessions, created with the first one (PROTOCOL §8). */
-  stock: StockSessions | undefined = undefined;
   readonly version = MESH_VERSION;
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;
-  halted = false;
+  #halted = false;
   #state: MeshState = 'idle';
-  storeOpen = false;
-  private opening: Promise<void> | undefined;
+  /** Created when the first link attaches; undefined keeps federation off every hot path. */
+  #federation: Federation | undefined = undefined;
+  /** Stock EventMesh client sessions, created with the first one (PROTOCOL §8). */
+  #stock: StockSessions | undefined = undefined;
+  /** Sockets (listen, peers); set by start() when those options are given. */
+  transport: Transport | undefined = undefined;
 
   constructor(readonly options: ResolvedOptions) {
     this.source = options.source;
     this.signals = new Signals(options.logger);
     this.table = new RoutingTable(options.matchCacheSize);
-    this.store = options.store;
+    this.hooks = new Hooks((error) => this.report(error), () => this.watchDeliveries());
+    this.storeContext = { meshId: options.id, report: (error) => this.report(error) };
+    this.durables = new Durables(options.store, this);
     this.publisher = new Publisher(this);
   }
 
@@ -76,69 +84,90 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
     this.accepting = next === 'idle' || next === 'started';
   }
 
-  /** True while durable subscriptions wait for the store to open: appends must queue behind them. */
-  get awaitingStore(): boolean {
-    return !this.storeOpen && this.consumers.size > 0;
+  get closed(): boolean {
+    return this.#state === 'closed';
   }
 
-  async detach(sub: MeshSubscription): Promise<void> {
-    this.closables.delete(sub);
-    if (this.consumers.has(sub)) {
-      await this.stopConsumer(sub);
-    } else {
-      this.table.remove(sub);
-      this.federation?.localRemoved(sub);
-    }
+  /** True once close() stopped draining: queued work and retries are dropped, not run. */
+  get halted(): boolean {
+    return this.#halted;
   }
 
-  /** Stops the store feeding a durable subscription; deliveries already handed over go on. */
-  async stopConsumer(sub: MeshSubscription): Promise<void> {
-    const consumer = this.consumers.get(sub);
-    this.consumers.delete(sub);
-    await (await consumer)?.stop();
+  /** close() is past its drain: cancels retry timers and fails open requests. */
+  halt(): void {
+    this.#halted = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} closed before the reply`));
   }
 
-  /** Hands deliveries a subscription did not finish back to the store (close() past its deadline). */
-  abandon(sub: MeshSubscription): void {
-    const pending = this.unacked.get(sub);
-    this.unacked.delete(sub);
-    if (pending !== undefined) for (const settle of [...pending]) settle(false);
+  get federation(): Federation | undefined {
+    return this.#federation;
+  }
+
+  get forwarding(): Federation | undefined {
+    return this.#federation;
+  }
+
+  get stock(): StockSessions | undefined {
+    return this.#stock;
   }
 
   assertOpen(): void {
     if (!this.accepting) throw new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} is ${this.state}`);
   }
 
-  storeReady(): Promise<void> {
-    return (this.opening ??= this.store.open({ meshId: this.options.id, report: (error) => this.report(error) }).then(
-      () => {
-        this.storeOpen = true;
-        // Opened after close() finished: nobody else will close it.
-        if (this.state === 'closed') void this.store.close();
-      },
-      (err: unknown) => {
-        this.opening = undefined;
-        throw asMeshError(err, 'ERR_MESH_STORE_FAILED', { store: this.store.name });
-      },
-    ));
-  }
-
   report(error: MeshError): void {
     this.signals.error(error);
   }
 
+  toEvent(value: unknown): MeshEvent {
+    return toMeshEvent(this, value);
+  }
+
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): MeshSubscription {
+    return subscribe(this, pattern, handler, options);
+  }
+
+  async detach(sub: MeshSubscription): Promise<void> {
+    this.closables.delete(sub);
+    if (this.durables.has(sub)) {
+      await this.durables.stop(sub);
+    } else {
+      this.table.remove(sub);
+      this.#federation?.localRemoved(sub);
+    }
+  }
+
+  /** The federation, created on first use with every live subscription already here. */
+  federate(): Federation {
+    if (this.#federation !== undefined) return this.#federation;
+    const federation = new Federation(this);
+    this.#federation = federation;
+    for (const sub of [...this.table.subscriptions()]) federation.localAdded(sub);
+    return federation;
+  }
+
+  /**
+   * Delivery hooks run on the scheduled path: from the first one on, every local
+   * subscription gets a scheduler (the fast path stays free of any hook check).
+   */
+  private watchDeliveries(): void {
+    for (const sub of this.table.subscriptions()) {
+      // A handler running on the fast path holds a slot the new scheduler must count.
+      if (sub.remote === undefined && sub.sched === undefined) sub.sched = new Scheduler(sub, sub.busy ? 1 : 0);
+    }
+  }
+
+  // Requests
+
   get openRequests(): number {
-    return this.requests.size + (this.federation?.servedRequests ?? 0);
+    return this.requests.size + (this.#federation?.servedRequests ?? 0);
   }
 
   answer(event: MeshEvent, value: unknown): void {
     if (this.requests.isOpen(event.id)) this.requests.answer(event.id, this.replyTo(event, value));
-    else this.federation?.answer(event, value);
-  }
-
-  // FederationHost
-  get selfId(): string {
-    return this.options.id;
+    else this.#federation?.answer(event, value);
   }
 
   replyTo(request: MeshEvent, value: unknown): MeshEvent {
@@ -153,12 +182,42 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
     return this.requests.deadlineOf(id);
   }
 
-  peerChanged(up: boolean, peer: PeerInfo): void {
-    this.signals.emit(up ? 'peer:up' : 'peer:down', peer);
+  cancelRequest(event: MeshEvent): void {
+    this.requests.cancel(event);
+  }
+
+  // Stock clients (PROTOCOL §8)
+
+  get stockOptions(): ResolvedStockOptions {
+    return this.options.stock;
+  }
+
+  publishBy(event: MeshEvent, topicOf: TopicOf): Promise<MeshEvent> {
+    return this.publisher.publishBy(event, topicOf);
+  }
+
+  requestBy(event: MeshEvent, topicOf: TopicOf, timeout: number): Promise<MeshEvent> {
+    const topic = topicOf(event);
+    const send = (): void => void this.publisher.sendBy(event, topicOf);
+    return openRequest(this, { event, topic, route: this.table.route(topic), timeout, durable: false, send });
+  }
+
+  stockHello(link: Link, hello: WireFrame): void {
+    (this.#stock ??= new StockSessions(this)).adopt(link, hello);
+  }
+
+  // Peers
+
+  get selfId(): string {
+    return this.options.id;
   }
 
   get token(): string | undefined {
     return this.options.token;
+  }
+
+  peerChanged(up: boolean, peer: PeerInfo): void {
+    this.signals.emit(up ? 'peer:up' : 'peer:down', peer);
   }
 
   verifyHello(hello: PeerHello): boolean | Promise<boolean> {
@@ -171,22 +230,9 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
     }
   }
 
-  stockHello(link: Link, hello: WireFrame): void {
-    (this.stock ??= new StockSessions(this)).adopt(link, hello);
-  }
-
-  /** The federation, created on first use with every live subscription already here. */
-  federate(): Federation {
-    if (this.federation !== undefined) return this.federation;
-    const federation = new Federation(this);
-    this.federation = federation;
-    for (const sub of [...this.table.subscriptions()]) federation.localAdded(sub);
-    return federation;
-  }
-
   deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void {
     const topic = sub.policy.deadLetter as string;
-    if (this.halted) {
+    if (this.#halted) {
       // close() is past its drain: nothing may run or be stored any more; say what was not sent.
       this.report(new MeshError('ERR_MESH_DEAD_LETTER_FAILED', `Mesh closed before ${event.id} was dead-lettered`, {
         cause: error, details: { eventId: event.id, deadLetter: topic },
@@ -205,9 +251,5 @@ export class Kernel implements DeliveryHost, PublisherHost, EventFactory, Federa
     this.publisher.publish(letter, undefined).then(undefined, (err: unknown) => {
       this.report(toMeshError('ERR_MESH_DEAD_LETTER_FAILED', err, { eventId: event.id, deadLetter: topic }));
     });
-  }
-
-  toEvent(value: unknown): MeshEvent {
-    return toMeshEvent(this, value);
   }
 }

@@ -6,7 +6,7 @@ import { timerDelay } from '../delivery/timer-delay.js';
 /** Opens what the mesh needs (the store now; listeners and peers with federation). Idempotent. */
 export async function start(kernel: Kernel): Promise<void> {
   kernel.assertOpen();
-  await kernel.storeReady();
+  await kernel.durables.ready();
   const { listen, peers, peerTls, heartbeatInterval } = kernel.options;
   if (listen !== undefined || peers.length > 0) {
     const transport = new Transport(kernel.federate(), (error) => kernel.report(error));
@@ -25,7 +25,7 @@ export async function close(kernel: Kernel): Promise<void> {
   // The store stops feeding first, so closing drains what is in flight rather
   // than the whole durable backlog; the rest stays in the store.
   const deadline = Date.now() + kernel.options.closeTimeout;
-  await within(Promise.allSettled([...kernel.consumers.keys()].map((sub) => kernel.stopConsumer(sub))), deadline);
+  await within(kernel.durables.stopAll(), deadline);
   const drained = await kernel.drain.idle(Math.max(0, deadline - Date.now()));
   if (!drained) {
     kernel.report(new MeshError('ERR_MESH_DRAIN_TIMEOUT',
@@ -34,25 +34,21 @@ export async function close(kernel: Kernel): Promise<void> {
       }));
   }
   // From here nothing queued, retried or emitted by an async operator runs.
-  kernel.halted = true;
-  for (const timer of kernel.timers) clearTimeout(timer);
-  kernel.timers.clear();
-  kernel.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${kernel.options.id} closed before the reply`));
+  kernel.halt();
   // Plain live subscriptions need no teardown: nothing reaches them any more,
   // and their `active` reads false.
   const detaching: Promise<void>[] = [];
   for (const sub of [...kernel.closables]) {
     sub.end();
-    detaching.push(kernel.detach(sub).then(() => kernel.abandon(sub)));
+    detaching.push(kernel.detach(sub).then(() => kernel.durables.abandon(sub)));
   }
   await within(Promise.allSettled(detaching), deadline + 1000);
-  // Also deliveries of subscriptions that unsubscribed while their handler still ran.
-  for (const sub of [...kernel.unacked.keys()]) kernel.abandon(sub);
+  kernel.durables.abandonAll();
   kernel.publisher.chain.close();
   kernel.stock?.close(); // PROTOCOL §8.6: SERVER_GOODBYE to stock clients
   if (kernel.transport !== undefined) await kernel.transport.close();
   kernel.federation?.close();
-  if (kernel.storeOpen) await kernel.store.close();
+  await kernel.durables.close();
   kernel.state = 'closed';
 }
 

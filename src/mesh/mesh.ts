@@ -7,13 +7,15 @@ import type { EventHandler, SubscribeOptions, Subscription } from '../delivery/s
 import { registerInstance } from '../decorators/register.js';
 import { observe, type ObserveOptions } from '../pipeline/observe.js';
 import type { UseOperator } from '../pipeline/use-chain.js';
+import { checkSubscription } from '../delivery/check-subscription.js';
+import type { Link } from '../federation/link.js';
 import { Kernel } from './kernel.js';
 import type { PeerStats } from '../federation/federation.js';
 import { close, start } from './lifecycle.js';
 import { openRequest } from './open-request.js';
 import { resolveOptions, type MeshOptions } from './options.js';
 import type { MeshSignal, MeshSignals } from './signals.js';
-import { checkSubscription, subscribe } from './subscribe.js';
+import { subscribe } from './subscribe.js';
 
 export interface RequestOptions extends BaseRequestOptions {
   /** Extra CloudEvents attributes for the request event (subject, extensions…). */
@@ -155,18 +157,9 @@ export class Mesh {
    * @example await sub.unsubscribe(); await mesh.deleteDurable(`sse-${clientId}`);
    */
   async deleteDurable(name: string): Promise<void> {
-    const k = this.k;
-    k.assertOpen();
+    this.k.assertOpen();
     if (typeof name !== 'string' || name.length === 0) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'deleteDurable needs a durable name');
-    const store = k.store;
-    if (store.deleteDurable === undefined) {
-      throw new MeshError('ERR_MESH_STORE_UNSUPPORTED', `The ${store.name} store cannot delete durables`, { details: { store: store.name, durable: name } });
-    }
-    for (const sub of k.consumers.keys()) {
-      if (sub.durable === name) throw new MeshError('ERR_MESH_INVALID_OPTIONS', `Durable ${name} is still subscribed here`, { details: { durable: name } });
-    }
-    await k.storeReady();
-    await store.deleteDurable(name);
+    await this.k.durables.delete(name);
   }
 
   /** Subscribes every `@OnEvent` method of `instance` and binds its `@Publish` methods to this mesh. */
@@ -194,6 +187,11 @@ export function kernelOf(mesh: Mesh): Kernel {
   const kernel = kernels.get(mesh);
   if (kernel === undefined) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'not a mesh created by this copy of evmesh');
   return kernel;
+}
+
+/** @internal Attaches a link to a mesh's federation (evmesh/testing's in-memory links); `dials` says HELLO. */
+export function attachLink(mesh: Mesh, link: Link, dials: boolean): void {
+  kernelOf(mesh).federate().attach(link, dials);
 }
 
 /** Creates a mesh node. Nothing binds or connects until `start()`. */

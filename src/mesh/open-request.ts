@@ -50,8 +50,11 @@ function hasResponder(k: Kernel, { event, route, durable }: RequestSpec): boolea
   const takes = (sub: MeshSubscription): boolean => sub.live && (sub.filter === undefined || sub.filter(event));
   if (route.subs.some(takes)) return true;
   if (route.groups !== undefined && route.groups.some((g) => groupAccepts(g, event))) return true;
-  if (!durable || k.consumers.size === 0) return false;
-  const topic = event.type.split('.');
-  for (const sub of k.consumers.keys()) if (takes(sub) && matchLevels(parsePattern(sub.pattern).levels, topic)) return true;
+  if (route.remote !== undefined && route.remote.some(takes)) return true;
+  if (!durable) return false;
+  let topic: string[] | undefined;
+  for (const sub of k.durables.subscriptions()) {
+    if (takes(sub) && matchLevels(parsePattern(sub.pattern).levels, (topic ??= event.type.split('.')))) return true;
+  }
   return false;
 }

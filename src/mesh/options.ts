@@ -4,11 +4,15 @@ import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { parsePeer, type PeerAddress } from '../federation/dialer.js';
+import type { PeerHello } from '../federation/peer-info.js';
+import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
   error(message: string, error?: unknown): void;
 }
+
+export type { PeerHello } from '../federation/peer-info.js';
 
 export interface MeshOptions {
   /** Node id, unique in the mesh. @default a random id */
@@ -78,25 +82,6 @@ export interface StockClientOptions {
    * @default 10000
    */
   readonly maxQueued?: number;
-}
-
-export interface ResolvedStockOptions {
-  readonly redeliverAfter: number;
-  readonly sessionTimeout: number;
-  readonly maxUnacked: number;
-  readonly maxQueued: number;
-}
-
-/** What `verifyHello` learns about a connecting peer. */
-export interface PeerHello {
-  readonly node: string;
-  readonly token: string | undefined;
-  readonly remoteAddress: string | undefined;
-  /**
-   * Set when a stock EventMesh client (not an evmesh peer) says HELLO; `node` is then
-   * its UserAgent `subsystem` (empty if it sent none).
-   */
-  readonly client?: { readonly group: string; readonly purpose: 'pub' | 'sub' };
 }
 
 export interface ResolvedOptions {

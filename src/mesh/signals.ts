@@ -1,14 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MeshError } from '../errors.js';
+import type { PeerInfo } from '../federation/peer-info.js';
 import type { MeshLogger } from './options.js';
 
-/** A federated peer as the signals and `mesh.peers()` describe it. */
-export interface PeerInfo {
-  readonly node: string;
-  /** This node dialed it (it is in `peers`); otherwise it connected to our `listen` port. */
-  readonly dialed: boolean;
-  readonly remoteAddress: string | undefined;
-}
+export type { PeerInfo } from '../federation/peer-info.js';
 
 /** The mesh's own signals (not events: those are received with `subscribe`). */
 export interface MeshSignals {

@@ -2,7 +2,7 @@ import { Subject, isObservable } from 'rxjs';
 import { MeshError, toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { accept } from '../delivery/dispatcher.js';
-import type { EventPipe, MeshSubscription } from '../delivery/subscription.js';
+import { hostOf, type EventPipe, type MeshSubscription } from '../delivery/subscription.js';
 
 /**
  * Puts a subscription's RxJS chain between routing and its handler. The chain sees
@@ -21,7 +21,7 @@ export function attachPipe(sub: MeshSubscription, pipe: EventPipe): void {
     output.subscribe({
       // An async operator may emit after the subscription or the mesh ended.
       next: (event) => {
-        if (sub.live && !sub.host.halted) accept(sub, event);
+        if (sub.live && !hostOf(sub).halted) accept(sub, event);
       },
       error: (err: unknown) => {
         if (building) buildFailure = { error: err };
@@ -41,12 +41,12 @@ export function attachPipe(sub: MeshSubscription, pipe: EventPipe): void {
 }
 
 function rebuild(sub: MeshSubscription, pipe: EventPipe, err: unknown): void {
-  sub.host.report(toMeshError('ERR_MESH_PIPELINE_FAILED', err, { subscription: sub.name, pattern: sub.pattern }));
+  hostOf(sub).report(toMeshError('ERR_MESH_PIPELINE_FAILED', err, { subscription: sub.name, pattern: sub.pattern }));
   if (!sub.live) return;
   try {
     attachPipe(sub, pipe);
   } catch (rebuildError) {
-    sub.host.report(toMeshError('ERR_MESH_PIPELINE_FAILED', rebuildError, { subscription: sub.name, pattern: sub.pattern, stage: 'rebuild' }));
+    hostOf(sub).report(toMeshError('ERR_MESH_PIPELINE_FAILED', rebuildError, { subscription: sub.name, pattern: sub.pattern, stage: 'rebuild' }));
     void sub.unsubscribe();
   }
 }

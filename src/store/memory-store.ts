@@ -1,6 +1,6 @@
 import { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import { Fifo } from '../delivery/fifo.js';
+import { Fifo } from '../util/fifo.js';
 import { patternMatcher } from '../topic/pattern.js';
 import { ConsumerRing, type RingConsumer } from './consumer-ring.js';
 import type { ConsumerSpec, MeshStore, StoreConsumer, StoreHandler } from './store.js';

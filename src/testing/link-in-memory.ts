@@ -1,6 +1,6 @@
 import { MeshError } from '../errors.js';
 import { memoryLinkPair } from '../federation/memory-link.js';
-import { kernelOf, type Mesh } from '../mesh/mesh.js';
+import { attachLink, type Mesh } from '../mesh/mesh.js';
 
 export interface MemoryLinkHandle {
   /** Cuts the link, as a network failure would: interest learned through it is withdrawn. */
@@ -17,7 +17,7 @@ export interface MemoryLinkHandle {
 export function linkInMemory(a: Mesh, b: Mesh): MemoryLinkHandle {
   if (a.id === b.id) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'two meshes with the same id cannot be linked');
   const [toB, toA] = memoryLinkPair();
-  kernelOf(b).federate().attach(toA, false);
-  kernelOf(a).federate().attach(toB, true);
+  attachLink(b, toA, false);
+  attachLink(a, toB, true);
   return { close: () => toB.close() };
 }

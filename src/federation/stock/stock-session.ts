@@ -1,9 +1,9 @@
 import { MeshError, asMeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
 import type { MeshSubscription } from '../../delivery/subscription.js';
-import type { Kernel } from '../../mesh/kernel.js';
-import type { ResolvedStockOptions } from '../../mesh/options.js';
-import { subscribe } from '../../mesh/subscribe.js';
+import type { RemoteParty } from '../../hooks/hook-list.js';
+import type { StockHost } from './stock-host.js';
+import type { ResolvedStockOptions } from './stock-options.js';
 import type { SubscriptionItem } from '../../wire/bodies/subscription.js';
 import type { WireCommand } from '../../wire/constants.js';
 import type { WireFrame } from '../../wire/frame.js';
@@ -19,7 +19,7 @@ import { timerDelay } from '../../delivery/timer-delay.js';
 
 /** What a session needs from the node's registry of stock sessions. */
 export interface SessionRegistry {
-  readonly kernel: Kernel;
+  readonly host: StockHost;
   readonly options: ResolvedStockOptions;
   /** The session ended; `left` are its pushes nobody ACKed. */
   ended(session: StockSession, left: readonly Push[]): void;
@@ -68,16 +68,19 @@ export class StockSession {
   /** Its own REQUEST_TO_SERVERs still open: cancelled when it goes, nobody is left to answer. */
   readonly asking = new Set<MeshEvent>();
   readonly window: PushWindow;
+  /** Who this client is, as hooks are told: its identity is set by an accepted HELLO. */
+  party: RemoteParty;
   private closed = false;
 
   constructor(readonly registry: SessionRegistry, readonly link: Link) {
     this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body)));
+    this.party = { kind: 'client', identity: undefined, remoteAddress: link.remoteAddress };
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = () => this.end();
   }
 
-  get kernel(): Kernel {
-    return this.registry.kernel;
+  get host(): StockHost {
+    return this.registry.host;
   }
 
   get open(): boolean {
@@ -85,11 +88,13 @@ export class StockSession {
   }
 
   receive(frame: WireFrame): void {
+    const hooks = this.host.hooks;
+    if (hooks.onRemoteFrame !== undefined && !hooks.allows('onRemoteFrame', frame, this.party)) return;
     try {
       this.dispatch(frame);
     } catch (err) {
       // PROTOCOL §1.3 / §8.8: what cannot be read ends this connection only.
-      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { cmd: frame.header.cmd, client: this.link.remoteAddress }));
+      this.host.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { cmd: frame.header.cmd, client: this.link.remoteAddress }));
       this.link.close();
     }
   }
@@ -138,14 +143,18 @@ export class StockSession {
 
   /** PROTOCOL §8.2: one item becomes one mesh subscription (replacing one on the same topic). */
   register(item: SubscriptionItem): void {
+    const group = item.mode === 'CLUSTERING' ? this.group : undefined;
+    const hooks = this.host.hooks;
+    if (hooks.onRemoteSubscribe !== undefined && !hooks.allows('onRemoteSubscribe', { pattern: item.topic, group }, this.party)) {
+      throw new MeshError('ERR_MESH_FORBIDDEN', `topic ${item.topic} is refused for this client`, { details: { topic: item.topic, identity: this.party.identity } });
+    }
     void this.registered.get(item.topic)?.sub.unsubscribe();
     const cmd = pushCommandOf(item);
     // Returns nothing: a value would count as this node answering a request.
     const handler = (event: MeshEvent): void => {
       this.deliver(event, cmd);
     };
-    const group = item.mode === 'CLUSTERING' ? this.group : undefined;
-    const sub = subscribe(this.kernel, '#', handler, { group, filter: subjectFilter(item.topic), name: `stock:${item.topic}` });
+    const sub = this.host.subscribe('#', handler, { group, filter: subjectFilter(item.topic), name: `stock:${item.topic}` });
     this.registered.set(item.topic, { item, cmd, sub });
   }
 
@@ -163,6 +172,12 @@ export class StockSession {
     return undefined;
   }
 
+  /** Whether hooks let this client bring `event` in (publish or request); false answers code 1. */
+  mayBringIn(event: MeshEvent): boolean {
+    const hooks = this.host.hooks;
+    return hooks.onRemoteEvent === undefined || hooks.allows('onRemoteEvent', event, this.party);
+  }
+
   deliver(event: MeshEvent, cmd: WireCommand): void {
     if (this.closed) return;
     // An event no push can carry is not pushed; the session is fine.
@@ -172,7 +187,7 @@ export class StockSession {
     try {
       this.window.push(event, cmd, body);
     } catch (err) {
-      this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE', { client: this.link.remoteAddress }));
+      this.host.report(asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE', { client: this.link.remoteAddress }));
       this.link.close();
     }
   }
@@ -191,7 +206,7 @@ export class StockSession {
   private await(event: MeshEvent): void {
     this.forget(event.id);
     if (this.awaiting.size >= MAX_AWAITING) this.forget(this.awaiting.keys().next().value as string);
-    const deadline = this.kernel.requests.deadlineOf(event.id);
+    const deadline = this.host.requestDeadline(event.id);
     const wait = deadline === undefined ? AWAIT_AT_MOST : timerDelay(deadline - Date.now());
     const timer = setTimeout(() => this.awaiting.delete(event.id), wait);
     timer.unref();
@@ -214,7 +229,7 @@ export class StockSession {
     } catch (err) {
       const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
       if (error.code === 'ERR_MESH_CLOSED') return;
-      this.kernel.report(error);
+      this.host.report(error);
       this.link.close();
     }
   }
@@ -223,10 +238,12 @@ export class StockSession {
   private end(): void {
     if (this.closed) return;
     this.closed = true;
+    const hooks = this.host.hooks;
+    if (this.purpose !== undefined && hooks.onLinkDown !== undefined) hooks.run('onLinkDown', this.party);
     this.unregisterAll();
     for (const { timer } of this.awaiting.values()) clearTimeout(timer);
     this.awaiting.clear();
-    for (const event of this.asking) this.kernel.requests.cancel(event);
+    for (const event of this.asking) this.host.cancelRequest(event);
     this.asking.clear();
     this.registry.ended(this, this.window.close());
   }

@@ -1,11 +1,11 @@
 import { asMeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
-import type { Kernel } from '../../mesh/kernel.js';
-import type { ResolvedStockOptions } from '../../mesh/options.js';
+import type { ResolvedStockOptions } from './stock-options.js';
 import type { WireFrame } from '../../wire/frame.js';
 import type { Link } from '../link.js';
 import type { Push } from './push-window.js';
 import { pushBody, serverGoodbyeFrame } from './stock-frames.js';
+import type { StockHost } from './stock-host.js';
 import { StockSession, type SessionRegistry } from './stock-session.js';
 
 /**
@@ -23,10 +23,10 @@ export class StockSessions implements SessionRegistry {
   private lastEvent: MeshEvent | undefined;
   private lastBody: Buffer | undefined;
 
-  constructor(readonly kernel: Kernel) {}
+  constructor(readonly host: StockHost) {}
 
   get options(): ResolvedStockOptions {
-    return this.kernel.options.stock;
+    return this.host.stockOptions;
   }
 
   /** Takes over `link`, whose first frame `hello` is a stock client's HELLO. */
@@ -49,7 +49,7 @@ export class StockSessions implements SessionRegistry {
         this.lastBody = pushBody(event);
       } catch (err) {
         // Not JSON-encodable or over the frame limit: reported once, however many sessions it was for.
-        this.kernel.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
+        this.host.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: event.id }));
       }
     }
     return this.lastBody;
@@ -57,7 +57,7 @@ export class StockSessions implements SessionRegistry {
 
   ended(session: StockSession, left: readonly Push[]): void {
     this.sessions.delete(session);
-    if (this.closing || !this.kernel.accepting) return;
+    if (this.closing || !this.host.accepting) return;
     for (const push of left) {
       // Part B §5.5: a CLUSTERING session's un-ACKed pushes go to another session of
       // its group; broadcasts were for that session only.

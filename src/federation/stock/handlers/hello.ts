@@ -35,7 +35,7 @@ export function hello(session: StockSession, frame: WireFrame): void {
     who = checked(agent);
   } catch (err) {
     const error = asMeshError(err, BAD_BODY);
-    session.kernel.report(error);
+    session.host.report(error);
     return refuse(error);
   }
   const welcome = (): void => {
@@ -43,11 +43,14 @@ export function hello(session: StockSession, frame: WireFrame): void {
     session.purpose = who.purpose;
     session.group = who.group;
     session.lastHeartbeat = Date.now();
+    session.party = { kind: 'client', identity: agent.username ?? agent.subsystem, remoteAddress: session.link.remoteAddress };
     session.send(replyFrame(frame));
+    const hooks = session.host.hooks;
+    if (hooks.onLinkUp !== undefined) hooks.run('onLinkUp', session.party);
   };
   const refused = new MeshError('ERR_MESH_PEER_REFUSED', 'refused by verifyHello');
   // PROTOCOL §9.2: the same admission hook as for peers, told that this is a client.
-  const verdict = session.kernel.verifyHello({ node: agent.subsystem ?? '', token: agent.token, remoteAddress: session.link.remoteAddress, client: who });
+  const verdict = session.host.verifyHello({ node: agent.subsystem ?? '', token: agent.token, remoteAddress: session.link.remoteAddress, client: who });
   if (typeof verdict === 'boolean') return verdict ? welcome() : refuse(refused);
   session.helloPending = true;
   verdict.then(
@@ -58,7 +61,7 @@ export function hello(session: StockSession, frame: WireFrame): void {
     },
     (err: unknown) => {
       session.helloPending = false;
-      session.kernel.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', client: agent.subsystem }));
+      session.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', client: agent.subsystem }));
       refuse(refused);
     },
   );

@@ -2,6 +2,7 @@ import { asMeshError } from '../../../errors.js';
 import type { MeshEvent } from '../../../event/mesh-event.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame, subjectOf } from '../stock-frames.js';
+import { forbidden } from './forbidden.js';
 import type { StockSession } from '../stock-session.js';
 
 /**
@@ -11,16 +12,17 @@ import type { StockSession } from '../stock-session.js';
  * subscribers' mode (Part B §5.4). An invalid event gets code 1; the session stays.
  */
 export function publish(session: StockSession, frame: WireFrame): void {
-  const k = session.kernel;
+  const k = session.host;
   let event: MeshEvent;
   try {
     k.assertOpen();
     event = k.toEvent(inboundEvent(frame));
     subjectOf(event);
+    if (!session.mayBringIn(event)) throw forbidden(event);
   } catch (err) {
     return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));
   }
-  k.publisher.publishBy(event, subjectOf).then(
+  k.publishBy(event, subjectOf).then(
     () => session.send(replyFrame(frame)),
     (err: unknown) => session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_PIPELINE_FAILED'))),
   );

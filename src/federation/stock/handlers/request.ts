@@ -1,8 +1,8 @@
 import { MeshError, asMeshError } from '../../../errors.js';
 import type { MeshEvent } from '../../../event/mesh-event.js';
-import { openRequest } from '../../../mesh/open-request.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame, responseFrame, subjectOf } from '../stock-frames.js';
+import { forbidden } from './forbidden.js';
 import type { StockSession } from '../stock-session.js';
 
 /** Part B §4.4: the request/reply timeout of a stock request. */
@@ -26,7 +26,7 @@ function answerFrame(session: StockSession, request: WireFrame, answer: MeshEven
     return responseFrame(request.header.seq, answer);
   } catch (err) {
     const error = asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { eventId: answer.id });
-    session.kernel.report(error);
+    session.host.report(error);
     return replyFrame(request, error);
   }
 }
@@ -37,13 +37,12 @@ function answerFrame(session: StockSession, request: WireFrame, answer: MeshEven
  * timeout from the `ttl` extension, invalid event) as RESPONSE_TO_CLIENT code 1.
  */
 export function request(session: StockSession, frame: WireFrame): void {
-  const k = session.kernel;
+  const k = session.host;
   try {
     k.assertOpen();
     const event = k.toEvent(inboundEvent(frame));
-    const topic = subjectOf(event);
-    const send = (): void => void k.publisher.sendBy(event, subjectOf);
-    const reply = openRequest(k, { event, topic, route: k.table.route(topic), timeout: ttlOf(event), durable: false, send });
+    if (!session.mayBringIn(event)) throw forbidden(event);
+    const reply = k.requestBy(event, subjectOf, ttlOf(event));
     session.asking.add(event);
     reply.then(
       (answer) => {

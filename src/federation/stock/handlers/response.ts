@@ -13,12 +13,12 @@ import type { StockSession } from '../stock-session.js';
 export function response(session: StockSession, frame: WireFrame): void {
   let reply: MeshEvent;
   try {
-    reply = session.kernel.toEvent(inboundEvent(frame));
+    reply = session.host.toEvent(inboundEvent(frame));
   } catch (err) {
     return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_EVENT')));
   }
   const asked = session.awaited(reply['inreplyto']) ?? session.awaited(reply.id);
   if (asked === undefined) return;
   session.answered(asked);
-  session.kernel.answer(asked, reply.data ?? null);
+  session.host.answer(asked, reply.data ?? null);
 }

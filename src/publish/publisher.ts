@@ -1,25 +1,9 @@
 import { type MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
+import { deliverRoute } from '../delivery/deliver-route.js';
+import type { Route } from '../delivery/routing-table.js';
 import { UseChain } from '../pipeline/use-chain.js';
-import type { MeshStore } from '../store/store.js';
-import type { Federation } from '../federation/federation.js';
-import { deliver } from './dispatcher.js';
-import { deliverToGroup } from './group.js';
-import type { Route, RoutingTable } from './routing-table.js';
-
-export interface PublisherHost {
-  readonly table: RoutingTable;
-  readonly store: MeshStore;
-  /** Resolves once the store is open; the store is opened lazily. */
-  storeReady(): Promise<void>;
-  readonly storeOpen: boolean;
-  /** Durable subscriptions are attaching: the store cannot tell yet whether it wants an event. */
-  readonly awaitingStore: boolean;
-  /** Set once the mesh has peers; remote interest is routed through it. */
-  readonly federation: Federation | undefined;
-  report(error: MeshError): void;
-  toEvent(value: unknown): MeshEvent;
-}
+import type { PublishHost } from './publish-host.js';
 
 /**
  * The publish path: `use` chain, then routing to live subscribers, then the store
@@ -37,7 +21,7 @@ export class Publisher {
   // still route by its subject. Weak: a dropped event leaves nothing behind.
   private readonly routedLater = new WeakMap<MeshEvent, (event: MeshEvent) => string>();
 
-  constructor(private readonly host: PublisherHost) {
+  constructor(private readonly host: PublishHost) {
     this.chain = new UseChain({
       toEvent: (value) => host.toEvent(value),
       route: (event) => this.chainRoute(event),
@@ -145,27 +129,17 @@ export class Publisher {
   }
 
   private route(event: MeshEvent, known: Route | undefined): void {
-    const route = known ?? this.host.table.route(event.type);
-    const federation = this.host.federation;
-    // Proxies of remote subscriptions add destinations while the route is delivered;
-    // a publish nested in a local handler keeps its own set (saved and restored).
-    const outer = federation?.pending;
-    if (federation !== undefined) federation.pending = undefined;
-    const subs = route.subs;
-    for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
-    const groups = route.groups;
-    if (groups !== undefined) for (let i = 0; i < groups.length; i++) deliverToGroup(groups[i]!, event);
-    if (federation !== undefined) {
-      const destinations = federation.pending;
-      federation.pending = outer;
-      if (destinations !== undefined) federation.flush(event, destinations);
-    }
-    const store = this.host.store;
-    if (store.accepts === undefined || this.host.awaitingStore || store.accepts(event.type)) this.append(store, event);
+    const host = this.host;
+    const route = known ?? host.table.route(event.type);
+    const hooks = host.hooks;
+    if (hooks.onPublish !== undefined) hooks.run('onPublish', event);
+    const destinations = deliverRoute(route, event);
+    if (destinations !== undefined) host.forwarding?.forward(event, destinations);
+    const durables = host.durables;
+    if (durables.wants(event.type)) this.append(durables.append(event), event);
   }
 
-  private append(store: MeshStore, event: MeshEvent): void {
-    const accepted = this.host.storeOpen ? store.append(event) : this.host.storeReady().then(() => store.append(event));
+  private append(accepted: Promise<void>, event: MeshEvent): void {
     if (this.collect !== undefined) this.collect.push(accepted);
     else accepted.then(undefined, (err: unknown) => this.host.report(storeError(err, event)));
   }

@@ -1,0 +1,35 @@
+import type { MeshEvent } from '../event/mesh-event.js';
+import { addDestination, type Destinations } from './destinations.js';
+import { deliver, deliverMatched } from './dispatcher.js';
+import { pickMember } from './group.js';
+import type { Route } from './routing-table.js';
+import type { RemoteTarget } from './subscription.js';
+
+/**
+ * Delivers `event` along its route: local subscriptions run (or queue) now, in route
+ * order; subscriptions standing for remote ones are not run but collected, and the
+ * destinations come back to the caller, which forwards them once per next hop. A
+ * handler that publishes inside gets its own route and its own destinations.
+ */
+export function deliverRoute(route: Route, event: MeshEvent): Destinations | undefined {
+  const subs = route.subs;
+  for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
+  let dest: Destinations | undefined;
+  const groups = route.groups;
+  if (groups !== undefined) {
+    for (let i = 0; i < groups.length; i++) {
+      const member = pickMember(groups[i]!, event);
+      if (member === undefined) continue;
+      if (member.remote === undefined) deliverMatched(member, event);
+      else dest = addDestination(dest, member.remote);
+    }
+  }
+  const remote = route.remote;
+  if (remote !== undefined) {
+    for (let i = 0; i < remote.length; i++) {
+      const proxy = remote[i]!;
+      if (proxy.live && (proxy.filter === undefined || proxy.filter(event))) dest = addDestination(dest, proxy.remote as RemoteTarget);
+    }
+  }
+  return dest;
+}

@@ -1,0 +1,29 @@
+import type { MeshEvent } from '../event/mesh-event.js';
+import type { DeliveryHost } from '../delivery/host.js';
+import type { RoutingTable } from '../delivery/routing-table.js';
+import type { WireFrame } from '../wire/frame.js';
+import type { Link } from './link.js';
+import type { PeerHello, PeerInfo } from './peer-info.js';
+
+/** What the federation needs from its mesh; its proxies stand in the mesh's routing table. */
+export interface FederationHost extends DeliveryHost {
+  readonly selfId: string;
+  readonly version: string;
+  readonly table: RoutingTable;
+  toEvent(value: unknown): MeshEvent;
+  /** The reply event for a request answered here. */
+  replyTo(request: MeshEvent, value: unknown): MeshEvent;
+  /** Settles a request of this node with a reply that came back over a link. */
+  settleRequest(id: string, reply: MeshEvent): void;
+  /** The deadline (epoch ms) of an open request of this node, or undefined for a plain event. */
+  requestDeadline(id: string): number | undefined;
+  /** Sent in this node's HELLO. */
+  readonly token: string | undefined;
+  /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */
+  peerChanged(up: boolean, peer: PeerInfo): void;
+  /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
+  verifyHello(hello: PeerHello): boolean | Promise<boolean>;
+  /** PROTOCOL §2.4: a HELLO without `evmeshnode` hands its link to the stock client sessions. */
+  stockHello(link: Link, hello: WireFrame): void;
+}
+

@@ -1,0 +1,72 @@
+import type { MeshEvent } from '../event/mesh-event.js';
+import type { WireFrame } from '../wire/frame.js';
+
+/** How one delivery attempt ended. `retried`: it failed and another attempt is scheduled. */
+export type DeliveryOutcome = 'ok' | 'failed' | 'retried' | 'dead_lettered';
+
+/** A subscription as hooks see it: its public description, nothing to act on. */
+export interface HookSubscription {
+  readonly name: string;
+  readonly pattern: string;
+  readonly group: string | undefined;
+  readonly durable: string | undefined;
+}
+
+/**
+ * Who is on the other side of a connection: an evmesh peer, or a stock EventMesh
+ * client. `identity` is the peer's node id or the client's UserAgent username (else
+ * subsystem); undefined before its HELLO was accepted.
+ */
+export interface RemoteParty {
+  readonly kind: 'peer' | 'client';
+  readonly identity: string | undefined;
+  readonly remoteAddress: string | undefined;
+}
+
+/** A subscription a remote party asks this node to route to it. */
+export interface RemoteAdvertisement {
+  /** The node that holds the subscription (a peer may relay another node's); none for a stock client's topic. */
+  readonly node?: string | undefined;
+  /** A mesh pattern; for a stock client, its topic (matched against `subject`). */
+  readonly pattern: string;
+  readonly group?: string | undefined;
+  /** Its declarative filter, as the JSON data that arrived (checked before hooks see it). */
+  readonly filter?: unknown;
+}
+
+/**
+ * The closed list of points where features that are not the kernel's own (metrics,
+ * tracing, access control) attach. Notification hooks return nothing; the three
+ * inbound checks may return `false` to refuse what arrived (a frame is dropped, an
+ * event is not delivered or forwarded, an advertisement is not routed to).
+ */
+export interface HookSignatures {
+  /** An event published on this node, after the `use` chain, before it is routed. */
+  onPublish(event: MeshEvent): void;
+  /** A handler is about to run for `event` (every attempt, `attempt` from 1). */
+  onDeliver(event: MeshEvent, sub: HookSubscription, attempt: number): void;
+  /** An attempt is over, with how it ended and how long the handler took, in ms. */
+  onSettle(event: MeshEvent, sub: HookSubscription, outcome: DeliveryOutcome, durationMs: number): void;
+  /** A peer link is up (its interest known) or a stock client's HELLO was accepted. */
+  onLinkUp(party: RemoteParty): void;
+  /** That link or session ended. */
+  onLinkDown(party: RemoteParty): void;
+  /** A frame arrived from a remote party; `false` drops it unanswered. */
+  onRemoteFrame(frame: WireFrame, from: RemoteParty): boolean | void;
+  /** An event arrived from a remote party (a peer forwards it, a client publishes or asks it). */
+  onRemoteEvent(event: MeshEvent, from: RemoteParty): boolean | void;
+  /** A remote party advertises a subscription (a peer's SUBSCRIBE, a client's LISTEN). */
+  onRemoteSubscribe(advertisement: RemoteAdvertisement, from: RemoteParty): boolean | void;
+}
+
+export type HookName = keyof HookSignatures;
+
+/** The inbound checks: the hooks whose `false` refuses. */
+export type CheckHookName = 'onRemoteFrame' | 'onRemoteEvent' | 'onRemoteSubscribe';
+
+export type NotifyHookName = Exclude<HookName, CheckHookName>;
+
+/** Every hook, in the order a published event meets them. */
+export const HOOK_NAMES: readonly HookName[] = Object.freeze([
+  'onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe',
+] as const);
