@@ -71,7 +71,7 @@ export const WIRE_COMMANDS = {
 
 export type WireCommand = keyof typeof WIRE_COMMANDS;
 
-/** Code → name; the index is the code because codes run 0–36 in declaration order (PROTOCOL §11.2). */
+/** Code → name; the index is the code because codes run 0–36 in declaration order (PROTOCOL §11.3). */
 export const WIRE_COMMAND_NAMES: readonly WireCommand[] = Object.freeze(
   (Object.keys(WIRE_COMMANDS) as WireCommand[]).sort((a, b) => WIRE_COMMANDS[a] - WIRE_COMMANDS[b]),
 );

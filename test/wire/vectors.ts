@@ -1,8 +1,8 @@
 /**
  * The test vectors of PROTOCOL §11.15 as byte tables `{ name, frame, bytes }`.
- * `bytes` is the reference's hex verbatim; `frame` is what decoding it must give. Every
- * positive vector here is the output of Java's own `Codec.Encoder` (PROTOCOL §11.15),
- * so encoding `frame` must reproduce `bytes` exactly.
+ * `bytes` is the vector's hex as it was checked against Java; `frame` is what
+ * decoding it must give. Every positive vector here is the output of Java's own
+ * `Codec.Encoder` (PROTOCOL §11.15), so encoding `frame` must reproduce `bytes` exactly.
  */
 import type { MeshErrorCode } from '../../src/errors.js';
 import type { WireFrame } from '../../src/wire/index.js';
@@ -198,8 +198,8 @@ export const VECTORS: readonly WireVector[] = [
     ),
   },
   {
-    // The reference gives this frame's header and body as text only; these bytes were
-    // framed from that text by the PROTOCOL §11.1 rule (766 bytes, the size it states).
+    // This frame was recorded as header and body text only; these bytes were framed
+    // from that text by the PROTOCOL §11.1 rule (766 bytes, the size recorded with it).
     name: 'Java SDK ASYNC_MESSAGE_TO_CLIENT_ACK echoing the push as a JSON string literal',
     section: 'PROTOCOL §11.15 (framed from its text)',
     frame: {
