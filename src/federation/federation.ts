@@ -153,7 +153,7 @@ export class Federation {
 
   private dispatch(id: string, entry: PeerLink, frame: WireFrame): void {
     if (entry.peer === undefined && !entry.dialed && frame.header.cmd !== 'HELLO_REQUEST') {
-      // PROTOCOL §2.1 (Part B §3 rule 2): nothing but a HELLO opens a session.
+      // PROTOCOL §2.1 / §11.4 rule 2: nothing but a HELLO opens a session.
       return this.send(entry.link, noSessionFrame(frame));
     }
     switch (frame.header.cmd) {

@@ -16,10 +16,10 @@ import type { Destinations } from '../delivery/destinations.js';
 export type { Destinations } from '../delivery/destinations.js';
 
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
-// PROTOCOL §5.2 / Part B §4.4: required so stock runtimes accept the message too.
+// PROTOCOL §5.2 / §11.7: required so stock runtimes accept the message too.
 const MESSAGE_PROPERTIES = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' } as const;
 
-// Every builder takes the seq (Part B §2) from its caller: seqs belong to a node, not the module.
+// Every builder takes the seq (PROTOCOL §11.2) from its caller: seqs belong to a node, not the module.
 function frame(seq: string, cmd: WireCommand, properties: Record<string, JsonValue>, body?: Buffer): WireFrame {
   return { header: { cmd, code: 0, seq, properties }, body };
 }
@@ -35,7 +35,7 @@ export function helloResponseFrame(node: string, seqOf: string | undefined): Wir
   return { header: { cmd: 'HELLO_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: { evmeshnode: node } }, body: undefined };
 }
 
-/** PROTOCOL §2.2: a refused HELLO answers code 1 (Part B §3), then the link closes. */
+/** PROTOCOL §2.2: a refused HELLO answers code 1 (PROTOCOL §11.3), then the link closes. */
 export function refusedHelloFrame(seqOf: string | undefined, reason: string): WireFrame {
   return { header: { cmd: 'HELLO_RESPONSE', code: 1, desc: reason, seq: seqOf, properties: {} }, body: undefined };
 }
@@ -57,7 +57,7 @@ export function listenFrame(seq: string): WireFrame {
 /** PROTOCOL §7.1: the dialing side says CLIENT_GOODBYE, the accepting side SERVER_GOODBYE (code 0). */
 export function goodbyeFrame(seq: string, dialed: boolean): WireFrame {
   if (dialed) return frame(seq, 'CLIENT_GOODBYE_REQUEST', {});
-  // Part B §3: a server goodbye carries no seq.
+  // PROTOCOL §11.3: a server goodbye carries no seq.
   return { header: { cmd: 'SERVER_GOODBYE_REQUEST', code: 0, desc: 'graceful normal quit from eventmesh', properties: {} }, body: undefined };
 }
 

@@ -67,7 +67,7 @@ export interface StockClientOptions {
    */
   readonly redeliverAfter?: number;
   /**
-   * A session that sends no HEARTBEAT_REQUEST for this many ms is closed (Part B §5.3).
+   * A session that sends no HEARTBEAT_REQUEST for this many ms is closed (PROTOCOL §11.10).
    * @default 60000
    */
   readonly sessionTimeout?: number;

@@ -1,33 +1,33 @@
 /**
- * Fixed facts of the Apache EventMesh TCP protocol (v1.9+ framing), from
- * /work/shared/spec/eventmesh-tcp.md Part B. Section numbers below refer to Part B.
+ * Fixed facts of the Apache EventMesh TCP protocol (v1.9+ framing), as PROTOCOL §11
+ * states them.
  */
 
-/** Part B §1: ASCII `EventMesh`, compared byte-for-byte. */
+/** PROTOCOL §11.1: ASCII `EventMesh`, compared byte-for-byte. */
 export const WIRE_MAGIC: Buffer = Buffer.from('EventMesh', 'latin1');
 
-/** Part B §1: ASCII `0000`, the only version the Java codec accepts. */
+/** PROTOCOL §11.1: ASCII `0000`, the only version the Java codec accepts. */
 export const WIRE_VERSION: Buffer = Buffer.from('0000', 'latin1');
 
-/** Part B §1: magic + version, the bytes `length` counts besides header and body. */
+/** PROTOCOL §11.1: magic + version, the bytes `length` counts besides header and body. */
 export const PREFIX_LENGTH = 13;
 
-/** Part B §1: the two 32-bit fields `length` and `headerLength` that `length` does not count. */
+/** PROTOCOL §11.1: the two 32-bit fields `length` and `headerLength` that `length` does not count. */
 export const LENGTH_FIELDS_SIZE = 8;
 
 /** Everything before the header: magic, version, `length`, `headerLength`. */
 export const FIXED_PREFIX_SIZE = PREFIX_LENGTH + LENGTH_FIELDS_SIZE;
 
 /**
- * Part B §1: Java's decoder refuses a frame whose total size (`length + 8`) exceeds
+ * PROTOCOL §11.1: Java's decoder refuses a frame whose total size (`length + 8`) exceeds
  * 4 MiB, while its encoder checks `length` alone. Both sides here use the total, the
  * stricter of the two, so every frame evmesh sends is one a Java peer accepts.
  */
 export const DEFAULT_MAX_FRAME = 4_194_304;
 
 /**
- * Part B §3: command name → code. The code equals the Java enum ordinal, which is
- * what a peer sending a numeric `cmd` means (§2). Names go on the wire, never codes.
+ * PROTOCOL §11.3: command name → code. The code equals the Java enum ordinal, which is
+ * what a peer sending a numeric `cmd` means (PROTOCOL §11.2). Names go on the wire, never codes.
  */
 export const WIRE_COMMANDS = {
   HEARTBEAT_REQUEST: 0,
@@ -71,7 +71,7 @@ export const WIRE_COMMANDS = {
 
 export type WireCommand = keyof typeof WIRE_COMMANDS;
 
-/** Code → name; the index is the code because codes run 0–36 in declaration order (§2). */
+/** Code → name; the index is the code because codes run 0–36 in declaration order (PROTOCOL §11.3). */
 export const WIRE_COMMAND_NAMES: readonly WireCommand[] = Object.freeze(
   (Object.keys(WIRE_COMMANDS) as WireCommand[]).sort((a, b) => WIRE_COMMANDS[a] - WIRE_COMMANDS[b]),
 );
@@ -82,7 +82,7 @@ export function isWireCommand(name: string): name is WireCommand {
 }
 
 /**
- * Part B §3 dispatcher rule 5: the command a reply (and an error reply) to `cmd`
+ * PROTOCOL §11.4 dispatcher rule 5: the command a reply (and an error reply) to `cmd`
  * carries. Commands not listed are answered with the same command (rule 4/5).
  */
 const REPLY_COMMANDS: Readonly<Partial<Record<WireCommand, WireCommand>>> = {

@@ -23,7 +23,7 @@ const PREFIX = 0;
 const REST = 1;
 
 /**
- * Incremental Part B §1 decoder with two states: the fixed 21-byte prefix, then the
+ * Incremental PROTOCOL §11.1 decoder with two states: the fixed 21-byte prefix, then the
  * header and body ("the rest"). A rest that lies wholly inside a chunk is decoded
  * from views of that chunk; one that straddles chunks is copied once into a buffer
  * of exactly its size. Bytes of a frame are buffered only after its prefix passed.
@@ -107,7 +107,7 @@ export class FrameDecoder {
     }
   }
 
-  /** Bytes [from, to) of a prefix starting at `base`, against `EventMesh0000` (Part B §1). */
+  /** Bytes [from, to) of a prefix starting at `base`, against `EventMesh0000` (PROTOCOL §11.1). */
   private checkMagic(buf: Buffer, base: number, from: number, to: number): boolean {
     const last = Math.min(to, PREFIX_LENGTH);
     for (let i = from; i < last; i++) {
@@ -122,24 +122,24 @@ export class FrameDecoder {
 
   private acceptPrefix(buf: Buffer, at: number): boolean {
     if (!this.checkMagic(buf, at, 0, PREFIX_LENGTH)) return false;
-    // Part B §1: both fields are Java ints, i.e. signed 32-bit big-endian.
+    // PROTOCOL §11.1: both fields are Java ints, i.e. signed 32-bit big-endian.
     const length = buf.readInt32BE(at + PREFIX_LENGTH);
     const headerLength = buf.readInt32BE(at + PREFIX_LENGTH + 4);
     if (length < PREFIX_LENGTH) {
       return this.fail(new MeshError('ERR_MESH_WIRE_BAD_LENGTH', `frame length ${length} is below ${PREFIX_LENGTH}`));
     }
-    // Part B §1: the limit applies to the total (length + 8), refused before any of it is buffered.
+    // PROTOCOL §11.1: the limit applies to the total (length + 8), refused before any of it is buffered.
     if (length + LENGTH_FIELDS_SIZE > this.maxFrame) {
       return this.fail(new MeshError('ERR_MESH_WIRE_FRAME_TOO_LARGE', `frame of ${length + LENGTH_FIELDS_SIZE} bytes exceeds the limit of ${this.maxFrame}`, {
         details: { size: length + LENGTH_FIELDS_SIZE, limit: this.maxFrame },
       }));
     }
-    // Part B §1: a header longer than the frame; this is also how legacy (≤1.8,
+    // PROTOCOL §11.1: a header longer than the frame; this is also how legacy (≤1.8,
     // length = 8+H+B) framing shows up when the body is shorter than 5 bytes.
     if (headerLength < 0 || length < PREFIX_LENGTH + headerLength) {
       return this.fail(new MeshError('ERR_MESH_WIRE_BAD_LENGTH', `header length ${headerLength} does not fit frame length ${length}`));
     }
-    // Part B §1: headerLength 0 is a package with no header; the dispatcher refuses it.
+    // PROTOCOL §11.1: headerLength 0 is a package with no header; the dispatcher refuses it.
     if (headerLength === 0) return this.fail(new MeshError('ERR_MESH_WIRE_BAD_HEADER', 'frame has no header'));
     this.headerLength = headerLength;
     this.restLength = length - PREFIX_LENGTH;

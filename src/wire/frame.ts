@@ -5,7 +5,7 @@ import { headerJson, type WireHeader } from './header.js';
 const MAGIC_AND_VERSION = Buffer.concat([WIRE_MAGIC, WIRE_VERSION]);
 
 /**
- * One Part B §1 frame. A decoded `body` is a view into the bytes it arrived in
+ * One PROTOCOL §11.1 frame. A decoded `body` is a view into the bytes it arrived in
  * (no copy), and `undefined` when the frame has no body.
  */
 export interface WireFrame {
@@ -43,9 +43,9 @@ export function encodeFrame(frame: WireFrame, maxFrame: number = DEFAULT_MAX_FRA
  */
 export function frameTotal(frame: WireFrame, headerLength: number, maxFrame: number): number {
   const bodyLength = frame.body === undefined ? 0 : frame.body.length;
-  // Part B §1: length counts magic+version+header+body; the total adds the two int fields.
+  // PROTOCOL §11.1: length counts magic+version+header+body; the total adds the two int fields.
   const total = PREFIX_LENGTH + headerLength + bodyLength + LENGTH_FIELDS_SIZE;
-  // Part B §1: judged on the total, as Java's decoder does, so the peer never refuses it.
+  // PROTOCOL §11.1: judged on the total, as Java's decoder does, so the peer never refuses it.
   if (total > maxFrame) {
     throw new MeshError('ERR_MESH_WIRE_FRAME_TOO_LARGE', `frame of ${total} bytes exceeds the limit of ${maxFrame}`, {
       details: { cmd: frame.header.cmd, size: total, limit: maxFrame },
@@ -54,7 +54,7 @@ export function frameTotal(frame: WireFrame, headerLength: number, maxFrame: num
   return total;
 }
 
-/** Writes the 21-byte prefix of a frame of `total` bytes at `at` (Part B §1). */
+/** Writes the 21-byte prefix of a frame of `total` bytes at `at` (PROTOCOL §11.1). */
 export function writePrefix(out: Buffer, at: number, total: number, headerLength: number): void {
   out.set(MAGIC_AND_VERSION, at);
   out.writeInt32BE(total - LENGTH_FIELDS_SIZE, at + PREFIX_LENGTH);

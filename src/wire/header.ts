@@ -2,15 +2,15 @@ import { MeshError } from '../errors.js';
 import { WIRE_COMMAND_NAMES, isWireCommand, type WireCommand } from './constants.js';
 import { int32Field, isInt32, isJsonObject, optionalString, parseJsonObject, type JsonValue } from './json.js';
 
-/** Part B §2: the frame header. `desc` and `seq` are absent rather than null. */
+/** PROTOCOL §11.2: the frame header. `desc` and `seq` are absent rather than null. */
 export interface WireHeader {
   readonly cmd: WireCommand;
-  /** 0 success, 1 failure (Part B §2); requests carry 0. */
+  /** 0 success, 1 failure (PROTOCOL §11.2); requests carry 0. */
   readonly code: number;
   readonly desc?: string;
   /** Responses echo the request's seq; server goodbye and redirect have none. */
   readonly seq?: string;
-  /** Header properties; every key becomes a CloudEvent extension on Java (Part B §4.4). */
+  /** Header properties; every key becomes a CloudEvent extension on Java (PROTOCOL §11.7). */
   readonly properties: Readonly<Record<string, JsonValue>>;
 }
 
@@ -18,7 +18,7 @@ const BAD_HEADER = 'ERR_MESH_WIRE_BAD_HEADER';
 
 /**
  * The header as compact JSON in Java's key order `cmd, code, desc, seq, properties,
- * command` (Part B §2), so a frame is byte-identical to what `Codec.Encoder` writes.
+ * command` (PROTOCOL §11.2), so a frame is byte-identical to what `Codec.Encoder` writes.
  * `command` is the redundant copy Java emits; readers ignore it.
  */
 export function headerJson(header: WireHeader): string {
@@ -46,12 +46,12 @@ export function encodeHeader(header: WireHeader): Buffer {
 }
 
 /**
- * Decodes a header as Java's mapper does (Part B §2): unknown keys and `command` are
+ * Decodes a header as Java's mapper does (PROTOCOL §11.2): unknown keys and `command` are
  * ignored, `cmd` is a name or a numeric ordinal, absent `code` reads as 0, absent
  * `properties` as `{}`. What Java's decoder refuses (and closes on) throws here.
  */
 export function decodeHeader(bytes: Uint8Array): WireHeader {
-  // Part B §1: headerLength 0 is a package with no header, which the dispatcher rejects.
+  // PROTOCOL §11.1: headerLength 0 is a package with no header, which the dispatcher rejects.
   if (bytes.length === 0) throw new MeshError(BAD_HEADER, 'frame has no header');
   const obj = parseJsonObject(bytes, BAD_HEADER, 'header');
   const cmd = commandOf(obj['cmd']);
@@ -67,7 +67,7 @@ export function decodeHeader(bytes: Uint8Array): WireHeader {
   return seq === undefined ? { cmd, code, desc, properties } : { cmd, code, desc, seq, properties };
 }
 
-/** Part B §2: `cmd` is the enum name; Java also reads a number as the enum ordinal. */
+/** PROTOCOL §11.2: `cmd` is the enum name; Java also reads a number as the enum ordinal. */
 function commandOf(value: JsonValue | undefined): WireCommand {
   if (value === undefined || value === null) throw new MeshError(BAD_HEADER, 'header has no cmd');
   if (typeof value === 'string') {
@@ -82,7 +82,7 @@ function commandOf(value: JsonValue | undefined): WireCommand {
   throw new MeshError(BAD_HEADER, 'header cmd must be a command name');
 }
 
-/** Part B §2: Java's mapper leaves null map entries out, so they never reach the wire. */
+/** PROTOCOL §11.2: Java's mapper leaves null map entries out, so they never reach the wire. */
 function withoutNulls(properties: Readonly<Record<string, JsonValue>>): Readonly<Record<string, JsonValue>> {
   if (!isJsonObject(properties)) throw new MeshError(BAD_HEADER, 'header properties must be an object');
   for (const key in properties) {

@@ -1,4 +1,4 @@
-// The wire codec of the Apache EventMesh TCP protocol (spec Part B), listed by
+// The wire codec of the Apache EventMesh TCP protocol (PROTOCOL §11), listed by
 // name. It is pure: no sockets, no timers beyond the encoder's microtask flush.
 export {
   DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE, LENGTH_FIELDS_SIZE, PREFIX_LENGTH, WIRE_COMMANDS, WIRE_COMMAND_NAMES,

@@ -7,7 +7,7 @@ export type JsonObject = { [key: string]: JsonValue };
 
 /**
  * Parses UTF-8 JSON from a view without copying the bytes. Invalid UTF-8 becomes
- * U+FFFD, as Java's `new String(bytes, UTF_8)` does (Part B §1: charset is UTF-8).
+ * U+FFFD, as Java's `new String(bytes, UTF_8)` does (PROTOCOL §11.1: charset is UTF-8).
  */
 export function parseJson(bytes: Uint8Array, code: MeshErrorCode, what: string): JsonValue {
   const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -31,7 +31,7 @@ export function parseJsonObject(bytes: Uint8Array, code: MeshErrorCode, what: st
 
 /**
  * Reads an optional string field. JSON `null` counts as absent, because Java's
- * mapper writes nulls as absent and reads absent as null (Part B §2).
+ * mapper writes nulls as absent and reads absent as null (PROTOCOL §11.2).
  */
 export function optionalString(obj: JsonObject, key: string, code: MeshErrorCode, what: string): string | undefined {
   const value = obj[key];
@@ -58,7 +58,7 @@ export function isInt32(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= -2_147_483_648 && value <= 2_147_483_647;
 }
 
-/** A string → string map such as EventMeshMessage `properties` (Part B §4.4). */
+/** A string → string map such as EventMeshMessage `properties` (PROTOCOL §11.7). */
 export function stringMapField(
   obj: JsonObject, key: string, code: MeshErrorCode, what: string,
 ): Record<string, string> | undefined {

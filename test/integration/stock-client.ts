@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /**
- * A minimal stock EventMesh TCP client written straight from the spec (Part B §1–§5),
+ * A minimal stock EventMesh TCP client written straight from the stock protocol (PROTOCOL §11.1–§11.14),
  * with its own framing on Buffer ops: it shares no code with src/wire, so a bug in
  * the node's codec cannot hide behind the same bug here.
  */
@@ -22,7 +22,7 @@ export interface Frame {
 
 const MAGIC_AND_VERSION = Buffer.from('EventMesh0000', 'latin1');
 
-/** Part B §1: prefix, length = 13 + header + body, headerLength, header JSON, body. */
+/** PROTOCOL §11.1: prefix, length = 13 + header + body, headerLength, header JSON, body. */
 export function encode(header: Header, body?: Buffer | string): Buffer {
   const h = Buffer.from(JSON.stringify({ ...header, command: header.cmd }), 'utf8');
   const b = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
@@ -35,10 +35,10 @@ export function encode(header: Header, body?: Buffer | string): Buffer {
   return out;
 }
 
-/** Part B §4.4 message header properties. */
+/** PROTOCOL §11.7 message header properties. */
 export const CE_PROPS = { protocoltype: 'cloudevents', protocolversion: '1.0', protocoldesc: 'tcp' };
 
-/** Part B §4.4: a CloudEvent as the Java SDK builds one (`subject` = topic). */
+/** PROTOCOL §11.7: a CloudEvent as the Java SDK builds one (`subject` = topic). */
 export function cloudEvent(subject: string, data: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     specversion: '1.0', id: `ce-${Math.random().toString(36).slice(2)}`, source: '/', type: 'cloudevents',
@@ -83,7 +83,7 @@ export class StockClient {
     return client;
   }
 
-  /** Part B §2: the Java SDK's seq is 10 digits; ours just has to be unique per connection. */
+  /** PROTOCOL §11.2: the Java SDK's seq is 10 digits; ours just has to be unique per connection. */
   nextSeq(): string {
     return String(1_000_000_000 + ++this.seq);
   }
@@ -94,7 +94,7 @@ export class StockClient {
     return seq;
   }
 
-  /** Sends a request and waits for the reply command with the same seq (Part B §2: match seq and command). */
+  /** Sends a request and waits for the reply command with the same seq (PROTOCOL §11.2: match seq and command). */
   call(cmd: string, reply: string, properties: Record<string, unknown> = {}, body?: Buffer | string, timeout = 5000): Promise<Frame> {
     const seq = this.send(cmd, { properties, body });
     return this.next((f) => f.header.cmd === reply && f.header.seq === seq, timeout);
@@ -105,7 +105,7 @@ export class StockClient {
     return this.call(cmd, ack, CE_PROPS, JSON.stringify(event), 10_000);
   }
 
-  /** Part B §5.5: ACK a push with the same seq, no body. */
+  /** PROTOCOL §11.12: ACK a push with the same seq, no body. */
   ack(push: Frame): void {
     this.send(`${push.header.cmd}_ACK`, { seq: push.header.seq });
   }
@@ -148,7 +148,7 @@ export class StockClient {
   }
 }
 
-/** Part B §4.1, Java field order. */
+/** PROTOCOL §11.5, Java field order. */
 export function userAgent(purpose: string, group: string): Record<string, unknown> {
   return { env: 'test', subsystem: '5023', path: '/data/app', pid: 1, host: 'localhost', port: 0, version: '2.0.11', idc: 'FT', group, purpose, unack: 0 };
 }

@@ -11,8 +11,8 @@ import { VECTORS } from './vectors.js';
 const [HELLO, , SUBSCRIBE, CE_PUBLISH, , , , EMM_PUBLISH, SERVER_ACK, CE_PUSH, SDK_ACK, EMM_PUSH] = VECTORS.map((v) => v.frame);
 const json = (text: string): Buffer => Buffer.from(text, 'utf8');
 
-describe('UserAgent body (§4.1)', () => {
-  it('decodes the §6.1 HELLO body and writes it back byte for byte', () => {
+describe('UserAgent body (PROTOCOL §11.5)', () => {
+  it('decodes the body of the HELLO vector and writes it back byte for byte', () => {
     const agent = decodeUserAgent(HELLO!.body);
     expect(agent).toMatchObject({ group: 'EventmeshTestGroup', purpose: 'pub', pid: 32893, port: 8362, version: '2.0.11', unack: 0 });
     expect(agent.token).toBeUndefined();
@@ -45,8 +45,8 @@ describe('UserAgent body (§4.1)', () => {
   });
 });
 
-describe('Subscription body (§4.2)', () => {
-  it('decodes the §6.3 body and writes it back byte for byte', () => {
+describe('Subscription body (PROTOCOL §11.6)', () => {
+  it('decodes the body of the SUBSCRIBE vector and writes it back byte for byte', () => {
     const subscription = decodeSubscription(SUBSCRIBE!.body);
     expect(subscription).toEqual({ topicList: [{ topic: 'TEST-TOPIC-TCP-ASYNC', mode: 'CLUSTERING', type: 'ASYNC' }] });
     expect(encodeSubscription(subscription)).toEqual(SUBSCRIBE!.body);
@@ -71,8 +71,8 @@ describe('Subscription body (§4.2)', () => {
   });
 });
 
-describe('RedirectInfo body (§4.3)', () => {
-  it('writes and reads {"ip","port"} as in §3', () => {
+describe('RedirectInfo body (PROTOCOL §11.8)', () => {
+  it('writes and reads {"ip","port"} as in PROTOCOL §11.8', () => {
     const bytes = encodeRedirectInfo({ ip: '10.0.0.1', port: 10000 });
     expect(bytes.toString()).toBe('{"ip":"10.0.0.1","port":10000}');
     expect(decodeRedirectInfo(bytes)).toEqual({ ip: '10.0.0.1', port: 10000 });
@@ -88,14 +88,14 @@ describe('RedirectInfo body (§4.3)', () => {
   });
 });
 
-describe('message bodies (§4.4)', () => {
-  it('decodes the §6.4 CloudEvent publish and writes it back byte for byte', () => {
+describe('message bodies (PROTOCOL §11.7)', () => {
+  it('decodes the CloudEvent publish vector and writes it back byte for byte', () => {
     const message = decodeMessage(CE_PUBLISH!.header.properties, CE_PUBLISH!.body);
     expect(message).toMatchObject({ protocol: 'cloudevents', event: { subject: 'TEST-TOPIC-TCP-ASYNC', data: { content: 'testAsyncMessage' } } });
     expect(encodeMessage(message)).toEqual(CE_PUBLISH!.body);
   });
 
-  it('decodes the §6.6 CloudEvent push, runtime extensions included, and writes it back byte for byte', () => {
+  it('decodes the CloudEvent push a Java server sends, runtime extensions included, and writes it back byte for byte', () => {
     const message = decodeMessage(CE_PUSH!.header.properties, CE_PUSH!.body);
     expect(message).toMatchObject({ protocol: 'cloudevents', event: { rsp0group: 'EventmeshTestGroup', ttl: '30000' } });
     expect(encodeMessage(message)).toEqual(CE_PUSH!.body);
@@ -107,7 +107,7 @@ describe('message bodies (§4.4)', () => {
       .toBe('{"specversion":"1.0","id":"1","source":"/","type":"x","subject":"s","time":"t","ttl":"5","data":1}');
   });
 
-  it('decodes the §6.5 and §6.6 EventMeshMessage bodies and writes them back byte for byte', () => {
+  it('decodes the EventMeshMessage publish and push vectors and writes them back byte for byte', () => {
     for (const frame of [EMM_PUBLISH!, EMM_PUSH!]) {
       const message = decodeMessage(frame.header.properties, frame.body);
       expect(message.protocol).toBe('eventmeshmessage');
@@ -120,7 +120,7 @@ describe('message bodies (§4.4)', () => {
     expect(decodeMessage({}, EMM_PUBLISH!.body)).toMatchObject({ protocol: 'eventmeshmessage', message: { body: 'hi' } });
   });
 
-  it('gives the three header properties in Java SDK order, as in §6.4', () => {
+  it('gives the three header properties in Java SDK order, as in the CloudEvent publish vector', () => {
     expect(messageProperties('cloudevents')).toEqual(CE_PUBLISH!.header.properties);
     expect(Object.keys(messageProperties('cloudevents'))).toEqual(Object.keys(CE_PUBLISH!.header.properties));
     const frame = { header: { cmd: 'ASYNC_MESSAGE_TO_SERVER', code: 0, seq: '3333333333', properties: messageProperties('cloudevents') }, body: CE_PUBLISH!.body } as const;
@@ -160,7 +160,7 @@ describe('message bodies (§4.4)', () => {
   });
 });
 
-describe('ACK bodies (§4.5)', () => {
+describe('ACK bodies (PROTOCOL §11.8)', () => {
   it('reads the server ACK bean dump as opaque JSON', () => {
     expect(decodeAckBody(SERVER_ACK!.body)).toMatchObject({ specVersion: 'V1', subject: 'TEST-TOPIC-TCP-ASYNC' });
   });
@@ -179,7 +179,7 @@ describe('ACK bodies (§4.5)', () => {
     expectThrowCode(() => decodeAckBody(json('not json')), 'ERR_MESH_WIRE_BAD_BODY');
   });
 
-  it('names the ACK of each push with the same seq (§5.5, §5.6)', () => {
+  it('names the ACK of each push with the same seq (PROTOCOL §11.12, §11.13)', () => {
     expect(ackCommandOf('ASYNC_MESSAGE_TO_CLIENT')).toBe('ASYNC_MESSAGE_TO_CLIENT_ACK');
     expect(ackCommandOf('BROADCAST_MESSAGE_TO_CLIENT')).toBe('BROADCAST_MESSAGE_TO_CLIENT_ACK');
     expect(ackCommandOf('REQUEST_TO_CLIENT')).toBe('REQUEST_TO_CLIENT_ACK');

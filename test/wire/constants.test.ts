@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WIRE_COMMANDS, WIRE_COMMAND_NAMES, isWireCommand, replyCommandOf, type WireCommand } from '../../src/wire/index.js';
 
-describe('the command table (§3)', () => {
+describe('the command table (PROTOCOL §11.3)', () => {
   it('numbers 37 commands 0–36 in order, so codes equal Java ordinals', () => {
     expect(Object.values(WIRE_COMMANDS)).toEqual(Array.from({ length: 37 }, (_, i) => i));
     expect(WIRE_COMMAND_NAMES.map((name) => WIRE_COMMANDS[name])).toEqual(Object.values(WIRE_COMMANDS));
@@ -14,7 +14,7 @@ describe('the command table (§3)', () => {
   });
 });
 
-describe('replyCommandOf (§3 dispatcher rule 5)', () => {
+describe('replyCommandOf (PROTOCOL §11.4 dispatcher rule 5)', () => {
   it.each([
     ['HELLO_REQUEST', 'HELLO_RESPONSE'],
     ['RECOMMEND_REQUEST', 'RECOMMEND_RESPONSE'],

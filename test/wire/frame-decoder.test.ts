@@ -67,7 +67,7 @@ describe('FrameDecoder: bad input closes the connection with a wire code', () =>
     expect(codes([Buffer.from('Ev'), Buffer.from('X')])).toEqual(['ERR_MESH_WIRE_BAD_MAGIC']);
   });
 
-  it('refuses a bad version byte-for-byte (§1)', () => {
+  it('refuses a bad version byte-for-byte (PROTOCOL §11.1)', () => {
     expect(codes([Buffer.from('EventMesh0001')])).toEqual(['ERR_MESH_WIRE_BAD_VERSION']);
     expect(codes([Buffer.concat([Buffer.from('EventMesh 000'), HEARTBEAT.bytes.subarray(13)])])).toEqual(['ERR_MESH_WIRE_BAD_VERSION']);
   });

@@ -5,7 +5,7 @@ import { expectThrowCode } from '../support/expect-code.js';
 const json = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 describe('encodeHeader', () => {
-  it('writes Java key order with desc, seq and the command copy (§2)', () => {
+  it('writes Java key order with desc, seq and the command copy (PROTOCOL §11.2)', () => {
     const header: WireHeader = { properties: { a: '1' }, seq: '7', desc: 'success', code: 0, cmd: 'HELLO_RESPONSE' };
     expect(encodeHeader(header).toString()).toBe(
       '{"cmd":"HELLO_RESPONSE","code":0,"desc":"success","seq":"7","properties":{"a":"1"},"command":"HELLO_RESPONSE"}',

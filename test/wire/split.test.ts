@@ -5,7 +5,7 @@ import { VECTORS } from './vectors.js';
 const CASES = [
   ...VECTORS.map((v) => ({ name: `${v.section} ${v.name}`, bytes: v.bytes, frames: [v.frame] })),
   {
-    name: 'three frames back to back (§6.1 + §6.2 + §6.4)',
+    name: 'three frames back to back (HELLO, heartbeat, CloudEvent publish)',
     bytes: Buffer.concat([VECTORS[0]!.bytes, VECTORS[1]!.bytes, VECTORS[3]!.bytes]),
     frames: [VECTORS[0]!.frame, VECTORS[1]!.frame, VECTORS[3]!.frame],
   },
@@ -27,7 +27,7 @@ describe('FrameDecoder across chunk boundaries', () => {
     expect(got.map(plain)).toEqual(frames.map(plain));
   });
 
-  it('decodes §6.2 the same for every pair of cut points', () => {
+  it('decodes the heartbeat vector the same for every pair of cut points', () => {
     const vector = VECTORS[1]!;
     const expected = [plain(vector.frame)];
     for (let a = 0; a <= vector.bytes.length; a++) {

@@ -3,7 +3,7 @@ import { decodeHeader, encodeFrame, encodeHeader } from '../../src/wire/index.js
 import { decodeChunks, plain } from './harness.js';
 import { BAD_VECTORS, NUMERIC_CMD_VECTOR, VECTORS } from './vectors.js';
 
-describe('spec Part B §6 vectors', () => {
+describe('the stock vectors (PROTOCOL §11.15)', () => {
   it.each(VECTORS.map((v) => [`${v.section} ${v.name}`, v] as const))('decodes %s to its frame', (_title, vector) => {
     const { frames, errors } = decodeChunks([vector.bytes]);
     expect(errors).toEqual([]);
@@ -21,7 +21,7 @@ describe('spec Part B §6 vectors', () => {
     expect(VECTORS.map((v) => v.bytes.length)).toEqual([346, 122, 205, 440, 116, 133, 133, 328, 615, 706, 766, 353]);
   });
 
-  it('decodes a numeric cmd as the command with that ordinal (§2, §6.5)', () => {
+  it('decodes a numeric cmd as the command with that ordinal (PROTOCOL §11.2, §11.15)', () => {
     const { frames, errors } = decodeChunks([NUMERIC_CMD_VECTOR.bytes]);
     expect(errors).toEqual([]);
     expect(frames.map(plain)).toEqual([plain(NUMERIC_CMD_VECTOR.frame)]);
@@ -40,8 +40,8 @@ describe('spec Part B §6 vectors', () => {
   });
 });
 
-describe('spec Part B §3 example headers', () => {
-  // Java's own output for these headers (§3 "Example headers"), byte for byte.
+describe('header JSON as Java writes it (PROTOCOL §11.15)', () => {
+  // Java's own output for these headers (PROTOCOL §11.2, §11.15), byte for byte.
   it.each([
     '{"cmd":"HEARTBEAT_RESPONSE","code":0,"desc":"success","seq":"1111111111","properties":{},"command":"HEARTBEAT_RESPONSE"}',
     '{"cmd":"ASYNC_MESSAGE_TO_SERVER_ACK","code":1,"desc":"java.lang.Exception: event size exceeds the limit: 1000","seq":"3333333333","properties":{},"command":"ASYNC_MESSAGE_TO_SERVER_ACK"}',

@@ -1,15 +1,15 @@
 /**
- * The test vectors of spec Part B §6 as byte tables `{ name, frame, bytes }`.
- * `bytes` is the spec's hex verbatim; `frame` is what decoding it must give. Every
- * positive vector here is the output of Java's own `Codec.Encoder` (§6 and §6.6),
- * so encoding `frame` must reproduce `bytes` exactly.
+ * The test vectors of PROTOCOL §11.15 as byte tables `{ name, frame, bytes }`.
+ * `bytes` is the vector's hex as it was checked against Java; `frame` is what
+ * decoding it must give. Every positive vector here is the output of Java's own
+ * `Codec.Encoder` (PROTOCOL §11.15), so encoding `frame` must reproduce `bytes` exactly.
  */
 import type { MeshErrorCode } from '../../src/errors.js';
 import type { WireFrame } from '../../src/wire/index.js';
 
 export interface WireVector {
   readonly name: string;
-  /** Where in spec Part B the bytes come from. */
+  /** Where in PROTOCOL.md the bytes are listed. */
   readonly section: string;
   readonly frame: WireFrame;
   readonly bytes: Buffer;
@@ -28,7 +28,7 @@ const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 const CE_PROPERTIES = { protocolversion: '1.0', protocoldesc: 'tcp', protocoltype: 'cloudevents' };
 const EMM_PROPERTIES = { protocolversion: '1.0', protocoldesc: 'tcp', protocoltype: 'eventmeshmessage' };
 
-/** Part B §6.6: the CloudEvent a Java server pushes for the §6.4 publish. */
+/** PROTOCOL §11.15: the CloudEvent a Java server pushes for the CloudEvent publish vector. */
 const PUSHED_CLOUD_EVENT =
   '{"specversion":"1.0","id":"5f5b6c7e-0000-4000-8000-000000000001","source":"/","type":"cloudevents",' +
   '"datacontenttype":"application/cloudevents+json","subject":"TEST-TOPIC-TCP-ASYNC","protocolversion":"1.0",' +
@@ -39,7 +39,7 @@ const PUSHED_CLOUD_EVENT =
 export const VECTORS: readonly WireVector[] = [
   {
     name: 'HELLO_REQUEST (publisher UserAgent)',
-    section: '§6.1',
+    section: 'PROTOCOL §11.15',
     frame: {
       header: { cmd: 'HELLO_REQUEST', code: 0, seq: '0123456781', properties: {} },
       body: utf8(
@@ -59,7 +59,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'HEARTBEAT_REQUEST (no body)',
-    section: '§6.2',
+    section: 'PROTOCOL §11.15',
     frame: { header: { cmd: 'HEARTBEAT_REQUEST', code: 0, seq: '1111111111', properties: {} }, body: undefined },
     bytes: hex(
       '4576656e744d6573683030303000000072000000657b22636d64223a224845415254424541545f52455155455354222c22636f6465223a302c227365' +
@@ -69,7 +69,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'SUBSCRIBE_REQUEST (CLUSTERING / ASYNC)',
-    section: '§6.3',
+    section: 'PROTOCOL §11.15',
     frame: {
       header: { cmd: 'SUBSCRIBE_REQUEST', code: 0, seq: '2222222222', properties: {} },
       body: utf8('{"topicList":[{"topic":"TEST-TOPIC-TCP-ASYNC","mode":"CLUSTERING","type":"ASYNC"}]}'),
@@ -83,7 +83,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'ASYNC_MESSAGE_TO_SERVER carrying a CloudEvent',
-    section: '§6.4',
+    section: 'PROTOCOL §11.15',
     frame: {
       header: { cmd: 'ASYNC_MESSAGE_TO_SERVER', code: 0, seq: '3333333333', properties: CE_PROPERTIES },
       body: utf8(
@@ -105,7 +105,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'LISTEN_REQUEST',
-    section: '§6.5 listen_request',
+    section: 'PROTOCOL §11.15 listen_request',
     frame: { header: { cmd: 'LISTEN_REQUEST', code: 0, seq: '4444444444', properties: {} }, body: undefined },
     bytes: hex(
       '4576656e744d657368303030300000006c0000005f7b22636d64223a224c495354454e5f52455155455354222c22636f6465223a302c22736571223a' +
@@ -114,7 +114,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'HELLO_RESPONSE (desc "success")',
-    section: '§6.5 hello_response',
+    section: 'PROTOCOL §11.15 hello_response',
     frame: { header: { cmd: 'HELLO_RESPONSE', code: 0, desc: 'success', seq: '0123456781', properties: {} }, body: undefined },
     bytes: hex(
       '4576656e744d657368303030300000007d000000707b22636d64223a2248454c4c4f5f524553504f4e5345222c22636f6465223a302c226465736322' +
@@ -124,7 +124,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'ASYNC_MESSAGE_TO_CLIENT_ACK (minimal, no body)',
-    section: '§6.5 async_message_to_client_ack',
+    section: 'PROTOCOL §11.15 async_message_to_client_ack',
     frame: { header: { cmd: 'ASYNC_MESSAGE_TO_CLIENT_ACK', code: 0, seq: '1', properties: {} }, body: undefined },
     bytes: hex(
       '4576656e744d657368303030300000007d000000707b22636d64223a224153594e435f4d4553534147455f544f5f434c49454e545f41434b222c2263' +
@@ -134,7 +134,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'ASYNC_MESSAGE_TO_SERVER carrying an EventMeshMessage',
-    section: '§6.5 async_message_to_server_emm',
+    section: 'PROTOCOL §11.15 async_message_to_server_emm',
     frame: {
       header: { cmd: 'ASYNC_MESSAGE_TO_SERVER', code: 0, seq: '5555555555', properties: EMM_PROPERTIES },
       body: utf8('{"topic":"TEST-TOPIC-TCP-ASYNC","properties":{"ttl":"30000"},"headers":{"datacontenttype":"text/plain"},"body":"hi"}'),
@@ -150,7 +150,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'server ASYNC_MESSAGE_TO_SERVER_ACK with the opaque bean-dump body',
-    section: '§6.6',
+    section: 'PROTOCOL §11.15',
     frame: {
       header: { cmd: 'ASYNC_MESSAGE_TO_SERVER_ACK', code: 0, desc: 'success', seq: '3333333333', properties: {} },
       body: utf8(
@@ -177,7 +177,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'server ASYNC_MESSAGE_TO_CLIENT push of a CloudEvent',
-    section: '§6.6',
+    section: 'PROTOCOL §11.15',
     frame: {
       header: { cmd: 'ASYNC_MESSAGE_TO_CLIENT', code: 0, seq: '1', properties: { protocoltype: 'cloudevents' } },
       body: utf8(PUSHED_CLOUD_EVENT),
@@ -198,10 +198,10 @@ export const VECTORS: readonly WireVector[] = [
     ),
   },
   {
-    // §6.6 gives this frame's header and body as text only; these bytes were framed
-    // from that text by the §1 rule (766 bytes, the size §6.6 states).
+    // This frame was recorded as header and body text only; these bytes were framed
+    // from that text by the PROTOCOL §11.1 rule (766 bytes, the size recorded with it).
     name: 'Java SDK ASYNC_MESSAGE_TO_CLIENT_ACK echoing the push as a JSON string literal',
-    section: '§6.6 (framed from its text)',
+    section: 'PROTOCOL §11.15 (framed from its text)',
     frame: {
       header: { cmd: 'ASYNC_MESSAGE_TO_CLIENT_ACK', code: 0, seq: '1', properties: {} },
       body: utf8(JSON.stringify(PUSHED_CLOUD_EVENT)),
@@ -224,7 +224,7 @@ export const VECTORS: readonly WireVector[] = [
   },
   {
     name: 'server ASYNC_MESSAGE_TO_CLIENT push of an EventMeshMessage',
-    section: '§6.6',
+    section: 'PROTOCOL §11.15',
     frame: {
       header: { cmd: 'ASYNC_MESSAGE_TO_CLIENT', code: 0, seq: '2', properties: { protocoltype: 'eventmeshmessage' } },
       body: utf8(
@@ -244,12 +244,12 @@ export const VECTORS: readonly WireVector[] = [
 ];
 
 /**
- * §6.5 `numeric_cmd_2_no_command_field`: decodes (cmd as the enum ordinal, no
+ * PROTOCOL §11.15 `numeric_cmd_2_no_command_field`: decodes (cmd as the enum ordinal, no
  * `command` copy) but is not what evmesh or Java would write back.
  */
 export const NUMERIC_CMD_VECTOR: WireVector = {
   name: 'numeric cmd 2 without the command copy',
-  section: '§6.5 numeric_cmd_2_no_command_field',
+  section: 'PROTOCOL §11.15 numeric_cmd_2_no_command_field',
   frame: { header: { cmd: 'HELLO_REQUEST', code: 0, seq: '9', properties: {} }, body: undefined },
   bytes: hex(
     '4576656e744d65736830303030000000390000002c7b22636d64223a322c22636f6465223a302c22736571223a2239222c2270726f70657274696573' +
@@ -257,11 +257,11 @@ export const NUMERIC_CMD_VECTOR: WireVector = {
   ),
 };
 
-/** §6.5 negative vectors; Java closes the connection on each. */
+/** PROTOCOL §11.15 negative vectors; Java closes the connection on each. */
 export const BAD_VECTORS: readonly BadVector[] = [
   {
     name: 'bad magic',
-    section: '§6.5 bad_magic',
+    section: 'PROTOCOL §11.15 bad_magic',
     code: 'ERR_MESH_WIRE_BAD_MAGIC',
     bytes: hex(
       '4576656e744d6573583030303000000072000000657b22636d64223a224845415254424541545f52455155455354222c22636f6465223a302c227365' +
@@ -271,7 +271,7 @@ export const BAD_VECTORS: readonly BadVector[] = [
   },
   {
     name: 'bad version',
-    section: '§6.5 bad_version',
+    section: 'PROTOCOL §11.15 bad_version',
     code: 'ERR_MESH_WIRE_BAD_VERSION',
     bytes: hex(
       '4576656e744d6573683030303100000072000000657b22636d64223a224845415254424541545f52455155455354222c22636f6465223a302c227365' +
@@ -281,17 +281,17 @@ export const BAD_VECTORS: readonly BadVector[] = [
   },
   {
     name: 'unknown cmd',
-    section: '§6.5 unknown_cmd',
+    section: 'PROTOCOL §11.15 unknown_cmd',
     code: 'ERR_MESH_WIRE_UNKNOWN_COMMAND',
     bytes: hex(
       '4576656e744d65736830303030000000470000003a7b22636d64223a224e4f545f415f434f4d4d414e44222c22636f6465223a302c22736571223a22' +
       '39222c2270726f70657274696573223a7b7d7d',
     ),
   },
-  { name: 'headerLength 0', section: '§6.5 header_length_zero', code: 'ERR_MESH_WIRE_BAD_HEADER', bytes: hex('4576656e744d657368303030300000000d00000000') },
+  { name: 'headerLength 0', section: 'PROTOCOL §11.15 header_length_zero', code: 'ERR_MESH_WIRE_BAD_HEADER', bytes: hex('4576656e744d657368303030300000000d00000000') },
   {
     name: 'legacy ≤1.8 length (8 + H)',
-    section: '§6.5 heartbeat_request_legacy_len',
+    section: 'PROTOCOL §11.15 heartbeat_request_legacy_len',
     code: 'ERR_MESH_WIRE_BAD_LENGTH',
     bytes: hex(
       '4576656e744d657368303030300000006d000000657b22636d64223a224845415254424541545f52455155455354222c22636f6465223a302c227365' +

@@ -2,7 +2,7 @@ import { MeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
 import type { WireCommand } from '../../wire/constants.js';
 
-/** One push waiting for its ACK (Part B §5.5). */
+/** One push waiting for its ACK (PROTOCOL §11.12). */
 export interface Push {
   readonly event: MeshEvent;
   readonly cmd: WireCommand;
@@ -52,7 +52,7 @@ export class PushWindow {
     else this.queued.push(push);
   }
 
-  /** Part B §5.5: the ACK names the push by seq; an unknown or repeated seq is ignored. */
+  /** PROTOCOL §11.12: the ACK names the push by seq; an unknown or repeated seq is ignored. */
   ack(seq: string | undefined): void {
     if (seq === undefined) return;
     const push = this.unacked.get(seq);

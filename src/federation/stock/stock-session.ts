@@ -44,19 +44,19 @@ interface Awaited {
 const MAX_AWAITING = 1000;
 const AWAIT_AT_MOST = 60_000;
 
-/** Part B §4.2: BROADCASTING → broadcast; CLUSTERING + SYNC → request; CLUSTERING + ASYNC → async. */
+/** PROTOCOL §11.6: BROADCASTING → broadcast; CLUSTERING + SYNC → request; CLUSTERING + ASYNC → async. */
 function pushCommandOf(item: SubscriptionItem): WireCommand {
   if (item.mode === 'BROADCASTING') return 'BROADCAST_MESSAGE_TO_CLIENT';
   return item.type === 'SYNC' ? 'REQUEST_TO_CLIENT' : 'ASYNC_MESSAGE_TO_CLIENT';
 }
 
 /**
- * One stock EventMesh client connection (PROTOCOL §8, Part B §5): its HELLO state,
+ * One stock EventMesh client connection (PROTOCOL §8, §11.9–§11.14): its HELLO state,
  * its subscription items (mesh subscriptions once it LISTENs), its pushes and the
  * requests it was asked to answer. Each inbound command goes to its handler.
  */
 export class StockSession {
-  /** Fixed by an accepted HELLO (Part B §5.1); undefined before. */
+  /** Fixed by an accepted HELLO (PROTOCOL §11.9); undefined before. */
   purpose: 'pub' | 'sub' | undefined = undefined;
   group = '';
   listening = false;
@@ -103,12 +103,12 @@ export class StockSession {
     const cmd = frame.header.cmd;
     if (cmd === 'HELLO_REQUEST') return hello(this, frame);
     if (this.purpose === undefined) {
-      // Part B §3 rule 2: nothing but HELLO without a session.
+      // PROTOCOL §11.4 rule 2: nothing but HELLO without a session.
       return this.send(replyFrame(frame, new MeshError('ERR_MESH_INVALID_OPTIONS', 'no session is found: HELLO first')));
     }
     switch (cmd) {
       case 'HEARTBEAT_REQUEST':
-        this.lastHeartbeat = Date.now(); // Part B §5.3: only heartbeats keep a session alive
+        this.lastHeartbeat = Date.now(); // PROTOCOL §11.10: only heartbeats keep a session alive
         return this.send(replyFrame(frame));
       case 'SUBSCRIBE_REQUEST':
         return subscribeItems(this, frame);
@@ -128,7 +128,7 @@ export class StockSession {
       case 'REQUEST_TO_CLIENT_ACK':
         return this.window.ack(frame.header.seq);
       case 'CLIENT_GOODBYE_REQUEST':
-        // Part B §5.7: answered, then the connection ends (the response is flushed first).
+        // PROTOCOL §11.14: answered, then the connection ends (the response is flushed first).
         this.send(replyFrame(frame));
         return this.link.close();
       case 'RESPONSE_TO_CLIENT_ACK':
@@ -136,7 +136,7 @@ export class StockSession {
       case 'HEARTBEAT_RESPONSE':
         return; // acknowledgements of what we sent: nothing to do
       default:
-        // Part B §3 rule 4: a command with no processor is answered with code 1.
+        // PROTOCOL §11.4 rule 4: a command with no processor is answered with code 1.
         return this.send(replyFrame(frame, new MeshError('ERR_MESH_WIRE_UNKNOWN_COMMAND', `${cmd} is not served on a client session`)));
     }
   }

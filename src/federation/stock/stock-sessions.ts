@@ -10,7 +10,7 @@ import { StockSession, type SessionRegistry } from './stock-session.js';
 
 /**
  * The stock EventMesh client sessions of one node (PROTOCOL §8): adopts a connection
- * whose HELLO has no `evmeshnode` (§2.4), expires silent sessions (Part B §5.3),
+ * whose HELLO has no `evmeshnode` (§2.4), expires silent sessions (PROTOCOL §11.10),
  * hands the un-ACKed pushes of a CLUSTERING session that ends to another session of
  * its group, and says SERVER_GOODBYE to every session when the mesh closes.
  */
@@ -59,7 +59,7 @@ export class StockSessions implements SessionRegistry {
     this.sessions.delete(session);
     if (this.closing || !this.host.accepting) return;
     for (const push of left) {
-      // Part B §5.5: a CLUSTERING session's un-ACKed pushes go to another session of
+      // PROTOCOL §11.12: a CLUSTERING session's un-ACKed pushes go to another session of
       // its group; broadcasts were for that session only.
       if (push.cmd === 'BROADCAST_MESSAGE_TO_CLIENT') continue;
       this.repush(session.group, push);
@@ -88,7 +88,7 @@ export class StockSessions implements SessionRegistry {
     // No other session of the group here takes it: dropped, as the Java runtime does.
   }
 
-  /** Part B §5.3: a session whose last heartbeat is older than `sessionTimeout` is closed. */
+  /** PROTOCOL §11.10: a session whose last heartbeat is older than `sessionTimeout` is closed. */
   private sweep(): void {
     if (this.sweeper !== undefined) return;
     const timeout = this.options.sessionTimeout;

@@ -3,7 +3,7 @@ import type { WireCommand } from '../constants.js';
 import { parseJson, toJsonBytes, type JsonValue } from '../json.js';
 
 /**
- * Part B §5.5 / §5.6: the ACK a client sends, with the same seq, for each push.
+ * PROTOCOL §11.12 / §11.13: the ACK a client sends, with the same seq, for each push.
  * A push the client fails to ACK in time is not acknowledged at all.
  */
 const ACK_OF_PUSH: Readonly<Partial<Record<WireCommand, WireCommand>>> = {
@@ -19,7 +19,7 @@ export function ackCommandOf(push: WireCommand): WireCommand | undefined {
 }
 
 /**
- * Part B §4.5: an ACK body is opaque JSON, if any. The server's `…_SERVER_ACK` carries
+ * PROTOCOL §11.8: an ACK body is opaque JSON, if any. The server's `…_SERVER_ACK` carries
  * a Jackson bean dump of its CloudEvent; the Java SDK's client ACK echoes the pushed
  * body as a JSON string literal. Readers may look at it, never depend on it.
  */
@@ -29,7 +29,7 @@ export function decodeAckBody(body: Uint8Array | undefined): JsonValue | undefin
 }
 
 /**
- * An ACK body for the wire. Part B §4.5: the server ignores client ACK bodies, so
+ * An ACK body for the wire. PROTOCOL §11.8: the server ignores client ACK bodies, so
  * evmesh sends none (`undefined`); a value is written as plain JSON, as Java does
  * for a frame without `protocoltype`.
  */

@@ -4,7 +4,7 @@ import {
   type JsonObject, type JsonValue,
 } from '../json.js';
 
-/** Part B §4.4: `protocoltype` picks the body format; `openmessage` is not functional. */
+/** PROTOCOL §11.7: `protocoltype` picks the body format; `openmessage` is not functional. */
 export type WireProtocolType = 'cloudevents' | 'eventmeshmessage';
 
 /** A CloudEvent in the JSON event format, as the `cloudevents` body carries it. */
@@ -16,7 +16,7 @@ export interface CloudEventJson {
   readonly [attribute: string]: JsonValue | undefined;
 }
 
-/** Part B §4.4 (`eventmeshmessage`): `body` is required, a null one throws on Java. */
+/** PROTOCOL §11.7 (`eventmeshmessage`): `body` is required, a null one throws on Java. */
 export interface EventMeshMessage {
   readonly topic: string;
   readonly properties: Readonly<Record<string, string>>;
@@ -32,14 +32,14 @@ export type WireMessage =
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
 
 /**
- * Part B §4.4: the three header properties a message frame needs, in the order a
+ * PROTOCOL §11.7: the three header properties a message frame needs, in the order a
  * Java HashMap iterates them (so frames match the Java SDK byte for byte).
  */
 export function messageProperties(protocol: WireProtocolType): Readonly<Record<string, string>> {
   return { protocolversion: '1.0', protocoldesc: 'tcp', protocoltype: protocol };
 }
 
-/** Part B §4.4: a missing `protocoltype` means `eventmeshmessage`. */
+/** PROTOCOL §11.7: a missing `protocoltype` means `eventmeshmessage`. */
 export function protocolTypeOf(properties: Readonly<Record<string, JsonValue>>): WireProtocolType {
   const value = properties['protocoltype'];
   if (value === undefined || value === null) return 'eventmeshmessage';
@@ -47,7 +47,7 @@ export function protocolTypeOf(properties: Readonly<Record<string, JsonValue>>):
   throw new MeshError(BAD_BODY, `protocoltype ${JSON.stringify(value)} is not supported`);
 }
 
-/** Decodes a message body by the frame's `protocoltype`; pushes follow the publisher's (Part B §4.4). */
+/** Decodes a message body by the frame's `protocoltype`; pushes follow the publisher's (PROTOCOL §11.7). */
 export function decodeMessage(properties: Readonly<Record<string, JsonValue>>, body: Uint8Array | undefined): WireMessage {
   return protocolTypeOf(properties) === 'cloudevents'
     ? { protocol: 'cloudevents', event: decodeCloudEventBody(body) }
@@ -63,7 +63,7 @@ const OPTIONAL = ['datacontenttype', 'dataschema', 'subject', 'time'] as const;
 const FIXED: ReadonlySet<string> = new Set([...REQUIRED, ...OPTIONAL, 'data', 'data_base64']);
 
 /**
- * Part B §4.4: the raw JSON event format, not a quoted string. Keys go in sdk-java
+ * PROTOCOL §11.7: the raw JSON event format, not a quoted string. Keys go in sdk-java
  * JsonFormat order (core attributes, extensions, then data) so the bytes match Java's.
  */
 export function encodeCloudEventBody(event: CloudEventJson): Buffer {

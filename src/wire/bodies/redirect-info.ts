@@ -1,7 +1,7 @@
 import { MeshError } from '../../errors.js';
 import { isInt32, parseJsonObject, requiredString, toJsonBytes } from '../json.js';
 
-/** Part B §4.3 / §5.7: where a REDIRECT_TO_CLIENT sends the client to reconnect. */
+/** PROTOCOL §11.8 / §11.14: where a REDIRECT_TO_CLIENT sends the client to reconnect. */
 export interface RedirectInfo {
   readonly ip: string;
   readonly port: number;

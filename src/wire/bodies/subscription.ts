@@ -2,7 +2,7 @@ import { MeshError } from '../../errors.js';
 import { isJsonObject, parseJsonObject, requiredString, toJsonBytes, type JsonObject } from '../json.js';
 
 /**
- * Part B §4.2: mode × type choose the push command (BROADCASTING → broadcast,
+ * PROTOCOL §11.6: mode × type choose the push command (BROADCASTING → broadcast,
  * CLUSTERING+SYNC → request, CLUSTERING+ASYNC → async). Java's mode enum also has
  * `UNRECOGNIZED`, which selects no push command; it is refused here as a bad body.
  */
@@ -18,7 +18,7 @@ export interface SubscriptionItem {
   readonly type: SubscriptionType;
 }
 
-/** Part B §4.2: the SUBSCRIBE_REQUEST body (the Java SDK sends one item per request). */
+/** PROTOCOL §11.6: the SUBSCRIBE_REQUEST body (the Java SDK sends one item per request). */
 export interface SubscriptionBody {
   readonly topicList: readonly SubscriptionItem[];
 }
@@ -28,7 +28,7 @@ const WHAT = 'Subscription';
 
 export function encodeSubscription(subscription: SubscriptionBody): Buffer {
   if (!Array.isArray(subscription.topicList)) throw new MeshError(BAD_BODY, `${WHAT}.topicList must be an array`);
-  // Rebuilt field by field so the key order is Java's `topic, mode, type` (Part B §4.2).
+  // Rebuilt field by field so the key order is Java's `topic, mode, type` (PROTOCOL §11.6).
   const topicList = subscription.topicList.map((item) => checkItem(item as unknown as JsonObject));
   return toJsonBytes({ topicList: topicList.map(({ topic, mode, type }) => ({ topic, mode, type })) });
 }
@@ -44,7 +44,7 @@ export function decodeSubscription(body: Uint8Array | undefined): SubscriptionBo
 function checkItem(item: unknown): SubscriptionItem {
   if (!isJsonObject(item)) throw new MeshError(BAD_BODY, `${WHAT} item must be an object`);
   const topic = requiredString(item, 'topic', BAD_BODY, WHAT);
-  // Part B §4.2: converted by exact, case-sensitive name lookup; a bad value fails the decode.
+  // PROTOCOL §11.6: converted by exact, case-sensitive name lookup; a bad value fails the decode.
   const mode = requiredString(item, 'mode', BAD_BODY, WHAT);
   const type = requiredString(item, 'type', BAD_BODY, WHAT);
   if (!isOneOf(SUBSCRIPTION_MODES, mode)) throw new MeshError(BAD_BODY, `${WHAT} mode ${JSON.stringify(mode)} is unknown`);

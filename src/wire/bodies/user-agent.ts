@@ -2,7 +2,7 @@ import { MeshError } from '../../errors.js';
 import { int32Field, isInt32, optionalString, parseJsonObject } from '../json.js';
 
 /**
- * Part B §4.1: the HELLO_REQUEST / RECOMMEND_REQUEST body. This is the wire shape
+ * PROTOCOL §11.5: the HELLO_REQUEST / RECOMMEND_REQUEST body. This is the wire shape
  * only: whether `version`, `group` and `purpose` are present and valid is the HELLO
  * handler's call (Java answers a bad one with code 1 instead of closing).
  */
@@ -30,11 +30,11 @@ export interface UserAgent {
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
 const WHAT = 'UserAgent';
 
-/** Java field order (Part B §4.1), which Jackson follows when it writes the bean. */
+/** Java field order (PROTOCOL §11.5), which Jackson follows when it writes the bean. */
 const ORDER = ['env', 'subsystem', 'path', 'pid', 'host', 'port', 'version', 'username', 'password', 'token', 'idc', 'group', 'purpose', 'unack'] as const;
 const INT_KEYS: ReadonlySet<string> = new Set(['pid', 'port', 'unack']);
 
-/** Null strings are left out and ints always written (Part B §4.1), as Jackson does. */
+/** Null strings are left out and ints always written (PROTOCOL §11.5), as Jackson does. */
 export function encodeUserAgent(agent: UserAgent): Buffer {
   const out: Record<string, string | number> = {};
   for (const key of ORDER) {
@@ -53,7 +53,7 @@ export function encodeUserAgent(agent: UserAgent): Buffer {
 export function decodeUserAgent(body: Uint8Array | undefined): UserAgent {
   if (body === undefined || body.length === 0) throw new MeshError(BAD_BODY, `${WHAT} body is missing`);
   const obj = parseJsonObject(body, BAD_BODY, WHAT);
-  // Unknown keys are ignored, as Java's mapper ignores them (Part B §2).
+  // Unknown keys are ignored, as Java's mapper ignores them (PROTOCOL §11.2).
   const agent: Record<string, string | number> = {};
   for (const key of ORDER) {
     if (INT_KEYS.has(key)) {

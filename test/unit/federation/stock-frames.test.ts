@@ -27,7 +27,7 @@ describe('the body of a push to a stock client (PROTOCOL §8.3)', () => {
   const event = (data: unknown, datacontenttype?: string): MeshEvent => new MeshEvent('id-1', 'com.x', '/src', data, 0, 'orders.created', datacontenttype);
   const pushed = (e: MeshEvent): Record<string, unknown> => JSON.parse(pushBody(e).toString('utf8')) as Record<string, unknown>;
 
-  it('says application/cloudevents+json where the event has no content type, as a Java runtime push does (Part B §4.4)', () => {
+  it('says application/cloudevents+json where the event has no content type, as a Java runtime push does (PROTOCOL §11.7)', () => {
     expect(pushed(event({ a: 1 }))).toMatchObject({ datacontenttype: 'application/cloudevents+json', subject: 'orders.created', data: { a: 1 } });
     expect(pushed(event(undefined))).toMatchObject({ datacontenttype: 'application/cloudevents+json' });
   });

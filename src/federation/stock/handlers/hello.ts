@@ -6,7 +6,7 @@ import type { StockSession } from '../stock-session.js';
 
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
 
-/** Part B §4.1 / HelloProcessor: `version`, a non-blank `group` and `purpose` pub|sub are required. */
+/** PROTOCOL §11.5 / §11.9 (HelloProcessor): `version`, a non-blank `group` and `purpose` pub|sub are required. */
 function checked(agent: UserAgent): { group: string; purpose: 'pub' | 'sub' } {
   if (agent.version === undefined || agent.version.length === 0) throw new MeshError(BAD_BODY, 'UserAgent.version is required');
   const group = agent.group?.trim() ?? '';
@@ -17,7 +17,7 @@ function checked(agent: UserAgent): { group: string; purpose: 'pub' | 'sub' } {
 }
 
 /**
- * PROTOCOL §2.4 / §8.1 (Part B §5.2): a stock client's HELLO. A bad UserAgent, or one
+ * PROTOCOL §2.4 / §8.1 / §11.9: a stock client's HELLO. A bad UserAgent, or one
  * `verifyHello` refuses, is answered with code 1 and the connection closes (as
  * Java does). A second HELLO on an open session is answered with success again.
  */

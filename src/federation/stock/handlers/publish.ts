@@ -9,7 +9,7 @@ import type { StockSession } from '../stock-session.js';
  * PROTOCOL §8.4: ASYNC_/BROADCAST_MESSAGE_TO_SERVER is published, routed by its
  * subject, and acknowledged with the matching `_ACK` once the mesh accepted it (by
  * the store too where durable). Whether it is spread or broadcast is the
- * subscribers' mode (Part B §5.4). An invalid event gets code 1; the session stays.
+ * subscribers' mode (PROTOCOL §11.11). An invalid event gets code 1; the session stays.
  */
 export function publish(session: StockSession, frame: WireFrame): void {
   const k = session.host;

@@ -5,7 +5,7 @@ import { inboundEvent, replyFrame, responseFrame, subjectOf } from '../stock-fra
 import { forbidden } from './forbidden.js';
 import type { StockSession } from '../stock-session.js';
 
-/** Part B §4.4: the request/reply timeout of a stock request. */
+/** PROTOCOL §11.13: the request/reply timeout of a stock request. */
 const DEFAULT_TTL = 3000;
 
 function ttlOf(event: MeshEvent): number {

@@ -7,8 +7,8 @@ import type { StockSession } from '../stock-session.js';
 /**
  * PROTOCOL §8.5: a RESPONSE_TO_SERVER answers the REQUEST_TO_CLIENT whose event id
  * its `inreplyto` extension names, or else its own id (the SDK idiom of sending the
- * request event back). Its `data` is the answer. Success sends no frame (Part B
- * §3); an unreadable event is answered with code 1; an unknown one is ignored.
+ * request event back). Its `data` is the answer. Success sends no frame
+ * (PROTOCOL §11.3); an unreadable event is answered with code 1; an unknown one is ignored.
  */
 export function response(session: StockSession, frame: WireFrame): void {
   let reply: MeshEvent;

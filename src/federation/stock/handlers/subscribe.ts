@@ -12,7 +12,7 @@ function notSub(): MeshError {
  * PROTOCOL §8.2: SUBSCRIBE_REQUEST records its items (all or none: a topic that is
  * no valid stock topic refuses the request with code 1). They become mesh
  * subscriptions at LISTEN, so nothing is pushed, and no group member is taken, before.
- * A body that is not a Subscription ends the connection (Part B §4.2: Java's decoder fails).
+ * A body that is not a Subscription ends the connection (PROTOCOL §11.6: Java's decoder fails).
  */
 export function subscribeItems(session: StockSession, frame: WireFrame): void {
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
@@ -29,14 +29,14 @@ export function subscribeItems(session: StockSession, frame: WireFrame): void {
   session.send(replyFrame(frame));
 }
 
-/** Part B §3 (UnSubscribeProcessor): every topic of the session goes; the body is ignored. */
+/** PROTOCOL §11.3 (UnSubscribeProcessor): every topic of the session goes; the body is ignored. */
 export function unsubscribeAll(session: StockSession, frame: WireFrame): void {
   session.items.clear();
   session.unregisterAll();
   session.send(replyFrame(frame));
 }
 
-/** Part B §5.2: LISTEN starts the pushes; a pub session is refused with code 1. Repeating it is harmless. */
+/** PROTOCOL §11.9: LISTEN starts the pushes; a pub session is refused with code 1. Repeating it is harmless. */
 export function listen(session: StockSession, frame: WireFrame): void {
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
   if (!session.listening) {
