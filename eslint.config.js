@@ -23,6 +23,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'A library never calls process.exit.' }],
       'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'List exports by name.' }],
+      // style.md §1: one concept per file, small functions (a hot loop that needs more says why, with a disable comment).
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 50, skipBlankLines: true, skipComments: true, IIFEs: true }],
     },
   },
 );

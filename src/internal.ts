@@ -18,3 +18,9 @@ export { integerOption } from './mesh/integer-option.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
 export { eventJson } from './event/event-json.js';
+export { hooksOf } from './mesh/mesh.js';
+export type { Hooks } from './hooks/hooks.js';
+export { HOOK_NAMES } from './hooks/hook-list.js';
+export type {
+  CheckHookName, DeliveryOutcome, HookName, HookSignatures, HookSubscription, NotifyHookName, RemoteAdvertisement, RemoteParty,
+} from './hooks/hook-list.js';

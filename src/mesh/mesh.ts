@@ -9,6 +9,7 @@ import { observe, type ObserveOptions } from '../pipeline/observe.js';
 import type { UseOperator } from '../pipeline/use-chain.js';
 import { checkSubscription } from '../delivery/check-subscription.js';
 import type { Link } from '../federation/link.js';
+import type { Hooks } from '../hooks/hooks.js';
 import { Kernel } from './kernel.js';
 import type { PeerStats } from '../federation/federation.js';
 import { close, start } from './lifecycle.js';
@@ -192,6 +193,11 @@ export function kernelOf(mesh: Mesh): Kernel {
 /** @internal Attaches a link to a mesh's federation (evmesh/testing's in-memory links); `dials` says HELLO. */
 export function attachLink(mesh: Mesh, link: Link, dials: boolean): void {
   kernelOf(mesh).federate().attach(link, dials);
+}
+
+/** @internal The hooks of a mesh (metrics, tracing and access control attach there). */
+export function hooksOf(mesh: Mesh): Hooks {
+  return kernelOf(mesh).hooks;
 }
 
 /** Creates a mesh node. Nothing binds or connects until `start()`. */

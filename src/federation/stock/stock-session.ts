@@ -8,6 +8,7 @@ import type { SubscriptionItem } from '../../wire/bodies/subscription.js';
 import type { WireCommand } from '../../wire/constants.js';
 import type { WireFrame } from '../../wire/frame.js';
 import type { Link } from '../link.js';
+import type { HandlerSession } from './handlers/handler-session.js';
 import { hello } from './handlers/hello.js';
 import { publish } from './handlers/publish.js';
 import { request } from './handlers/request.js';
@@ -55,7 +56,7 @@ function pushCommandOf(item: SubscriptionItem): WireCommand {
  * its subscription items (mesh subscriptions once it LISTENs), its pushes and the
  * requests it was asked to answer. Each inbound command goes to its handler.
  */
-export class StockSession {
+export class StockSession implements HandlerSession {
   /** Fixed by an accepted HELLO (PROTOCOL §11.9); undefined before. */
   purpose: 'pub' | 'sub' | undefined = undefined;
   group = '';

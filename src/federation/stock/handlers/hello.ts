@@ -2,7 +2,7 @@ import { MeshError, asMeshError } from '../../../errors.js';
 import { decodeUserAgent, type UserAgent } from '../../../wire/bodies/user-agent.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { replyFrame } from '../stock-frames.js';
-import type { StockSession } from '../stock-session.js';
+import type { HandlerSession } from './handler-session.js';
 
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
 
@@ -21,7 +21,7 @@ function checked(agent: UserAgent): { group: string; purpose: 'pub' | 'sub' } {
  * `verifyHello` refuses, is answered with code 1 and the connection closes (as
  * Java does). A second HELLO on an open session is answered with success again.
  */
-export function hello(session: StockSession, frame: WireFrame): void {
+export function hello(session: HandlerSession, frame: WireFrame): void {
   if (session.purpose !== undefined) return session.send(replyFrame(frame));
   if (session.helloPending) return;
   const refuse = (error: MeshError): void => {

@@ -3,7 +3,7 @@ import type { MeshEvent } from '../../../event/mesh-event.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame, subjectOf } from '../stock-frames.js';
 import { forbidden } from './forbidden.js';
-import type { StockSession } from '../stock-session.js';
+import type { HandlerSession } from './handler-session.js';
 
 /**
  * PROTOCOL §8.4: ASYNC_/BROADCAST_MESSAGE_TO_SERVER is published, routed by its
@@ -11,7 +11,7 @@ import type { StockSession } from '../stock-session.js';
  * the store too where durable). Whether it is spread or broadcast is the
  * subscribers' mode (PROTOCOL §11.11). An invalid event gets code 1; the session stays.
  */
-export function publish(session: StockSession, frame: WireFrame): void {
+export function publish(session: HandlerSession, frame: WireFrame): void {
   const k = session.host;
   let event: MeshEvent;
   try {

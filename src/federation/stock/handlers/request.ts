@@ -3,7 +3,7 @@ import type { MeshEvent } from '../../../event/mesh-event.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame, responseFrame, subjectOf } from '../stock-frames.js';
 import { forbidden } from './forbidden.js';
-import type { StockSession } from '../stock-session.js';
+import type { HandlerSession } from './handler-session.js';
 
 /** PROTOCOL §11.13: the request/reply timeout of a stock request. */
 const DEFAULT_TTL = 3000;
@@ -21,7 +21,7 @@ function ttlOf(event: MeshEvent): number {
  * cycle) is code 1 instead: thrown in the reply's callback it would be an unhandled
  * rejection, and the requester would get nothing.
  */
-function answerFrame(session: StockSession, request: WireFrame, answer: MeshEvent): WireFrame {
+function answerFrame(session: HandlerSession, request: WireFrame, answer: MeshEvent): WireFrame {
   try {
     return responseFrame(request.header.seq, answer);
   } catch (err) {
@@ -36,7 +36,7 @@ function answerFrame(session: StockSession, request: WireFrame, answer: MeshEven
  * comes back as RESPONSE_TO_CLIENT with the request's seq, a failure (no responder,
  * timeout from the `ttl` extension, invalid event) as RESPONSE_TO_CLIENT code 1.
  */
-export function request(session: StockSession, frame: WireFrame): void {
+export function request(session: HandlerSession, frame: WireFrame): void {
   const k = session.host;
   try {
     k.assertOpen();

@@ -2,7 +2,7 @@ import { asMeshError } from '../../../errors.js';
 import type { MeshEvent } from '../../../event/mesh-event.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { inboundEvent, replyFrame } from '../stock-frames.js';
-import type { StockSession } from '../stock-session.js';
+import type { HandlerSession } from './handler-session.js';
 
 /**
  * PROTOCOL §8.5: a RESPONSE_TO_SERVER answers the REQUEST_TO_CLIENT whose event id
@@ -10,7 +10,7 @@ import type { StockSession } from '../stock-session.js';
  * request event back). Its `data` is the answer. Success sends no frame
  * (PROTOCOL §11.3); an unreadable event is answered with code 1; an unknown one is ignored.
  */
-export function response(session: StockSession, frame: WireFrame): void {
+export function response(session: HandlerSession, frame: WireFrame): void {
   let reply: MeshEvent;
   try {
     reply = session.host.toEvent(inboundEvent(frame));

@@ -2,7 +2,7 @@ import { MeshError, asMeshError } from '../../../errors.js';
 import { decodeSubscription } from '../../../wire/bodies/subscription.js';
 import type { WireFrame } from '../../../wire/frame.js';
 import { replyFrame, subjectFilter } from '../stock-frames.js';
-import type { StockSession } from '../stock-session.js';
+import type { HandlerSession } from './handler-session.js';
 
 function notSub(): MeshError {
   return new MeshError('ERR_MESH_INVALID_OPTIONS', 'client purpose config is not sub');
@@ -14,7 +14,7 @@ function notSub(): MeshError {
  * subscriptions at LISTEN, so nothing is pushed, and no group member is taken, before.
  * A body that is not a Subscription ends the connection (PROTOCOL §11.6: Java's decoder fails).
  */
-export function subscribeItems(session: StockSession, frame: WireFrame): void {
+export function subscribeItems(session: HandlerSession, frame: WireFrame): void {
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
   const { topicList } = decodeSubscription(frame.body);
   try {
@@ -30,14 +30,14 @@ export function subscribeItems(session: StockSession, frame: WireFrame): void {
 }
 
 /** PROTOCOL §11.3 (UnSubscribeProcessor): every topic of the session goes; the body is ignored. */
-export function unsubscribeAll(session: StockSession, frame: WireFrame): void {
+export function unsubscribeAll(session: HandlerSession, frame: WireFrame): void {
   session.items.clear();
   session.unregisterAll();
   session.send(replyFrame(frame));
 }
 
 /** PROTOCOL §11.9: LISTEN starts the pushes; a pub session is refused with code 1. Repeating it is harmless. */
-export function listen(session: StockSession, frame: WireFrame): void {
+export function listen(session: HandlerSession, frame: WireFrame): void {
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
   if (!session.listening) {
     try {
