@@ -14,6 +14,15 @@ import type { RemoteTarget } from './subscription.js';
 export function deliverRoute(route: Route, event: MeshEvent): Destinations | undefined {
   const subs = route.subs;
   for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
+  return route.groups === undefined && route.remote === undefined ? undefined : deliverRest(route, event);
+}
+
+/**
+ * The part of `deliverRoute` after the plain local subscriptions: one member per group,
+ * and the remote subscriptions. Apart so the common route (local subscribers only) is
+ * one loop a caller can keep inline on the hot path.
+ */
+export function deliverRest(route: Route, event: MeshEvent): Destinations | undefined {
   let dest: Destinations | undefined;
   const groups = route.groups;
   if (groups !== undefined) {

@@ -1,6 +1,7 @@
 import { type MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import { deliverRoute } from '../delivery/deliver-route.js';
+import { deliverRest } from '../delivery/deliver-route.js';
+import { deliver } from '../delivery/dispatcher.js';
 import type { Route } from '../delivery/routing-table.js';
 import { UseChain } from '../pipeline/use-chain.js';
 import type { PublishHost } from './publish-host.js';
@@ -133,8 +134,13 @@ export class Publisher {
     const route = known ?? host.table.route(event.type);
     const hooks = host.hooks;
     if (hooks.onPublish !== undefined) hooks.run('onPublish', event);
-    const destinations = deliverRoute(route, event);
-    if (destinations !== undefined) host.forwarding?.forward(event, destinations);
+    // deliverRoute's loop, kept inline: one call level less on the emit benchmark's path.
+    const subs = route.subs;
+    for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
+    if (route.groups !== undefined || route.remote !== undefined) {
+      const destinations = deliverRest(route, event);
+      if (destinations !== undefined) host.forwarding?.forward(event, destinations);
+    }
     const durables = host.durables;
     if (durables.wants(event.type)) this.append(durables.append(event), event);
   }
