@@ -1,5 +1,5 @@
-import { MeshError } from '../../src/index.js';
-import { integerOption } from '../../src/internal.js';
+import type { MeshError } from '../../src/index.js';
+import { OptionChecks } from '../shared/option-checks.js';
 
 export interface AmqpStoreOptions {
   /** Broker URL. @example 'amqp://guest:guest@127.0.0.1:5672' */
@@ -35,25 +35,17 @@ export interface ResolvedAmqpOptions {
 }
 
 export function resolveOptions(options: AmqpStoreOptions): ResolvedAmqpOptions {
-  if (typeof options !== 'object' || options === null || typeof options.url !== 'string' || options.url.length === 0) {
-    throw invalid('amqpStore needs an options object with a `url`');
-  }
-  const exchange = options.exchange ?? 'evmesh';
-  if (exchange.length === 0 || exchange.startsWith('amq.')) throw invalid('exchange must be a non-empty name not starting with "amq."');
-  const queuePrefix = options.queuePrefix ?? 'evmesh.';
-  if (typeof queuePrefix !== 'string' || queuePrefix.startsWith('amq.')) throw invalid('queuePrefix must not start with "amq."');
+  const check = new OptionChecks('amqpStore');
+  const o = check.object(options, 'an options object with a `url`');
+  const notReserved = (name: string): boolean => !name.startsWith('amq.');
   return {
-    url: options.url,
-    exchange,
-    queuePrefix,
-    connectTimeout: integerOption(options.connectTimeout, 2000, 'connectTimeout', 1),
-    reconnectDelay: integerOption(options.reconnectDelay, 100, 'reconnectDelay', 1),
-    publishTimeout: integerOption(options.publishTimeout, 15_000, 'publishTimeout', 1),
-    heartbeat: integerOption(options.heartbeat, 10, 'heartbeat', 0),
-    onError: options.onError ?? ((err) => console.warn(`[evmesh amqpStore] ${err.code}: ${err.message}`)),
+    url: check.string('url', o.url, undefined, (u) => /^amqps?:\/\//.test(u), 'amqp://… or amqps://…'),
+    exchange: check.string('exchange', o.exchange, 'evmesh', notReserved, 'a non-empty name not starting with "amq."'),
+    queuePrefix: check.matching('queuePrefix', o.queuePrefix, 'evmesh.', /^(?!amq\.)/, 'a string not starting with "amq."'),
+    connectTimeout: check.integer('connectTimeout', o.connectTimeout, 2000, 1),
+    reconnectDelay: check.integer('reconnectDelay', o.reconnectDelay, 100, 1),
+    publishTimeout: check.integer('publishTimeout', o.publishTimeout, 15_000, 1),
+    heartbeat: check.integer('heartbeat', o.heartbeat, 10, 0),
+    onError: check.callback('onError', o.onError) ?? ((err) => console.warn(`[evmesh amqpStore] ${err.code}: ${err.message}`)),
   };
-}
-
-function invalid(message: string): MeshError {
-  return new MeshError('ERR_MESH_INVALID_OPTIONS', message);
 }

@@ -39,7 +39,7 @@ export interface SqliteStoreOptions {
   readonly onError?: (error: MeshError) => void;
 }
 
-export type ResolvedSqliteOptions = SqliteStoreOptions & { readonly onError: (error: MeshError) => void };
+export type ResolvedSqliteOptions = Required<SqliteStoreOptions>;
 
 type Database = BetterSqlite3.Database;
 
@@ -163,7 +163,7 @@ export class SqliteStore implements MeshStore {
     const Driver = mod.default ?? mod;
     let db: Database;
     try {
-      db = new Driver(this.options.path, { timeout: this.options.busyTimeout ?? 5000 });
+      db = new Driver(this.options.path, { timeout: this.options.busyTimeout });
     } catch (err) {
       throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot open ${this.options.path}`, { cause: err, details: { path: this.options.path } });
     }
@@ -184,7 +184,7 @@ export class SqliteStore implements MeshStore {
       });
       // Appends made here wake the readers at once; rows another process wrote to the
       // file are only seen by looking, every pollInterval.
-      const every = this.options.pollInterval ?? 500;
+      const every = this.options.pollInterval;
       const poll = every === 0 ? undefined : setInterval(() => this.pumpAll(), every);
       poll?.unref();
       this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map(), poll };
