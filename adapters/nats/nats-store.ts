@@ -2,10 +2,11 @@ import type * as NatsModule from 'nats';
 import type { ConnectionOptions, ConsumerConfig, ConsumerInfo, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import {
   MeshError, patternMatcher,
-  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
+  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreContext, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
 import { AttachedConsumers } from '../shared/attached-consumers.js';
+import { SharedOpen } from '../shared/shared-open.js';
 import { NatsDurable } from './nats-durable.js';
 import { startAt } from './replay.js';
 import { consumerName, natsFilter, subjectOf } from './patterns.js';
@@ -37,27 +38,24 @@ export class NatsStore implements MeshStore {
   readonly name = 'nats';
   readonly capabilities = CAPABILITIES;
   private readonly options: ResolvedNatsOptions;
-  private session: Promise<Session> | undefined;
+  private readonly shared: SharedOpen<Session>;
   /** The session once connected, for the publish fast path. */
   private live: Session | undefined;
-  private opened = 0;
   private closed = false;
   private readonly consumers = new AttachedConsumers();
 
   constructor(options: NatsStoreOptions) {
     this.options = resolveOptions(options);
+    this.shared = new SharedOpen({
+      store: 'natsStore',
+      connect: () => this.connect(),
+      release: (session) => this.release(session),
+      onError: this.options.onError,
+    });
   }
 
-  async open(): Promise<void> {
-    this.opened++;
-    this.session ??= this.connect();
-    try {
-      await this.session;
-    } catch (err) {
-      this.opened--;
-      this.session = undefined;
-      throw err;
-    }
+  async open(context?: StoreContext): Promise<void> {
+    await this.shared.open(context);
   }
 
   append(event: MeshEvent): Promise<void> {
@@ -126,25 +124,23 @@ export class NatsStore implements MeshStore {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.opened === 0) return;
-    if (--this.opened > 0) return;
-    const session = this.session;
-    this.session = undefined;
+  close(): Promise<void> {
+    return this.shared.close();
+  }
+
+  /** The last close: consumers stop, then the connection drains. */
+  private async release(session: Promise<Session>): Promise<void> {
     this.live = undefined;
     this.closed = true;
     await this.consumers.stopAll();
-    const s = await session?.catch(() => undefined);
+    const s = await session.catch(() => undefined);
     // drain() flushes the acks still buffered before the socket closes.
     await s?.nc.drain().catch(() => s.nc.close());
     this.closed = false;
   }
 
   private ready(): Promise<Session> {
-    if (this.session === undefined) {
-      return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'natsStore used before open() or after close()'));
-    }
-    return this.session;
+    return this.shared.engine ?? Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'natsStore used before open() or after close()'));
   }
 
   private async connect(): Promise<Session> {

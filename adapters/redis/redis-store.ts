@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import {
-  MeshError, type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreHandler, type StoreReplayFrom,
+  MeshError, type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreContext, type StoreHandler, type StoreReplayFrom,
 } from '../../src/index.js';
 import { encodeStoredEvent, toMeshError } from '../../src/internal.js';
+import { SharedOpen } from '../shared/shared-open.js';
 import { connect, type ConnectionPolicy } from './connection.js';
 import { filterMatcher, toRedisFilter } from './patterns.js';
 import { StreamConsumer, type RawEntry } from './stream-consumer.js';
@@ -50,8 +51,7 @@ const MAX_SEQ = '18446744073709551615';
 export class RedisStore implements MeshStore {
   readonly name = 'redis';
   readonly capabilities = { persistent: true, distributed: true, replay: true, ordered: true, nativeWildcards: false };
-  private opens = 0;
-  private opening: Promise<Redis> | undefined;
+  private readonly shared: SharedOpen<Redis>;
   private client: Redis | undefined;
   private readonly consumers = new Map<StreamConsumer, string>();
   private readonly policy: ConnectionPolicy;
@@ -60,17 +60,16 @@ export class RedisStore implements MeshStore {
   constructor(private readonly options: ResolvedRedisOptions) {
     this.policy = { url: options.url, connectTimeout: options.connectTimeout, maxRetriesPerRequest: options.maxRetriesPerRequest };
     this.durables = `${options.stream}:durables`;
+    this.shared = new SharedOpen({
+      store: 'redisStore',
+      connect: () => connect(this.policy, 'store', true),
+      release: (engine) => this.release(engine),
+      onError: options.onError,
+    });
   }
 
-  async open(): Promise<void> {
-    this.opens++;
-    try {
-      this.client = await (this.opening ??= connect(this.policy, 'store', true));
-    } catch (err) {
-      this.opens--;
-      this.opening = undefined;
-      throw err;
-    }
+  async open(context?: StoreContext): Promise<void> {
+    this.client = await this.shared.open(context);
   }
 
   append(event: MeshEvent): Promise<void> {
@@ -129,13 +128,16 @@ export class RedisStore implements MeshStore {
     await client.hdel(this.durables, name);
   }
 
-  async close(): Promise<void> {
-    if (this.opens === 0 || --this.opens > 0) return;
-    const client = this.client;
+  close(): Promise<void> {
+    return this.shared.close();
+  }
+
+  /** The last close: consumers stop, then the shared connection quits. */
+  private async release(engine: Promise<Redis>): Promise<void> {
     this.client = undefined;
-    this.opening = undefined;
     await Promise.allSettled([...this.consumers.keys()].map((c) => c.stop()));
     this.consumers.clear();
+    const client = await engine.catch(() => undefined);
     if (client !== undefined) await client.quit().catch(() => client.disconnect());
   }
 
