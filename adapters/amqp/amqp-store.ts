@@ -94,7 +94,7 @@ export class AmqpStore implements MeshStore {
   async consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
     const link = await this.ready();
     const topology = { exchange: this.options.exchange, queue: queueName(this.options.queuePrefix, spec.name), bindingKey: bindingKey(spec.pattern) };
-    const durable = new AmqpDurable(link, topology, spec, handler, this.options.onError);
+    const durable = new AmqpDurable(link, topology, spec, handler, (error) => this.shared.report(error));
     // Registered first: a reconnect from here on re-attaches it too.
     link.attached.add(durable);
     try {
@@ -140,7 +140,7 @@ export class AmqpStore implements MeshStore {
 
   private async connect(): Promise<AmqpLink> {
     const mod = await loadDependency<Amqp & { default?: Amqp }>('amqplib', 'amqpStore');
-    const link = new AmqpLink(mod.default ?? mod, this.options);
+    const link = new AmqpLink(mod.default ?? mod, this.options, (error) => this.shared.report(error));
     await link.start();
     this.live = link;
     return link;

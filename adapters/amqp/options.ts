@@ -19,7 +19,13 @@ export interface AmqpStoreOptions {
   readonly publishTimeout?: number;
   /** AMQP heartbeat, s: how soon a silent broker is noticed. @default 10 */
   readonly heartbeat?: number;
-  /** Where failures outside any call (an undecodable message, a lost consumer) go. @default console.warn */
+  /**
+   * Also receives the failures met outside any call (a lost connection, an undecodable
+   * message, a durable that could not be re-attached). They reach `mesh.on('error')`
+   * of every mesh that has the store open either way; with no mesh and no `onError`
+   * they are logged with console.error.
+   * @default none
+   */
   readonly onError?: (err: MeshError) => void;
 }
 
@@ -31,7 +37,7 @@ export interface ResolvedAmqpOptions {
   readonly reconnectDelay: number;
   readonly publishTimeout: number;
   readonly heartbeat: number;
-  readonly onError: (err: MeshError) => void;
+  readonly onError: ((err: MeshError) => void) | undefined;
 }
 
 export function resolveOptions(options: AmqpStoreOptions): ResolvedAmqpOptions {
@@ -46,6 +52,6 @@ export function resolveOptions(options: AmqpStoreOptions): ResolvedAmqpOptions {
     reconnectDelay: check.integer('reconnectDelay', o.reconnectDelay, 100, 1),
     publishTimeout: check.integer('publishTimeout', o.publishTimeout, 15_000, 1),
     heartbeat: check.integer('heartbeat', o.heartbeat, 10, 0),
-    onError: check.callback('onError', o.onError) ?? ((err) => console.warn(`[evmesh amqpStore] ${err.code}: ${err.message}`)),
+    onError: check.callback('onError', o.onError),
   };
 }

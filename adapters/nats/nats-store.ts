@@ -110,7 +110,7 @@ export class NatsStore implements MeshStore {
       prefetch: spec.prefetch,
       matches: native ? undefined : patternMatcher(spec.pattern),
       ackWaitMs: this.options.ackWait,
-      onError: this.options.onError,
+      report: (error) => this.shared.report(error),
     });
     return this.consumers.add(spec.name, durable);
   }
@@ -173,11 +173,27 @@ export class NatsStore implements MeshStore {
       await this.ensureStream(lib, jsm);
       const session = { nats: lib, nc, jsm, js: nc.jetstream({ timeout: o.attemptTimeout }), multiFilter: atLeast(nc.info?.version, 2, 10) };
       this.live = session;
+      void this.watch(lib, nc);
       return session;
     } catch (err) {
       await nc.close().catch(() => undefined);
       if (err instanceof MeshError) throw err;
       throw unavailable('NATS answered but JetStream is not available', err);
+    }
+  }
+
+  /**
+   * Reports each loss of the connection once (the client then reconnects forever, and
+   * the durables resume by themselves): nothing else tells the mesh that its durable
+   * subscriptions are not being fed.
+   */
+  private async watch(lib: Nats, nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      // Not once the store released this connection (drain and close are no loss).
+      if (status.type !== lib.Events.Disconnect || this.live?.nc !== nc) continue;
+      this.shared.report(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `natsStore: lost the connection to ${String(status.data)}; reconnecting`, {
+        details: { server: status.data },
+      }));
     }
   }
 

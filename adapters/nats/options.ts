@@ -56,7 +56,13 @@ export interface NatsStoreOptions {
   readonly replicas?: number;
   /** More `nats` connection options (credentials, TLS, name); `servers` and reconnect settings are set by the adapter. */
   readonly connection?: Omit<ConnectionOptions, 'servers'>;
-  /** Where failures outside any call (an undecodable message, a consumer that stopped) go. @default console.warn */
+  /**
+   * Also receives the failures met outside any call (a lost connection, an undecodable
+   * message, a consumer that stopped). They reach `mesh.on('error')` of every mesh that
+   * has the store open either way; with no mesh and no `onError` they are logged with
+   * console.error.
+   * @default none
+   */
   readonly onError?: (err: MeshError) => void;
 }
 
@@ -77,7 +83,7 @@ export interface ResolvedNatsOptions {
   readonly storage: 'file' | 'memory';
   readonly replicas: number;
   readonly connection: Omit<ConnectionOptions, 'servers'>;
-  readonly onError: (err: MeshError) => void;
+  readonly onError: ((err: MeshError) => void) | undefined;
 }
 
 const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
@@ -106,6 +112,6 @@ export function resolveOptions(options: NatsStoreOptions): ResolvedNatsOptions {
     storage: check.oneOf('storage', o.storage, 'file', ['file', 'memory']),
     replicas: check.integer('replicas', o.replicas, 1, 1),
     connection: o.connection ?? {},
-    onError: check.callback('onError', o.onError) ?? ((err) => console.warn(`[evmesh natsStore] ${err.code}: ${err.message}`)),
+    onError: check.callback('onError', o.onError),
   };
 }

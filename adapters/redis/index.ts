@@ -19,7 +19,7 @@ export function redisStore(options: RedisStoreOptions = {}): MeshStore {
   return new RedisStore({
     url: check.string('url', o.url, 'redis://127.0.0.1:6379', (u) => /^rediss?:\/\//.test(u), 'redis://… or rediss://…'),
     stream: check.string('stream', o.stream, 'evmesh:events', undefined, 'a non-empty key'),
-    onError: check.callback('onError', o.onError) ?? ((error) => console.error(`[evmesh] redis store: ${error.message}`)),
+    onError: check.callback('onError', o.onError),
     claimIdle: check.integer('claimIdle', o.claimIdle, 30_000, 10),
     connectTimeout: check.integer('connectTimeout', o.connectTimeout, 2000, 1),
     maxRetriesPerRequest: check.integer('maxRetriesPerRequest', o.maxRetriesPerRequest, 20, 0),

@@ -33,14 +33,19 @@ export interface RedisStoreOptions {
   /** Approximate cap on the stream's length (XADD MAXLEN ~); older entries are trimmed, read or not. @default unbounded */
   readonly maxLength?: number;
   /**
-   * Receives failures a consumer meets while it reads in the background (a lost
-   * connection while redialing, an entry that is not an event); it retries on its own.
-   * @default logs with console.error
+   * Also receives the failures a consumer meets while it reads in the background (a
+   * lost connection while redialing, an entry that is not an event; it retries on its
+   * own). They reach `mesh.on('error')` of every mesh that has the store open either
+   * way; with no mesh and no `onError` they are logged with console.error.
+   * @default none
    */
   readonly onError?: (error: MeshError) => void;
 }
 
-export type ResolvedRedisOptions = Required<Omit<RedisStoreOptions, 'maxLength'>> & { readonly maxLength: number | undefined };
+export type ResolvedRedisOptions = Required<Omit<RedisStoreOptions, 'maxLength' | 'onError'>> & {
+  readonly maxLength: number | undefined;
+  readonly onError: ((error: MeshError) => void) | undefined;
+};
 
 const MAX_SEQ = '18446744073709551615';
 
@@ -104,7 +109,7 @@ export class RedisStore implements MeshStore {
       matches: filterMatcher(toRedisFilter(spec.pattern)),
       claimIdle: this.options.claimIdle,
       block: Math.min(1000, Math.max(10, Math.floor(this.options.claimIdle / 2))),
-    }, reader, client, handler, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+    }, reader, client, handler, (err) => this.shared.report(consumerFailure(err, spec.name, reader, client)));
     this.consumers.set(consumer, spec.name);
     return {
       stop: async () => {
@@ -181,4 +186,15 @@ export class RedisStore implements MeshStore {
       end = `(${(page[page.length - 1] as RawEntry)[0]}`;
     }
   }
+}
+
+/**
+ * A consumer's background failure: ERR_MESH_STORE_UNAVAILABLE while one of its
+ * connections is redialing (Redis is out of reach; it goes on once Redis is back),
+ * ERR_MESH_STORE_FAILED otherwise (an entry that is not an event, a refused command).
+ */
+function consumerFailure(err: unknown, durable: string, ...connections: Redis[]): MeshError {
+  const redialing = connections.some((c) => c.status === 'reconnecting' || c.status === 'connecting');
+  const message = `redisStore durable ${durable}: ${err instanceof Error ? err.message : String(err)}`;
+  return new MeshError(redialing ? 'ERR_MESH_STORE_UNAVAILABLE' : 'ERR_MESH_STORE_FAILED', message, { cause: err, details: { durable } });
 }

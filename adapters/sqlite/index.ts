@@ -20,6 +20,6 @@ export function sqliteStore(options: SqliteStoreOptions): MeshStore {
     synchronous: check.oneOf('synchronous', o.synchronous, 'normal', ['normal', 'full']),
     busyTimeout: check.integer('busyTimeout', o.busyTimeout, 5000, 0),
     pollInterval: check.integer('pollInterval', o.pollInterval, 500, 0),
-    onError: check.callback('onError', o.onError) ?? ((error) => console.error(`[evmesh] sqlite store: ${error.message}`)),
+    onError: check.callback('onError', o.onError),
   });
 }

@@ -33,14 +33,16 @@ export interface SqliteStoreOptions {
    */
   readonly pollInterval?: number;
   /**
-   * Receives failures met in the background, outside any publish: a read that
-   * failed, a stored row that is not an event (skipped).
-   * @default logs with console.error
+   * Also receives the failures met in the background, outside any publish: a read
+   * that failed, a stored row that is not an event (skipped). They reach
+   * `mesh.on('error')` of every mesh that has the store open either way; with no mesh
+   * and no `onError` they are logged with console.error.
+   * @default none
    */
   readonly onError?: (error: MeshError) => void;
 }
 
-export type ResolvedSqliteOptions = Required<SqliteStoreOptions>;
+export type ResolvedSqliteOptions = Required<Omit<SqliteStoreOptions, 'onError'>> & { readonly onError: ((error: MeshError) => void) | undefined };
 
 type Database = BetterSqlite3.Database;
 
@@ -218,14 +220,14 @@ export class SqliteStore implements MeshStore {
         .map((r) => ({ seq: r.seq, event: this.decode(r.seq, r.body) })),
       lastSeq: () => s.lastSeq.get() as number,
       save: (p) => void save.run(p, spec.name, p),
-    }, position, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+    }, position, (err) => this.shared.report(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
   }
 
   private decode(seq: number, body: string): MeshEvent | undefined {
     try {
       return decodeStoredEvent(body);
     } catch (err) {
-      this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
+      this.shared.report(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
       return undefined;
     }
   }

@@ -5,7 +5,9 @@ import { serviceAvailable } from '../../support/services.js';
 import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage } from '../support/broker-cases.js';
+import {
+  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage, reportsALostBroker,
+} from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';
 
@@ -76,6 +78,21 @@ describe.runIf(up)('amqpStore against a real RabbitMQ', () => {
     // Resends after a lost confirm, and requeues of unacknowledged deliveries, may duplicate: at-least-once.
     expect(deliveries).toBeGreaterThanOrEqual(300);
   }, 60_000);
+});
+
+describe.runIf(up)('amqpStore background failures', () => {
+  const fixture = amqpStores();
+
+  it('reports the lost connection to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {
+    const cut = await TcpProxy.start(5672);
+    try {
+      const errors = await reportsALostBroker(cut, fixture.store({ url: `amqp://guest:guest@${cut.url}`, reconnectDelay: 50 }));
+      expect(errors[0]).toMatchObject({ code: 'ERR_MESH_STORE_UNAVAILABLE' });
+    } finally {
+      await cut.down();
+    }
+  }, 60_000);
+
 });
 
 describe.runIf(up)('amqpStore when the broker is not there', () => {
