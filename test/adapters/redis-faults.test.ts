@@ -9,7 +9,7 @@ import { createMesh, type MeshError } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { reportsALostBroker } from './support/broker-cases.js';
+import { releasesAtTheLastClose, reportsALostBroker } from './support/broker-cases.js';
 
 const up = await serviceAvailable('redis');
 const stream = `evmesh-test:faults:${randomBytes(5).toString('hex')}`;
@@ -86,4 +86,12 @@ describe.runIf(up)('redisStore when Redis goes away mid-stream', () => {
     }
   }, 60_000);
 
+  it('keeps an instance two meshes share working after the first close, and releases its connections at the last', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      await releasesAtTheLastClose(proxy, redisStore({ url: `redis://${proxy.url}`, stream }));
+    } finally {
+      await proxy.down();
+    }
+  }, 60_000);
 });

@@ -110,6 +110,20 @@ describe('sqliteStore', () => {
     expect(errors.b.map((e) => e.code)).toEqual(['ERR_MESH_STORE_FAILED']);
   });
 
+  it('keeps an instance two meshes share open after the first close, and closes the file at the last', async () => {
+    const store = sqliteStore({ path: join(dir, 'shared.db') });
+    const a = mesh({ store });
+    const b = mesh({ store });
+    await a.start();
+    const got: unknown[] = [];
+    await b.subscribe('rc.*', (e) => void got.push(e.data), { durable: 'refcount' }).ready;
+    await a.close();
+    const event = await b.publish('rc.x', 'after the first close');
+    await until(() => got.length === 1, 10_000);
+    await b.close();
+    await expect(store.append(event)).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+  });
+
   it('refuses a durable name reused with another pattern with ERR_MESH_INVALID_OPTIONS', async () => {
     const m = mesh({ store: sqliteStore({ path: join(dir, 'clash.db') }) });
     m.on('error', () => undefined);

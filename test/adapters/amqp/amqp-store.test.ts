@@ -6,7 +6,7 @@ import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import {
-  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage, reportsALostBroker,
+  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker,
 } from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';
@@ -80,7 +80,7 @@ describe.runIf(up)('amqpStore against a real RabbitMQ', () => {
   }, 60_000);
 });
 
-describe.runIf(up)('amqpStore background failures', () => {
+describe.runIf(up)('amqpStore background failures and a shared instance', () => {
   const fixture = amqpStores();
 
   it('reports the lost connection to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {
@@ -93,6 +93,14 @@ describe.runIf(up)('amqpStore background failures', () => {
     }
   }, 60_000);
 
+  it('keeps an instance two meshes share working after the first close, and releases its connection at the last', async () => {
+    const through = await TcpProxy.start(5672);
+    try {
+      await releasesAtTheLastClose(through, fixture.store({ url: `amqp://guest:guest@${through.url}` }));
+    } finally {
+      await through.down();
+    }
+  }, 60_000);
 });
 
 describe.runIf(up)('amqpStore when the broker is not there', () => {

@@ -3,7 +3,7 @@ import type { MeshError } from '../../../src/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { publishAcrossAnOutage, reportsALostBroker } from '../support/broker-cases.js';
+import { publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
 
 const up = await serviceAvailable('nats');
@@ -40,4 +40,12 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
     }
   }, 60_000);
 
+  it('keeps an instance two meshes share working after the first close, and releases its connection at the last', async () => {
+    const through = await TcpProxy.start(4222);
+    try {
+      await releasesAtTheLastClose(through, fixture.store({ servers: `nats://${through.url}` }));
+    } finally {
+      await through.down();
+    }
+  }, 60_000);
 });

@@ -112,6 +112,30 @@ export async function publishAcrossAnOutage(proxy: TcpProxy, producer: Mesh, got
 }
 
 /**
+ * Two meshes on one store instance whose connections all go through `proxy`: the
+ * first close leaves the store working for the other mesh (a durable attached there
+ * gets an event published after it), the last close releases every connection.
+ */
+export async function releasesAtTheLastClose(proxy: TcpProxy, store: MeshStore): Promise<void> {
+  const a = createMesh({ store });
+  const b = createMesh({ store });
+  try {
+    await a.start();
+    const got: unknown[] = [];
+    await b.subscribe('rc.*', (e) => void got.push(e.data), { durable: 'refcount' }).ready;
+    await a.close();
+    await b.publish('rc.x', 'after the first close');
+    await until(() => got.length === 1, 10_000);
+    expect(proxy.connections).toBeGreaterThan(0);
+    await b.close();
+    await until(() => proxy.connections === 0, 10_000);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}
+
+/**
  * A mesh whose store reaches the broker through `proxy`, with no `onError` option and
  * a durable attached: cutting the proxy is a background failure (no call to reject),
  * which must reach `mesh.on('error')` with an ERR_MESH_STORE_* code. Resolves with
