@@ -85,7 +85,7 @@ export interface MeshStore {
    * time, never hangs. A mesh always passes its `context`; a store opened on its own
    * (a test, a script) gets none and logs what it would have reported. Opens are
    * counted: a store shared by several meshes reports a background failure to the
-   * context of every open not yet closed (the adapters do it with `SharedOpen`).
+   * context of every open not yet closed.
    */
   open(context?: StoreContext): Promise<void>;
   /**
