@@ -28,7 +28,7 @@ export class AmqpDurable implements StoreConsumer, Reattachable {
     private readonly topology: DurableTopology,
     private readonly spec: ConsumerSpec,
     private readonly handler: StoreHandler,
-    private readonly onError: (err: MeshError) => void,
+    private readonly reportTo: (err: MeshError) => void,
   ) {}
 
   async attach(conn: ChannelModel): Promise<void> {
@@ -96,7 +96,7 @@ export class AmqpDurable implements StoreConsumer, Reattachable {
   }
 
   private report(err: unknown, what: string): void {
-    this.onError(new MeshError('ERR_MESH_STORE_FAILED', `amqp durable ${this.spec.name}: ${what}`, { cause: err, details: { durable: this.spec.name } }));
+    this.reportTo(new MeshError('ERR_MESH_STORE_FAILED', `amqp durable ${this.spec.name}: ${what}`, { cause: err, details: { durable: this.spec.name } }));
   }
 }
 

@@ -27,7 +27,8 @@ export class AmqpLink {
   private waiters: (() => void)[] = [];
   private closing = false;
 
-  constructor(private readonly amqp: Amqp, private readonly options: ResolvedAmqpOptions) {}
+  /** `report` takes the failures met outside any call (the store's report fan-out). */
+  constructor(private readonly amqp: Amqp, private readonly options: ResolvedAmqpOptions, private readonly report: (error: MeshError) => void) {}
 
   /** First connect: bounded by connectTimeout, no retry (the broker is down: say so now). */
   async start(): Promise<void> {
@@ -128,7 +129,7 @@ export class AmqpLink {
         // The connection went away again: the next redial starts over. A durable the
         // broker refuses on a live connection must not keep the others detached.
         if (gone) throw err;
-        this.options.onError(new MeshError('ERR_MESH_STORE_FAILED', 'a durable could not be re-attached after a reconnect', { cause: err }));
+        this.report(new MeshError('ERR_MESH_STORE_FAILED', 'a durable could not be re-attached after a reconnect', { cause: err }));
       }
     }
     if (gone) throw new Error('connection closed during setup');
@@ -145,7 +146,12 @@ export class AmqpLink {
     this.publisher = undefined;
     this.openPublisher = undefined;
     for (const a of this.attached) a.detached();
-    if (!this.closing) void this.redial(this.options.reconnectDelay);
+    if (this.closing) return;
+    // Once per loss: the redials that fail while the broker is away are not reported again.
+    this.report(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `lost the connection to RabbitMQ at ${redact(this.options.url)}; reconnecting`, {
+      details: { url: redact(this.options.url) },
+    }));
+    void this.redial(this.options.reconnectDelay);
   }
 
   private async redial(delay: number): Promise<void> {
@@ -159,7 +165,7 @@ export class AmqpLink {
       if (conn !== undefined) await conn.close().catch(() => undefined);
       if (this.closing) return;
       if (!(err instanceof MeshError && err.code === 'ERR_MESH_STORE_UNAVAILABLE')) {
-        this.options.onError(new MeshError('ERR_MESH_STORE_FAILED', 're-declaring after a reconnect failed; retrying', { cause: err }));
+        this.report(new MeshError('ERR_MESH_STORE_FAILED', 're-declaring after a reconnect failed; retrying', { cause: err }));
       }
       void this.redial(Math.min(delay * 2, 5000));
     }

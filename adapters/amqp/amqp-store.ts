@@ -2,10 +2,11 @@ import type * as AmqpModule from 'amqplib';
 import type { ConfirmChannel, Options } from 'amqplib';
 import {
   MeshError,
-  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
+  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreContext, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
 import { AttachedConsumers } from '../shared/attached-consumers.js';
+import { SharedOpen } from '../shared/shared-open.js';
 import { AmqpDurable } from './amqp-durable.js';
 import { AmqpLink } from './amqp-link.js';
 import { resolveOptions, type AmqpStoreOptions, type ResolvedAmqpOptions } from './options.js';
@@ -34,26 +35,23 @@ export class AmqpStore implements MeshStore {
   readonly name = 'amqp';
   readonly capabilities = CAPABILITIES;
   private readonly options: ResolvedAmqpOptions;
-  private link: Promise<AmqpLink> | undefined;
+  private readonly shared: SharedOpen<AmqpLink>;
   /** The link once connected, so a publish on a healthy connection awaits nothing but its confirm. */
   private live: AmqpLink | undefined;
-  private opened = 0;
   private readonly consumers = new AttachedConsumers();
 
   constructor(options: AmqpStoreOptions) {
     this.options = resolveOptions(options);
+    this.shared = new SharedOpen({
+      store: 'amqpStore',
+      connect: () => this.connect(),
+      release: (link) => this.release(link),
+      onError: this.options.onError,
+    });
   }
 
-  async open(): Promise<void> {
-    this.opened++;
-    this.link ??= this.connect();
-    try {
-      await this.link;
-    } catch (err) {
-      this.opened--;
-      this.link = undefined;
-      throw err;
-    }
+  async open(context?: StoreContext): Promise<void> {
+    await this.shared.open(context);
   }
 
   append(event: MeshEvent): Promise<void> {
@@ -96,7 +94,7 @@ export class AmqpStore implements MeshStore {
   async consume(spec: ConsumerSpec, handler: StoreHandler): Promise<StoreConsumer> {
     const link = await this.ready();
     const topology = { exchange: this.options.exchange, queue: queueName(this.options.queuePrefix, spec.name), bindingKey: bindingKey(spec.pattern) };
-    const durable = new AmqpDurable(link, topology, spec, handler, this.options.onError);
+    const durable = new AmqpDurable(link, topology, spec, handler, (error) => this.shared.report(error));
     // Registered first: a reconnect from here on re-attaches it too.
     link.attached.add(durable);
     try {
@@ -125,24 +123,24 @@ export class AmqpStore implements MeshStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.opened === 0) return;
-    if (--this.opened > 0) return;
-    const link = this.link;
-    this.link = undefined;
+  close(): Promise<void> {
+    return this.shared.close();
+  }
+
+  /** The last close: consumers stop, then the connection closes. */
+  private async release(link: Promise<AmqpLink>): Promise<void> {
     this.live = undefined;
     await this.consumers.stopAll();
-    await (await link?.catch(() => undefined))?.close();
+    await (await link.catch(() => undefined))?.close();
   }
 
   private ready(): Promise<AmqpLink> {
-    if (this.link === undefined) return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'amqpStore used before open() or after close()'));
-    return this.link;
+    return this.shared.engine ?? Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'amqpStore used before open() or after close()'));
   }
 
   private async connect(): Promise<AmqpLink> {
     const mod = await loadDependency<Amqp & { default?: Amqp }>('amqplib', 'amqpStore');
-    const link = new AmqpLink(mod.default ?? mod, this.options);
+    const link = new AmqpLink(mod.default ?? mod, this.options, (error) => this.shared.report(error));
     await link.start();
     this.live = link;
     return link;

@@ -1,5 +1,5 @@
-import { MeshError } from '../../src/index.js';
-import { integerOption } from '../../src/internal.js';
+import type { MeshError } from '../../src/index.js';
+import { OptionChecks } from '../shared/option-checks.js';
 
 export interface AmqpStoreOptions {
   /** Broker URL. @example 'amqp://guest:guest@127.0.0.1:5672' */
@@ -19,7 +19,13 @@ export interface AmqpStoreOptions {
   readonly publishTimeout?: number;
   /** AMQP heartbeat, s: how soon a silent broker is noticed. @default 10 */
   readonly heartbeat?: number;
-  /** Where failures outside any call (an undecodable message, a lost consumer) go. @default console.warn */
+  /**
+   * Also receives the failures met outside any call (a lost connection, an undecodable
+   * message, a durable that could not be re-attached). They reach `mesh.on('error')`
+   * of every mesh that has the store open either way; with no mesh and no `onError`
+   * they are logged with console.error.
+   * @default none
+   */
   readonly onError?: (err: MeshError) => void;
 }
 
@@ -31,29 +37,21 @@ export interface ResolvedAmqpOptions {
   readonly reconnectDelay: number;
   readonly publishTimeout: number;
   readonly heartbeat: number;
-  readonly onError: (err: MeshError) => void;
+  readonly onError: ((err: MeshError) => void) | undefined;
 }
 
 export function resolveOptions(options: AmqpStoreOptions): ResolvedAmqpOptions {
-  if (typeof options !== 'object' || options === null || typeof options.url !== 'string' || options.url.length === 0) {
-    throw invalid('amqpStore needs an options object with a `url`');
-  }
-  const exchange = options.exchange ?? 'evmesh';
-  if (exchange.length === 0 || exchange.startsWith('amq.')) throw invalid('exchange must be a non-empty name not starting with "amq."');
-  const queuePrefix = options.queuePrefix ?? 'evmesh.';
-  if (typeof queuePrefix !== 'string' || queuePrefix.startsWith('amq.')) throw invalid('queuePrefix must not start with "amq."');
+  const check = new OptionChecks('amqpStore');
+  const o = check.object(options, 'an options object with a `url`');
+  const notReserved = (name: string): boolean => !name.startsWith('amq.');
   return {
-    url: options.url,
-    exchange,
-    queuePrefix,
-    connectTimeout: integerOption(options.connectTimeout, 2000, 'connectTimeout', 1),
-    reconnectDelay: integerOption(options.reconnectDelay, 100, 'reconnectDelay', 1),
-    publishTimeout: integerOption(options.publishTimeout, 15_000, 'publishTimeout', 1),
-    heartbeat: integerOption(options.heartbeat, 10, 'heartbeat', 0),
-    onError: options.onError ?? ((err) => console.warn(`[evmesh amqpStore] ${err.code}: ${err.message}`)),
+    url: check.string('url', o.url, undefined, (u) => /^amqps?:\/\//.test(u), 'amqp://… or amqps://…'),
+    exchange: check.string('exchange', o.exchange, 'evmesh', notReserved, 'a non-empty name not starting with "amq."'),
+    queuePrefix: check.matching('queuePrefix', o.queuePrefix, 'evmesh.', /^(?!amq\.)/, 'a string not starting with "amq."'),
+    connectTimeout: check.integer('connectTimeout', o.connectTimeout, 2000, 1),
+    reconnectDelay: check.integer('reconnectDelay', o.reconnectDelay, 100, 1),
+    publishTimeout: check.integer('publishTimeout', o.publishTimeout, 15_000, 1),
+    heartbeat: check.integer('heartbeat', o.heartbeat, 10, 0),
+    onError: check.callback('onError', o.onError),
   };
-}
-
-function invalid(message: string): MeshError {
-  return new MeshError('ERR_MESH_INVALID_OPTIONS', message);
 }

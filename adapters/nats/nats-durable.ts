@@ -8,7 +8,8 @@ export interface DurableSettings {
   /** Checks the mesh pattern on the client, when the consumer's filter subject is broader. */
   readonly matches: ((type: string) => boolean) | undefined;
   readonly ackWaitMs: number;
-  readonly onError: (err: MeshError) => void;
+  /** Where failures outside any call go (the store's report fan-out). */
+  readonly report: (err: MeshError) => void;
 }
 
 /**
@@ -98,6 +99,6 @@ export class NatsDurable implements StoreConsumer {
 
   private report(err: unknown, what: string): void {
     const code = err instanceof MeshError ? err.code : 'ERR_MESH_STORE_FAILED';
-    this.settings.onError(new MeshError(code, `nats durable ${this.settings.durable}: ${what}`, { cause: err, details: { durable: this.settings.durable } }));
+    this.settings.report(new MeshError(code, `nats durable ${this.settings.durable}: ${what}`, { cause: err, details: { durable: this.settings.durable } }));
   }
 }

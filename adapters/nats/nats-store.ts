@@ -2,10 +2,11 @@ import type * as NatsModule from 'nats';
 import type { ConnectionOptions, ConsumerConfig, ConsumerInfo, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import {
   MeshError, patternMatcher,
-  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreHandler,
+  type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreContext, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
 import { AttachedConsumers } from '../shared/attached-consumers.js';
+import { SharedOpen } from '../shared/shared-open.js';
 import { NatsDurable } from './nats-durable.js';
 import { startAt } from './replay.js';
 import { consumerName, natsFilter, subjectOf } from './patterns.js';
@@ -37,27 +38,24 @@ export class NatsStore implements MeshStore {
   readonly name = 'nats';
   readonly capabilities = CAPABILITIES;
   private readonly options: ResolvedNatsOptions;
-  private session: Promise<Session> | undefined;
+  private readonly shared: SharedOpen<Session>;
   /** The session once connected, for the publish fast path. */
   private live: Session | undefined;
-  private opened = 0;
   private closed = false;
   private readonly consumers = new AttachedConsumers();
 
   constructor(options: NatsStoreOptions) {
     this.options = resolveOptions(options);
+    this.shared = new SharedOpen({
+      store: 'natsStore',
+      connect: () => this.connect(),
+      release: (session) => this.release(session),
+      onError: this.options.onError,
+    });
   }
 
-  async open(): Promise<void> {
-    this.opened++;
-    this.session ??= this.connect();
-    try {
-      await this.session;
-    } catch (err) {
-      this.opened--;
-      this.session = undefined;
-      throw err;
-    }
+  async open(context?: StoreContext): Promise<void> {
+    await this.shared.open(context);
   }
 
   append(event: MeshEvent): Promise<void> {
@@ -112,7 +110,7 @@ export class NatsStore implements MeshStore {
       prefetch: spec.prefetch,
       matches: native ? undefined : patternMatcher(spec.pattern),
       ackWaitMs: this.options.ackWait,
-      onError: this.options.onError,
+      report: (error) => this.shared.report(error),
     });
     return this.consumers.add(spec.name, durable);
   }
@@ -126,25 +124,23 @@ export class NatsStore implements MeshStore {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.opened === 0) return;
-    if (--this.opened > 0) return;
-    const session = this.session;
-    this.session = undefined;
+  close(): Promise<void> {
+    return this.shared.close();
+  }
+
+  /** The last close: consumers stop, then the connection drains. */
+  private async release(session: Promise<Session>): Promise<void> {
     this.live = undefined;
     this.closed = true;
     await this.consumers.stopAll();
-    const s = await session?.catch(() => undefined);
+    const s = await session.catch(() => undefined);
     // drain() flushes the acks still buffered before the socket closes.
     await s?.nc.drain().catch(() => s.nc.close());
     this.closed = false;
   }
 
   private ready(): Promise<Session> {
-    if (this.session === undefined) {
-      return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'natsStore used before open() or after close()'));
-    }
-    return this.session;
+    return this.shared.engine ?? Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'natsStore used before open() or after close()'));
   }
 
   private async connect(): Promise<Session> {
@@ -177,11 +173,27 @@ export class NatsStore implements MeshStore {
       await this.ensureStream(lib, jsm);
       const session = { nats: lib, nc, jsm, js: nc.jetstream({ timeout: o.attemptTimeout }), multiFilter: atLeast(nc.info?.version, 2, 10) };
       this.live = session;
+      void this.watch(lib, nc);
       return session;
     } catch (err) {
       await nc.close().catch(() => undefined);
       if (err instanceof MeshError) throw err;
       throw unavailable('NATS answered but JetStream is not available', err);
+    }
+  }
+
+  /**
+   * Reports each loss of the connection once (the client then reconnects forever, and
+   * the durables resume by themselves): nothing else tells the mesh that its durable
+   * subscriptions are not being fed.
+   */
+  private async watch(lib: Nats, nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      // Not once the store released this connection (drain and close are no loss).
+      if (status.type !== lib.Events.Disconnect || this.live?.nc !== nc) continue;
+      this.shared.report(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `natsStore: lost the connection to ${String(status.data)}; reconnecting`, {
+        details: { server: status.data },
+      }));
     }
   }
 

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'nats';
-import { MeshError } from '../../src/index.js';
-import { integerOption } from '../../src/internal.js';
+import type { MeshError } from '../../src/index.js';
+import { OptionChecks } from '../shared/option-checks.js';
 
 export interface NatsStoreOptions {
   /** NATS server URL(s). @example 'nats://127.0.0.1:4222' */
@@ -56,7 +56,13 @@ export interface NatsStoreOptions {
   readonly replicas?: number;
   /** More `nats` connection options (credentials, TLS, name); `servers` and reconnect settings are set by the adapter. */
   readonly connection?: Omit<ConnectionOptions, 'servers'>;
-  /** Where failures outside any call (an undecodable message, a consumer that stopped) go. @default console.warn */
+  /**
+   * Also receives the failures met outside any call (a lost connection, an undecodable
+   * message, a consumer that stopped). They reach `mesh.on('error')` of every mesh that
+   * has the store open either way; with no mesh and no `onError` they are logged with
+   * console.error.
+   * @default none
+   */
   readonly onError?: (err: MeshError) => void;
 }
 
@@ -77,44 +83,35 @@ export interface ResolvedNatsOptions {
   readonly storage: 'file' | 'memory';
   readonly replicas: number;
   readonly connection: Omit<ConnectionOptions, 'servers'>;
-  readonly onError: (err: MeshError) => void;
+  readonly onError: ((err: MeshError) => void) | undefined;
 }
 
 const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
 const SUBJECT_TOKEN = /^[^\s.*>]+$/;
 
 export function resolveOptions(options: NatsStoreOptions): ResolvedNatsOptions {
-  if (typeof options !== 'object' || options === null) throw invalid('natsStore needs an options object with `servers`');
-  const servers = typeof options.servers === 'string' ? [options.servers] : Array.isArray(options.servers) ? [...options.servers] : [];
-  if (servers.length === 0 || servers.some((s) => typeof s !== 'string' || s.length === 0)) throw invalid('servers must be a URL or a non-empty list of URLs');
-  const stream = options.stream ?? 'EVMESH';
-  if (!STREAM_NAME.test(stream)) throw invalid('stream must be letters, digits, "_" or "-"');
-  const subjectPrefix = options.subjectPrefix ?? 'evmesh';
-  if (!subjectPrefix.split('.').every((t) => SUBJECT_TOKEN.test(t))) throw invalid('subjectPrefix must be a NATS subject without wildcards');
-  const resolved: ResolvedNatsOptions = {
-    servers,
-    stream,
-    subjectPrefix,
-    connectTimeout: integerOption(options.connectTimeout, 2000, 'connectTimeout', 1),
-    reconnectTimeWait: integerOption(options.reconnectTimeWait, 250, 'reconnectTimeWait', 1),
-    publishTimeout: integerOption(options.publishTimeout, 15_000, 'publishTimeout', 1),
-    attemptTimeout: integerOption(options.attemptTimeout, 2000, 'attemptTimeout', 1),
-    deduplicate: options.deduplicate ?? false,
-    ackWait: integerOption(options.ackWait, 30_000, 'ackWait', 1),
-    maxAckPending: integerOption(options.maxAckPending, 1000, 'maxAckPending', 1),
-    pullExpires: integerOption(options.pullExpires, 30_000, 'pullExpires', 1),
-    maxAge: integerOption(options.maxAge, 0, 'maxAge', 0),
-    duplicateWindow: integerOption(options.duplicateWindow, 120_000, 'duplicateWindow', 1),
-    storage: options.storage ?? 'file',
-    replicas: integerOption(options.replicas, 1, 'replicas', 1),
-    connection: options.connection ?? {},
-    onError: options.onError ?? ((err) => console.warn(`[evmesh natsStore] ${err.code}: ${err.message}`)),
+  const check = new OptionChecks('natsStore');
+  const o = check.object(options, 'an options object with `servers`');
+  const servers = typeof o.servers === 'string' ? [o.servers] : Array.isArray(o.servers) ? [...(o.servers as unknown[])] : [];
+  if (servers.length === 0 || servers.some((s) => typeof s !== 'string' || s.length === 0)) throw check.invalid('servers must be a URL or a non-empty list of URLs');
+  return {
+    servers: servers as string[],
+    stream: check.string('stream', o.stream, 'EVMESH', (s) => STREAM_NAME.test(s), 'letters, digits, "_" or "-"'),
+    subjectPrefix: check.string('subjectPrefix', o.subjectPrefix, 'evmesh', (p) => p.split('.').every((t) => SUBJECT_TOKEN.test(t)),
+      'a NATS subject without wildcards'),
+    connectTimeout: check.integer('connectTimeout', o.connectTimeout, 2000, 1),
+    reconnectTimeWait: check.integer('reconnectTimeWait', o.reconnectTimeWait, 250, 1),
+    publishTimeout: check.integer('publishTimeout', o.publishTimeout, 15_000, 1),
+    attemptTimeout: check.integer('attemptTimeout', o.attemptTimeout, 2000, 1),
+    deduplicate: check.boolean('deduplicate', o.deduplicate, false),
+    ackWait: check.integer('ackWait', o.ackWait, 30_000, 1),
+    maxAckPending: check.integer('maxAckPending', o.maxAckPending, 1000, 1),
+    pullExpires: check.integer('pullExpires', o.pullExpires, 30_000, 1000),
+    maxAge: check.integer('maxAge', o.maxAge, 0, 0),
+    duplicateWindow: check.integer('duplicateWindow', o.duplicateWindow, 120_000, 1),
+    storage: check.oneOf('storage', o.storage, 'file', ['file', 'memory']),
+    replicas: check.integer('replicas', o.replicas, 1, 1),
+    connection: o.connection ?? {},
+    onError: check.callback('onError', o.onError),
   };
-  if (resolved.pullExpires < 1000) throw invalid('pullExpires must be at least 1000 ms');
-  if (resolved.storage !== 'file' && resolved.storage !== 'memory') throw invalid('storage must be "file" or "memory"');
-  return resolved;
-}
-
-function invalid(message: string): MeshError {
-  return new MeshError('ERR_MESH_INVALID_OPTIONS', message);
 }

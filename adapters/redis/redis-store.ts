@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import {
-  MeshError, type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreHandler, type StoreReplayFrom,
+  MeshError, type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreContext, type StoreHandler, type StoreReplayFrom,
 } from '../../src/index.js';
 import { encodeStoredEvent, toMeshError } from '../../src/internal.js';
+import { SharedOpen } from '../shared/shared-open.js';
 import { connect, type ConnectionPolicy } from './connection.js';
 import { filterMatcher, toRedisFilter } from './patterns.js';
 import { StreamConsumer, type RawEntry } from './stream-consumer.js';
@@ -32,14 +33,19 @@ export interface RedisStoreOptions {
   /** Approximate cap on the stream's length (XADD MAXLEN ~); older entries are trimmed, read or not. @default unbounded */
   readonly maxLength?: number;
   /**
-   * Receives failures a consumer meets while it reads in the background (a lost
-   * connection while redialing, an entry that is not an event); it retries on its own.
-   * @default logs with console.error
+   * Also receives the failures a consumer meets while it reads in the background (a
+   * lost connection while redialing, an entry that is not an event; it retries on its
+   * own). They reach `mesh.on('error')` of every mesh that has the store open either
+   * way; with no mesh and no `onError` they are logged with console.error.
+   * @default none
    */
   readonly onError?: (error: MeshError) => void;
 }
 
-export type ResolvedRedisOptions = Required<Omit<RedisStoreOptions, 'maxLength'>> & { readonly maxLength: number | undefined };
+export type ResolvedRedisOptions = Required<Omit<RedisStoreOptions, 'maxLength' | 'onError'>> & {
+  readonly maxLength: number | undefined;
+  readonly onError: ((error: MeshError) => void) | undefined;
+};
 
 const MAX_SEQ = '18446744073709551615';
 
@@ -50,8 +56,7 @@ const MAX_SEQ = '18446744073709551615';
 export class RedisStore implements MeshStore {
   readonly name = 'redis';
   readonly capabilities = { persistent: true, distributed: true, replay: true, ordered: true, nativeWildcards: false };
-  private opens = 0;
-  private opening: Promise<Redis> | undefined;
+  private readonly shared: SharedOpen<Redis>;
   private client: Redis | undefined;
   private readonly consumers = new Map<StreamConsumer, string>();
   private readonly policy: ConnectionPolicy;
@@ -60,17 +65,16 @@ export class RedisStore implements MeshStore {
   constructor(private readonly options: ResolvedRedisOptions) {
     this.policy = { url: options.url, connectTimeout: options.connectTimeout, maxRetriesPerRequest: options.maxRetriesPerRequest };
     this.durables = `${options.stream}:durables`;
+    this.shared = new SharedOpen({
+      store: 'redisStore',
+      connect: () => connect(this.policy, 'store', true),
+      release: (engine) => this.release(engine),
+      onError: options.onError,
+    });
   }
 
-  async open(): Promise<void> {
-    this.opens++;
-    try {
-      this.client = await (this.opening ??= connect(this.policy, 'store', true));
-    } catch (err) {
-      this.opens--;
-      this.opening = undefined;
-      throw err;
-    }
+  async open(context?: StoreContext): Promise<void> {
+    this.client = await this.shared.open(context);
   }
 
   append(event: MeshEvent): Promise<void> {
@@ -105,7 +109,7 @@ export class RedisStore implements MeshStore {
       matches: filterMatcher(toRedisFilter(spec.pattern)),
       claimIdle: this.options.claimIdle,
       block: Math.min(1000, Math.max(10, Math.floor(this.options.claimIdle / 2))),
-    }, reader, client, handler, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+    }, reader, client, handler, (err) => this.shared.report(consumerFailure(err, spec.name, reader, client)));
     this.consumers.set(consumer, spec.name);
     return {
       stop: async () => {
@@ -129,13 +133,16 @@ export class RedisStore implements MeshStore {
     await client.hdel(this.durables, name);
   }
 
-  async close(): Promise<void> {
-    if (this.opens === 0 || --this.opens > 0) return;
-    const client = this.client;
+  close(): Promise<void> {
+    return this.shared.close();
+  }
+
+  /** The last close: consumers stop, then the shared connection quits. */
+  private async release(engine: Promise<Redis>): Promise<void> {
     this.client = undefined;
-    this.opening = undefined;
     await Promise.allSettled([...this.consumers.keys()].map((c) => c.stop()));
     this.consumers.clear();
+    const client = await engine.catch(() => undefined);
     if (client !== undefined) await client.quit().catch(() => client.disconnect());
   }
 
@@ -179,4 +186,15 @@ export class RedisStore implements MeshStore {
       end = `(${(page[page.length - 1] as RawEntry)[0]}`;
     }
   }
+}
+
+/**
+ * A consumer's background failure: ERR_MESH_STORE_UNAVAILABLE while one of its
+ * connections is redialing (Redis is out of reach; it goes on once Redis is back),
+ * ERR_MESH_STORE_FAILED otherwise (an entry that is not an event, a refused command).
+ */
+function consumerFailure(err: unknown, durable: string, ...connections: Redis[]): MeshError {
+  const redialing = connections.some((c) => c.status === 'reconnecting' || c.status === 'connecting');
+  const message = `redisStore durable ${durable}: ${err instanceof Error ? err.message : String(err)}`;
+  return new MeshError(redialing ? 'ERR_MESH_STORE_UNAVAILABLE' : 'ERR_MESH_STORE_FAILED', message, { cause: err, details: { durable } });
 }

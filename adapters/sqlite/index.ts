@@ -1,4 +1,5 @@
-import { MeshError, type MeshStore } from '../../src/index.js';
+import type { MeshStore } from '../../src/index.js';
+import { OptionChecks } from '../shared/option-checks.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 export type { SqliteStoreOptions } from './sqlite-store.js';
@@ -12,20 +13,13 @@ export type { SqlPattern } from './patterns.js';
  * @example createMesh({ store: sqliteStore({ path: './mesh.db' }) })
  */
 export function sqliteStore(options: SqliteStoreOptions): MeshStore {
-  if (typeof options !== 'object' || options === null || typeof options.path !== 'string' || options.path.length === 0) {
-    throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore needs { path }: a file name or ":memory:"');
-  }
-  const { synchronous, busyTimeout, pollInterval } = options;
-  if (synchronous !== undefined && synchronous !== 'normal' && synchronous !== 'full') {
-    throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore synchronous must be "normal" or "full"');
-  }
-  if (busyTimeout !== undefined && (!Number.isInteger(busyTimeout) || busyTimeout < 0)) {
-    throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore busyTimeout must be an integer >= 0 (ms)');
-  }
-  if (pollInterval !== undefined && (!Number.isInteger(pollInterval) || pollInterval < 0)) {
-    throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore pollInterval must be an integer >= 0 (ms)');
-  }
-  const onError = options.onError ?? ((error: MeshError) => console.error(`[evmesh] sqlite store: ${error.message}`));
-  if (typeof onError !== 'function') throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'sqliteStore onError must be a function');
-  return new SqliteStore({ ...options, onError });
+  const check = new OptionChecks('sqliteStore');
+  const o = check.object(options, '{ path }: a file name or ":memory:"');
+  return new SqliteStore({
+    path: check.string('path', o.path, undefined, undefined, 'a file name or ":memory:"'),
+    synchronous: check.oneOf('synchronous', o.synchronous, 'normal', ['normal', 'full']),
+    busyTimeout: check.integer('busyTimeout', o.busyTimeout, 5000, 0),
+    pollInterval: check.integer('pollInterval', o.pollInterval, 500, 0),
+    onError: check.callback('onError', o.onError),
+  });
 }

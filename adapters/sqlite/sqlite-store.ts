@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   MeshError, patternMatcher,
-  type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreHandler, type StoreReplayFrom,
+  type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreContext, type StoreHandler, type StoreReplayFrom,
 } from '../../src/index.js';
 import { decodeStoredEvent, encodeStoredEvent, loadDependency, toMeshError } from '../../src/internal.js';
+import { SharedOpen } from '../shared/shared-open.js';
 import { DurableReader } from './durable-reader.js';
 import { MATCH_FUNCTION, toSqlPattern } from './patterns.js';
 import { SCHEMA, SQL } from './schema.js';
@@ -32,14 +33,16 @@ export interface SqliteStoreOptions {
    */
   readonly pollInterval?: number;
   /**
-   * Receives failures met in the background, outside any publish: a read that
-   * failed, a stored row that is not an event (skipped).
-   * @default logs with console.error
+   * Also receives the failures met in the background, outside any publish: a read
+   * that failed, a stored row that is not an event (skipped). They reach
+   * `mesh.on('error')` of every mesh that has the store open either way; with no mesh
+   * and no `onError` they are logged with console.error.
+   * @default none
    */
   readonly onError?: (error: MeshError) => void;
 }
 
-export type ResolvedSqliteOptions = SqliteStoreOptions & { readonly onError: (error: MeshError) => void };
+export type ResolvedSqliteOptions = Required<Omit<SqliteStoreOptions, 'onError'>> & { readonly onError: ((error: MeshError) => void) | undefined };
 
 type Database = BetterSqlite3.Database;
 
@@ -68,21 +71,22 @@ interface Open {
 export class SqliteStore implements MeshStore {
   readonly name = 'sqlite';
   readonly capabilities = { persistent: true, distributed: false, replay: true, ordered: true, nativeWildcards: true };
-  private opens = 0;
+  private readonly shared: SharedOpen<Open>;
   private state: Open | undefined;
-  private opening: Promise<void> | undefined;
   private wake = false;
   private pending: Pending[] = [];
 
-  constructor(private readonly options: ResolvedSqliteOptions) {}
+  constructor(private readonly options: ResolvedSqliteOptions) {
+    this.shared = new SharedOpen({
+      store: 'sqliteStore',
+      connect: () => this.connect(),
+      release: (engine) => this.release(engine),
+      onError: options.onError,
+    });
+  }
 
-  open(): Promise<void> {
-    this.opens++;
-    return (this.opening ??= this.connect().catch((err: unknown) => {
-      this.opens--;
-      this.opening = undefined;
-      throw err;
-    }));
+  async open(context?: StoreContext): Promise<void> {
+    await this.shared.open(context);
   }
 
   /**
@@ -145,25 +149,27 @@ export class SqliteStore implements MeshStore {
   }
 
   close(): Promise<void> {
-    if (this.opens === 0) return Promise.resolve();
-    if (--this.opens > 0) return Promise.resolve();
-    const s = this.state;
-    this.state = undefined;
-    this.opening = undefined;
-    if (s !== undefined) {
-      clearInterval(s.poll);
-      for (const { reader } of s.readers.values()) reader.close();
-      s.db.close();
-    }
-    return Promise.resolve();
+    return this.shared.close();
   }
 
-  private async connect(): Promise<void> {
+  /** The last close: positions written, the file closed. */
+  private async release(engine: Promise<Open>): Promise<void> {
+    this.state = undefined;
+    const s = await engine.catch(() => undefined);
+    if (s === undefined) return;
+    // Still connecting when closed: it set the state after the line above.
+    if (this.state === s) this.state = undefined;
+    clearInterval(s.poll);
+    for (const { reader } of s.readers.values()) reader.close();
+    s.db.close();
+  }
+
+  private async connect(): Promise<Open> {
     const mod = await loadDependency<{ default?: typeof BetterSqlite3 } & typeof BetterSqlite3>('better-sqlite3', 'sqliteStore');
     const Driver = mod.default ?? mod;
     let db: Database;
     try {
-      db = new Driver(this.options.path, { timeout: this.options.busyTimeout ?? 5000 });
+      db = new Driver(this.options.path, { timeout: this.options.busyTimeout });
     } catch (err) {
       throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot open ${this.options.path}`, { cause: err, details: { path: this.options.path } });
     }
@@ -184,10 +190,11 @@ export class SqliteStore implements MeshStore {
       });
       // Appends made here wake the readers at once; rows another process wrote to the
       // file are only seen by looking, every pollInterval.
-      const every = this.options.pollInterval ?? 500;
+      const every = this.options.pollInterval;
       const poll = every === 0 ? undefined : setInterval(() => this.pumpAll(), every);
       poll?.unref();
       this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map(), poll };
+      return this.state;
     } catch (err) {
       db.close();
       throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: cannot use ${this.options.path}`, { cause: err, details: { path: this.options.path } });
@@ -213,14 +220,14 @@ export class SqliteStore implements MeshStore {
         .map((r) => ({ seq: r.seq, event: this.decode(r.seq, r.body) })),
       lastSeq: () => s.lastSeq.get() as number,
       save: (p) => void save.run(p, spec.name, p),
-    }, position, (err) => this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
+    }, position, (err) => this.shared.report(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
   }
 
   private decode(seq: number, body: string): MeshEvent | undefined {
     try {
       return decodeStoredEvent(body);
     } catch (err) {
-      this.options.onError(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
+      this.shared.report(toMeshError('ERR_MESH_STORE_FAILED', err, { seq }));
       return undefined;
     }
   }

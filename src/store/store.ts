@@ -83,7 +83,9 @@ export interface MeshStore {
    * again after a `close` (a mesh restarting on the same instance). An engine that
    * cannot be reached rejects with `ERR_MESH_STORE_UNAVAILABLE` within a bounded
    * time, never hangs. A mesh always passes its `context`; a store opened on its own
-   * (a test, a script) gets none and logs what it would have reported.
+   * (a test, a script) gets none and logs what it would have reported. Opens are
+   * counted: a store shared by several meshes reports a background failure to the
+   * context of every open not yet closed.
    */
   open(context?: StoreContext): Promise<void>;
   /**
@@ -102,6 +104,10 @@ export interface MeshStore {
    * a consumer of this store instance is attached to it; an unknown name resolves.
    */
   deleteDurable?(name: string): Promise<void>;
-  /** Called by each mesh that opened it, when that mesh closes; the last close releases the engine. */
+  /**
+   * Called by each mesh that opened it, when that mesh closes; the last close releases
+   * the engine, a close without an open does nothing. It does not say which mesh
+   * closes, so a store shared by several meshes cannot tell whose context to drop.
+   */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { equal } from 'node:assert/strict';
 import type { MeshStore, StoreCapabilities } from '../store/store.js';
 import { ConformanceRig, rejection } from './conformance-rig.js';
+import { acceptsAContext, sharedInstanceCountsOpens } from './conformance-open.js';
 import * as s from './conformance-scenarios.js';
 
 type TestBody = () => Promise<void>;
@@ -59,6 +60,8 @@ const CASES: readonly Case[] = [
   { title: 'after the last attempt the event is dead-lettered and acknowledged', run: s.deadLettersThenAcknowledges },
   { title: 'a durable shared by two meshes splits the work, each event handled once', run: s.durableSharedAcrossMeshes },
   { title: 'selects events by pattern: * is one level, # zero or more', run: s.selectsByPattern },
+  { title: 'one store instance shared by two meshes: closing one leaves it working for the other; it opens again after the last close', run: sharedInstanceCountsOpens },
+  { title: 'open accepts a StoreContext outside a mesh, counted with the meshes\' opens; a close without an open does nothing', run: acceptsAContext },
   { title: 'delivers one durable\'s events in the order they were stored', run: s.deliversInOrder, needs: 'ordered' },
   { title: 'replays from after a given event id', run: s.replaysAfterId, needs: 'replay' },
   { title: 'replays from a time (Date or epoch ms)', run: s.replaysFromTime, needs: 'replay' },

@@ -9,6 +9,7 @@ import { createMesh, type MeshError } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { releasesAtTheLastClose, reportsALostBroker } from './support/broker-cases.js';
 
 const up = await serviceAvailable('redis');
 const stream = `evmesh-test:faults:${randomBytes(5).toString('hex')}`;
@@ -71,6 +72,25 @@ describe.runIf(up)('redisStore when Redis goes away mid-stream', () => {
     } finally {
       await proxy.up();
       await mesh.close();
+      await proxy.down();
+    }
+  }, 60_000);
+
+  it('reports a consumer that lost Redis to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      const errors = await reportsALostBroker(proxy, redisStore({ url: `redis://${proxy.url}`, stream, maxRetriesPerRequest: 1 }));
+      expect(errors[0]).toMatchObject({ code: 'ERR_MESH_STORE_UNAVAILABLE', details: { durable: 'lost' } });
+    } finally {
+      await proxy.down();
+    }
+  }, 60_000);
+
+  it('keeps an instance two meshes share working after the first close, and releases its connections at the last', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      await releasesAtTheLastClose(proxy, redisStore({ url: `redis://${proxy.url}`, stream }));
+    } finally {
       await proxy.down();
     }
   }, 60_000);

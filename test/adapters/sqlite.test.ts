@@ -88,6 +88,42 @@ describe('sqliteStore', () => {
     expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_STORE_FAILED']);
   });
 
+  it('reports a stored row that is not an event to mesh.on(\'error\') of every mesh sharing the store, with no onError given', async () => {
+    const path = join(dir, 'corrupt-mesh.db');
+    const store = sqliteStore({ path });
+    const a = mesh({ store });
+    const b = mesh({ store });
+    // A throw inside an 'error' listener is swallowed: collect, assert outside.
+    const errors = { a: [] as MeshError[], b: [] as MeshError[] };
+    a.on('error', (e) => void errors.a.push(e));
+    b.on('error', (e) => void errors.b.push(e));
+    const got: unknown[] = [];
+    await a.subscribe('bad.*', (e) => void got.push(e.data), { durable: 'bad' }).ready;
+    await b.start();
+    const db = new Database(path);
+    db.prepare('INSERT INTO evmesh_events (id, type, stored_at, body) VALUES (?, ?, ?, ?)').run('x', 'bad.row', Date.now(), '{not json');
+    db.close();
+    await a.publish('bad.next', 'after');
+    await until(() => got.length === 1 && errors.a.length > 0 && errors.b.length > 0, 10_000);
+    expect(got).toEqual(['after']);
+    expect(errors.a.map((e) => e.code)).toEqual(['ERR_MESH_STORE_FAILED']);
+    expect(errors.b.map((e) => e.code)).toEqual(['ERR_MESH_STORE_FAILED']);
+  });
+
+  it('keeps an instance two meshes share open after the first close, and closes the file at the last', async () => {
+    const store = sqliteStore({ path: join(dir, 'shared.db') });
+    const a = mesh({ store });
+    const b = mesh({ store });
+    await a.start();
+    const got: unknown[] = [];
+    await b.subscribe('rc.*', (e) => void got.push(e.data), { durable: 'refcount' }).ready;
+    await a.close();
+    const event = await b.publish('rc.x', 'after the first close');
+    await until(() => got.length === 1, 10_000);
+    await b.close();
+    await expect(store.append(event)).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+  });
+
   it('refuses a durable name reused with another pattern with ERR_MESH_INVALID_OPTIONS', async () => {
     const m = mesh({ store: sqliteStore({ path: join(dir, 'clash.db') }) });
     m.on('error', () => undefined);

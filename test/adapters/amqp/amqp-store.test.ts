@@ -5,7 +5,9 @@ import { serviceAvailable } from '../../support/services.js';
 import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage } from '../support/broker-cases.js';
+import {
+  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker,
+} from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';
 
@@ -75,6 +77,29 @@ describe.runIf(up)('amqpStore against a real RabbitMQ', () => {
     await publishAcrossAnOutage(proxy, producer, got);
     // Resends after a lost confirm, and requeues of unacknowledged deliveries, may duplicate: at-least-once.
     expect(deliveries).toBeGreaterThanOrEqual(300);
+  }, 60_000);
+});
+
+describe.runIf(up)('amqpStore background failures and a shared instance', () => {
+  const fixture = amqpStores();
+
+  it('reports the lost connection to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {
+    const cut = await TcpProxy.start(5672);
+    try {
+      const errors = await reportsALostBroker(cut, fixture.store({ url: `amqp://guest:guest@${cut.url}`, reconnectDelay: 50 }));
+      expect(errors[0]).toMatchObject({ code: 'ERR_MESH_STORE_UNAVAILABLE' });
+    } finally {
+      await cut.down();
+    }
+  }, 60_000);
+
+  it('keeps an instance two meshes share working after the first close, and releases its connection at the last', async () => {
+    const through = await TcpProxy.start(5672);
+    try {
+      await releasesAtTheLastClose(through, fixture.store({ url: `amqp://guest:guest@${through.url}` }));
+    } finally {
+      await through.down();
+    }
   }, 60_000);
 });
 

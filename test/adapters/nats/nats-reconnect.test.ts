@@ -3,7 +3,7 @@ import type { MeshError } from '../../../src/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { publishAcrossAnOutage } from '../support/broker-cases.js';
+import { publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
 
 const up = await serviceAvailable('nats');
@@ -28,5 +28,24 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
     // Resends after a lost PubAck carried the same msgID: the stream holds each event once.
     const jsm = await (await fixture.admin()).jetstreamManager();
     expect((await jsm.streams.info(fixture.stream)).state.messages).toBe(300);
+  }, 60_000);
+
+  it('reports the lost connection to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {
+    const cut = await TcpProxy.start(4222);
+    try {
+      const errors = await reportsALostBroker(cut, fixture.store({ servers: `nats://${cut.url}`, reconnectTimeWait: 100 }));
+      expect(errors[0]).toMatchObject({ code: 'ERR_MESH_STORE_UNAVAILABLE' });
+    } finally {
+      await cut.down();
+    }
+  }, 60_000);
+
+  it('keeps an instance two meshes share working after the first close, and releases its connection at the last', async () => {
+    const through = await TcpProxy.start(4222);
+    try {
+      await releasesAtTheLastClose(through, fixture.store({ servers: `nats://${through.url}` }));
+    } finally {
+      await through.down();
+    }
   }, 60_000);
 });

@@ -1,12 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
-import type { Mesh, MeshError, MeshStore } from '../../../src/index.js';
+import { createMesh, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { deadPort, type TcpProxy } from '../../support/tcp-proxy.js';
 
-// Cases the broker-backed stores (NATS, RabbitMQ) share beyond the conformance suite.
+// Cases the broker-backed stores (Redis, NATS, RabbitMQ) share beyond the conformance suite.
 
 /** A durable keeps nothing published before it first exists, as in the memory store. */
 export async function keepsNothingBeforeTheDurable(m: Mesh): Promise<void> {
@@ -109,4 +109,54 @@ export async function publishAcrossAnOutage(proxy: TcpProxy, producer: Mesh, got
   expect(acked.length).toBe(300);
   await until(() => acked.every((i) => got.has(i)), 20_000);
   expect(got.size).toBe(300);
+}
+
+/**
+ * Two meshes on one store instance whose connections all go through `proxy`: the
+ * first close leaves the store working for the other mesh (a durable attached there
+ * gets an event published after it), the last close releases every connection.
+ */
+export async function releasesAtTheLastClose(proxy: TcpProxy, store: MeshStore): Promise<void> {
+  const a = createMesh({ store });
+  const b = createMesh({ store });
+  try {
+    await a.start();
+    const got: unknown[] = [];
+    await b.subscribe('rc.*', (e) => void got.push(e.data), { durable: 'refcount' }).ready;
+    await a.close();
+    await b.publish('rc.x', 'after the first close');
+    await until(() => got.length === 1, 10_000);
+    expect(proxy.connections).toBeGreaterThan(0);
+    await b.close();
+    await until(() => proxy.connections === 0, 10_000);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}
+
+/**
+ * A mesh whose store reaches the broker through `proxy`, with no `onError` option and
+ * a durable attached: cutting the proxy is a background failure (no call to reject),
+ * which must reach `mesh.on('error')` with an ERR_MESH_STORE_* code. Resolves with
+ * what the mesh got; the proxy is up again and the mesh closed by then.
+ */
+export async function reportsALostBroker(proxy: TcpProxy, store: MeshStore): Promise<MeshError[]> {
+  const mesh = createMesh({ store });
+  // A throw inside an 'error' listener is swallowed: collect, assert outside.
+  const errors: MeshError[] = [];
+  mesh.on('error', (e) => void errors.push(e));
+  let cut = false;
+  try {
+    await mesh.subscribe('lost.*', () => undefined, { durable: 'lost' }).ready;
+    expect(errors).toEqual([]);
+    cut = true;
+    await proxy.down();
+    await until(() => errors.length > 0, 15_000);
+  } finally {
+    // Back up before closing, so the store closes against a broker, not into an outage.
+    if (cut) await proxy.up();
+    await mesh.close();
+  }
+  return errors;
 }
