@@ -123,8 +123,8 @@ export class AmqpStore implements MeshStore {
     }
   }
 
-  close(): Promise<void> {
-    return this.shared.close();
+  close(context?: StoreContext): Promise<void> {
+    return this.shared.close(context);
   }
 
   /** The last close: consumers stop, then the connection closes. */

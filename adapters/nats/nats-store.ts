@@ -124,8 +124,8 @@ export class NatsStore implements MeshStore {
     });
   }
 
-  close(): Promise<void> {
-    return this.shared.close();
+  close(context?: StoreContext): Promise<void> {
+    return this.shared.close(context);
   }
 
   /** The last close: consumers stop, then the connection drains. */

@@ -133,8 +133,8 @@ export class RedisStore implements MeshStore {
     await client.hdel(this.durables, name);
   }
 
-  close(): Promise<void> {
-    return this.shared.close();
+  close(context?: StoreContext): Promise<void> {
+    return this.shared.close(context);
   }
 
   /** The last close: consumers stop, then the shared connection quits. */

@@ -29,12 +29,8 @@ interface Opener {
  * option; with neither, they are logged with console.error (the only place an
  * adapter logs).
  *
- * `close()` does not say which mesh is closing (the `MeshStore` contract has no
- * argument), so the context dropped at a close that is not the last is the one most
- * recently opened. That is exact for a mesh that opened last and closes first (the
- * kernel's own open-after-close, a short-lived second mesh); when an earlier mesh
- * closes first, its context keeps receiving reports in place of the later one's
- * until the next close. The last close drops every context, once the engine is released.
+ * A mesh closes with the context it opened with, and that one is dropped; a close
+ * without one (a store opened by hand) drops the most recent open.
  */
 export class SharedOpen<E> {
   private readonly opened: Opener[] = [];
@@ -62,8 +58,9 @@ export class SharedOpen<E> {
     }
   }
 
-  async close(): Promise<void> {
-    const opener = this.opened.pop();
+  async close(context?: StoreContext): Promise<void> {
+    const at = context === undefined ? -1 : this.opened.findLastIndex((o) => o.context === context);
+    const opener = at < 0 ? this.opened.pop() : this.opened.splice(at, 1)[0];
     if (opener === undefined || this.opened.length > 0) return;
     const engine = this.connecting as Promise<E>;
     this.connecting = undefined;

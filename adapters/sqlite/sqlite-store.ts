@@ -148,8 +148,8 @@ export class SqliteStore implements MeshStore {
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
-    return this.shared.close();
+  close(context?: StoreContext): Promise<void> {
+    return this.shared.close(context);
   }
 
   /** The last close: positions written, the file closed. */

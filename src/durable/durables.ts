@@ -53,7 +53,7 @@ export class Durables {
       () => {
         this.opened = true;
         // Opened after close() finished: nobody else will close it.
-        if (this.host.closed) void this.store.close();
+        if (this.host.closed) void this.store.close(this.host.storeContext);
       },
       (err: unknown) => {
         this.opening = undefined;
@@ -144,7 +144,7 @@ export class Durables {
 
   /** Closes the store if this mesh opened it. */
   async close(): Promise<void> {
-    if (this.opened) await this.store.close();
+    if (this.opened) await this.store.close(this.host.storeContext);
   }
 }
 

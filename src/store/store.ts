@@ -105,9 +105,9 @@ export interface MeshStore {
    */
   deleteDurable?(name: string): Promise<void>;
   /**
-   * Called by each mesh that opened it, when that mesh closes; the last close releases
-   * the engine, a close without an open does nothing. It does not say which mesh
-   * closes, so a store shared by several meshes cannot tell whose context to drop.
+   * Called by each mesh that opened it, when that mesh closes, with the context it
+   * opened with (so a store shared by several meshes drops that one); the last close
+   * releases the engine, a close without an open does nothing.
    */
-  close(): Promise<void>;
+  close(context?: StoreContext): Promise<void>;
 }

@@ -86,6 +86,17 @@ describe('SharedOpen (the adapters\' reference-counted open/close)', () => {
     expect([a.got.length, b.got.length, onError.length]).toEqual([2, 1, 3]);
   });
 
+  it('drops the context a mesh closes with, whichever mesh closes first', async () => {
+    const { shared } = engine();
+    const a = context('a');
+    const b = context('b');
+    await shared.open(a);
+    await shared.open(b);
+    await shared.close(a);
+    shared.report(failure());
+    expect([a.got, b.got]).toEqual([[], ['ERR_MESH_STORE_FAILED']]);
+  });
+
   it('still reports to the last mesh while its close releases the engine', async () => {
     const a = context('a');
     const shared: SharedOpen<number> = new SharedOpen<number>({
