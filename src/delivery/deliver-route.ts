@@ -1,26 +1,17 @@
 import type { MeshEvent } from '../event/mesh-event.js';
 import { addDestination, type Destinations } from './destinations.js';
-import { deliver, deliverMatched } from './dispatcher.js';
+import { deliverMatched } from './dispatcher.js';
 import { pickMember } from './group.js';
 import type { Route } from './routing-table.js';
 import type { RemoteTarget } from './subscription.js';
 
 /**
- * Delivers `event` along its route: local subscriptions run (or queue) now, in route
- * order; subscriptions standing for remote ones are not run but collected, and the
- * destinations come back to the caller, which forwards them once per next hop. A
- * handler that publishes inside gets its own route and its own destinations.
- */
-export function deliverRoute(route: Route, event: MeshEvent): Destinations | undefined {
-  const subs = route.subs;
-  for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
-  return route.groups === undefined && route.remote === undefined ? undefined : deliverRest(route, event);
-}
-
-/**
- * The part of `deliverRoute` after the plain local subscriptions: one member per group,
- * and the remote subscriptions. Apart so the common route (local subscribers only) is
- * one loop a caller can keep inline on the hot path.
+ * Delivers what a route holds besides its plain local subscriptions (which the publisher
+ * runs in its own loop, kept inline on the hot path): one member per group, picked
+ * round-robin, and the subscriptions standing for remote ones. Remote subscriptions are
+ * not run but collected, and the destinations come back to the caller, which forwards
+ * them once per next hop. A handler that publishes inside gets its own route and its own
+ * destinations: nothing is shared between nested publishes.
  */
 export function deliverRest(route: Route, event: MeshEvent): Destinations | undefined {
   let dest: Destinations | undefined;
