@@ -67,7 +67,8 @@ interface Open {
  * The embedded durable store for one node: every event goes to one append-only
  * table (so durables created later can replay it), each durable keeps a position.
  * Not distributed: consume a durable from one process only; other processes may
- * publish into the same file (picked up every `pollInterval`).
+ * publish into the same file (picked up every `pollInterval`). While a durable is
+ * attached the process stays up (Poller), as a broker connection keeps it up.
  */
 export class SqliteStore implements MeshStore {
   readonly name = 'sqlite';
