@@ -31,7 +31,8 @@ const SAVE_EVERY = 20;
  * so a crash redelivers what was in flight (at-least-once) and never skips it.
  * Position writes are a write transaction each, as dear as an append: they are
  * coalesced to one per SAVE_EVERY ms (a crash in between redelivers at most that
- * window's acknowledged events, which at-least-once allows) and flushed on close.
+ * window's acknowledged events, which at-least-once allows) and flushed on close;
+ * a pending write keeps the process alive until it is done.
  */
 export class DurableReader {
   private readonly consumers = new ConsumerRing();
@@ -156,12 +157,14 @@ export class DurableReader {
   private positionChanged(): void {
     if (this.saving || this.closed) return;
     this.saving = true;
-    const timer = setTimeout(() => {
+    // Not unref'd: a process ending without the store's close (its last durable
+    // unsubscribed, or its mesh closed while another mesh keeps the store open) still
+    // writes what was acknowledged, waiting up to SAVE_EVERY ms for it. The store's
+    // close writes at once.
+    setTimeout(() => {
       this.saving = false;
       if (!this.closed) this.flush();
     }, SAVE_EVERY);
-    // A pending position write never keeps the process alive; close() flushes it.
-    timer.unref();
   }
 
   private flush(): void {

@@ -7,6 +7,7 @@ import { decodeStoredEvent, encodeStoredEvent, loadDependency, toMeshError } fro
 import { SharedOpen } from '../shared/shared-open.js';
 import { DurableReader } from './durable-reader.js';
 import { MATCH_FUNCTION, toSqlPattern } from './patterns.js';
+import { Poller } from './poller.js';
 import { SCHEMA, SQL } from './schema.js';
 
 export interface SqliteStoreOptions {
@@ -59,14 +60,15 @@ interface Open {
   readonly insertAll: (batch: readonly Pending[]) => void;
   readonly lastSeq: Statement;
   readonly readers: Map<string, { reader: DurableReader; pattern: string; matches: (type: string) => boolean }>;
-  readonly poll: NodeJS.Timeout | undefined;
+  readonly poller: Poller;
 }
 
 /**
  * The embedded durable store for one node: every event goes to one append-only
  * table (so durables created later can replay it), each durable keeps a position.
  * Not distributed: consume a durable from one process only; other processes may
- * publish into the same file (picked up every `pollInterval`).
+ * publish into the same file (picked up every `pollInterval`). While a durable is
+ * attached the process stays up (Poller), as a broker connection keeps it up.
  */
 export class SqliteStore implements MeshStore {
   readonly name = 'sqlite';
@@ -124,11 +126,14 @@ export class SqliteStore implements MeshStore {
     }
     const { reader } = entry;
     const detach = reader.attach(handler, spec.prefetch);
+    // Attached, the durable waits for events: the process stays up until it stops.
+    const release = s.poller.hold();
     // The backlog is handed over after consume() resolved, never inside the caller.
     setImmediate(() => reader.pump());
     return Promise.resolve({
       stop: () => {
         detach();
+        release();
         return Promise.resolve();
       },
     });
@@ -159,7 +164,8 @@ export class SqliteStore implements MeshStore {
     if (s === undefined) return;
     // Still connecting when closed: it set the state after the line above.
     if (this.state === s) this.state = undefined;
-    clearInterval(s.poll);
+    s.poller.stop();
+    // Positions acknowledged since the last write are written now.
     for (const { reader } of s.readers.values()) reader.close();
     s.db.close();
   }
@@ -190,10 +196,8 @@ export class SqliteStore implements MeshStore {
       });
       // Appends made here wake the readers at once; rows another process wrote to the
       // file are only seen by looking, every pollInterval.
-      const every = this.options.pollInterval;
-      const poll = every === 0 ? undefined : setInterval(() => this.pumpAll(), every);
-      poll?.unref();
-      this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map(), poll };
+      const poller = new Poller(this.options.pollInterval, () => this.pumpAll());
+      this.state = { db, insertAll, lastSeq: db.prepare(SQL.lastSeq).pluck(), readers: new Map(), poller };
       return this.state;
     } catch (err) {
       db.close();

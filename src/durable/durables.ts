@@ -3,6 +3,7 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import type { DeliveryDone } from '../delivery/scheduler.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { ConsumerSpec, MeshStore, StoreConsumer, StoreContext, StoreReplayFrom } from '../store/store.js';
+import { AttachGate } from './attach-gate.js';
 import { durableFeed } from './durable-feed.js';
 
 /** What the durable consumers need from their mesh. */
@@ -30,6 +31,8 @@ export class Durables {
   private opened = false;
   private opening: Promise<void> | undefined;
   private readonly halted = (): boolean => this.host.halted;
+  /** Appends wait here while a durable subscription attaches (see AttachGate). */
+  private readonly gate = new AttachGate((event) => this.admit(event));
 
   constructor(readonly store: MeshStore, private readonly host: DurablesHost) {}
 
@@ -63,15 +66,31 @@ export class Durables {
   }
 
   /**
-   * Asked on every publish. While durable subscriptions wait for the store to open, the
-   * store cannot tell yet whether it wants an event: it gets every one, queued behind them.
+   * Asked on every publish. While a durable subscription attaches, the store cannot
+   * tell yet whether it wants an event (the durable it would want it for is not there):
+   * every event is taken, held behind the attach, and asked again when released.
    */
   wants(type: string): boolean {
     const store = this.store;
-    return store.accepts === undefined || (!this.opened && this.consumers.size > 0) || store.accepts(type);
+    return store.accepts === undefined || this.gate.holding || store.accepts(type);
   }
 
+  /**
+   * Stores an event published here. While one of this mesh's durable subscriptions
+   * attaches, held until no attach is in progress, so that a durable sees every event
+   * its mesh publishes after `subscribe()` returned (publish order kept).
+   */
   append(event: MeshEvent): Promise<void> {
+    return this.gate.holding ? this.gate.hold(event) : this.send(event);
+  }
+
+  /** A held append, released: skipped where the store, with its durables attached now, does not want it. */
+  private admit(event: MeshEvent): Promise<void> {
+    const store = this.store;
+    return this.opened && store.accepts !== undefined && !store.accepts(event.type) ? Promise.resolve() : this.send(event);
+  }
+
+  private send(event: MeshEvent): Promise<void> {
     const store = this.store;
     try {
       return this.opened ? store.append(event) : this.ready().then(() => store.append(event));
@@ -81,9 +100,9 @@ export class Durables {
   }
 
   /**
-   * Feeds `sub` from the store's durable `name`. With the store open it attaches now: an
-   * event published right after subscribe() must find the durable queue. Before that,
-   * the attach is queued on the open, ahead of any append published later.
+   * Feeds `sub` from the store's durable `name`: now with the store open, else once it
+   * opened. Until the store's consumer is attached (or failed to), this mesh's appends
+   * are held, so an event published right after subscribe() finds the durable there.
    */
   attach(sub: MeshSubscription, name: string, from: StoreReplayFrom | undefined): void {
     const unacked = new Set<DeliveryDone>();
@@ -96,6 +115,7 @@ export class Durables {
     let attached!: (consumer: StoreConsumer | undefined) => void;
     this.consumers.set(sub, new Promise((resolve) => (attached = resolve)));
     const consumer = this.opened ? attempt(attach) : this.ready().then(attach);
+    this.gate.track(consumer);
     consumer.then((c) => {
       attached(c);
       if (!sub.live || this.host.halted) void c.stop();

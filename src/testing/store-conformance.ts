@@ -1,6 +1,7 @@
 import { equal } from 'node:assert/strict';
 import type { MeshStore, StoreCapabilities } from '../store/store.js';
 import { ConformanceRig, rejection } from './conformance-rig.js';
+import { seesWhatItsMeshPublishesRightAfterSubscribe } from './conformance-attach.js';
 import { acceptsAContext, sharedInstanceCountsOpens } from './conformance-open.js';
 import * as s from './conformance-scenarios.js';
 
@@ -54,6 +55,7 @@ const REASONS: Record<keyof StoreCapabilities, string> = {
 
 const CASES: readonly Case[] = [
   { title: 'publish resolves once stored: events published while the durable is offline reach it when it is back', run: s.offlineEventsReachTheDurable },
+  { title: 'events its mesh publishes or emits right after subscribe() returned reach the durable, without waiting for ready', run: seesWhatItsMeshPublishesRightAfterSubscribe },
   { title: 'a durable resumes after its consumer restarts, with acknowledged events not delivered again', run: s.resumesWhereItStopped },
   { title: 'an event a consumer stopped without acknowledging is delivered to another consumer (at-least-once)', run: s.unackedGoesToAnotherConsumer },
   { title: 'the kernel retry policy applies to store deliveries; the event is acknowledged after success', run: s.retriesThenAcknowledges },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStore, type Mesh, type MeshStore } from '../../../src/index.js';
+import { MeshError, memoryStore, type Mesh, type MeshStore } from '../../../src/index.js';
 import { deferred, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
@@ -81,4 +81,87 @@ describe('durable delivery in the kernel', () => {
     await until(() => again.length === 1);
     expect(again).toEqual(['a']);
   });
+
+  it('holds publish and emit behind a durable still attaching, then stores them in publish order, and the durable gets them', async () => {
+    const { store, appended, attaches } = slowAttach();
+    const m = mesh(store);
+    await m.start();
+    const got: unknown[] = [];
+    m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'late' });
+    m.emit('o.a', 1);
+    let stored = false;
+    const published = m.publish('o.b', 2).then(() => void (stored = true));
+    m.emit('o.c', 3);
+    await new Promise(setImmediate);
+    expect(appended).toEqual([]);
+    expect(stored).toBe(false);
+    attaches[0]!.resolve();
+    await published;
+    expect(appended).toEqual([1, 2, 3]);
+    await until(() => got.length === 3);
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  it('releases the appends it held when the attach fails, and reports the failure', async () => {
+    const { store, appended, attaches } = slowAttach();
+    const m = mesh(store);
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    await m.start();
+    const got: unknown[] = [];
+    const first = m.subscribe('o.*', (e) => void got.push(e.data), { durable: 'first' });
+    attaches[0]!.resolve();
+    await first.ready;
+    const failing = m.subscribe('o.*', () => undefined, { durable: 'failing' });
+    const published = m.publish('o.x', 'held');
+    await new Promise(setImmediate);
+    expect(appended).toEqual([]);
+    attaches[1]!.reject(new MeshError('ERR_MESH_STORE_UNAVAILABLE', 'no broker'));
+    await published;
+    await expect(failing.ready).rejects.toMatchObject({ code: 'ERR_MESH_STORE_UNAVAILABLE' });
+    await until(() => got.length === 1);
+    expect(got).toEqual(['held']);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_STORE_UNAVAILABLE']);
+  });
+
+  it('stores at once when no durable is attaching: the append is made inside publish', async () => {
+    const { store, appended, attaches } = slowAttach();
+    const m = mesh(store);
+    await m.start();
+    const sub = m.subscribe('o.*', () => undefined, { durable: 'ready' });
+    attaches[0]!.resolve();
+    await sub.ready;
+    const published = m.publish('o.x', 1);
+    m.emit('o.x', 2);
+    expect(appended).toEqual([1, 2]);
+    await published;
+  });
 });
+
+/**
+ * A memory store whose durables take as long to attach as the test says (a broker
+ * creating a consumer group): each `consume` waits for its entry in `attaches`.
+ */
+function slowAttach(): { store: MeshStore; appended: unknown[]; attaches: ReturnType<typeof deferred<void>>[] } {
+  const inner = memoryStore();
+  const appended: unknown[] = [];
+  const attaches: ReturnType<typeof deferred<void>>[] = [];
+  const store: MeshStore = {
+    name: 'slow-attach',
+    capabilities: inner.capabilities,
+    open: (context) => inner.open(context),
+    accepts: (type) => inner.accepts?.(type) ?? true,
+    append: (event) => {
+      appended.push(event.data);
+      return inner.append(event);
+    },
+    consume: async (spec, handler) => {
+      const attach = deferred<void>();
+      attaches.push(attach);
+      await attach.promise;
+      return inner.consume(spec, handler);
+    },
+    close: (context) => inner.close(context),
+  };
+  return { store, appended, attaches };
+}
