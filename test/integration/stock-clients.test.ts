@@ -101,6 +101,26 @@ describe('a stock EventMesh client subscribing', () => {
     expect(sub.frames.filter(isPush)).toEqual([]);
   });
 
+  it('pushes mesh events whose type or subject matches the topic, an event matching both once', async () => {
+    const { mesh, port } = await node();
+    const clustered = await session(port, 'sub', 'g', [['orders.created'], ['shop.#']]);
+    const broadcast = await session(port, 'sub', 'g', [['orders.created', 'BROADCASTING']]);
+    await mesh.publish('orders.created', 'by type');
+    await mesh.publish('com.shop.order', 'by subject', { subject: 'orders.created' });
+    await mesh.publish('orders.created', 'by both', { subject: 'orders.created' });
+    await mesh.publish('shop.order.paid', 'by type under shop.#');
+    await mesh.publish('orders.cancelled', 'by neither', { subject: 'orders.other' });
+    await mesh.publish('orders.created', 'last');
+    for (const [client, count] of [[clustered, 5], [broadcast, 4]] as const) {
+      await until(() => client.frames.filter(isPush).some((p) => bodyJson(p)['data'] === 'last'));
+      const data = client.frames.filter(isPush).map((p) => bodyJson(p)['data']);
+      expect(data).toHaveLength(count);
+      expect(data.filter((d) => d === 'by both')).toHaveLength(1);
+      expect(data).not.toContain('by neither');
+    }
+    expect(clustered.frames.filter(isPush).map((p) => bodyJson(p)['data'])).toContain('by type under shop.#');
+  });
+
   it('redelivers an un-ACKed push with the same seq until it is ACKed', async () => {
     const { mesh, port } = await node({ stockClients: { redeliverAfter: 100 } });
     const sub = await session(port, 'sub', 'g', [['t']]);

@@ -1,7 +1,5 @@
 import { MeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
-import type { EventFilter } from '../../filter/dialects.js';
-import { parsePattern } from '../../topic/pattern.js';
 import { decodeMessage, encodeCloudEventBody, type CloudEventJson } from '../../wire/bodies/message.js';
 import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE, replyCommandOf, type WireCommand } from '../../wire/constants.js';
 import type { WireFrame } from '../../wire/frame.js';
@@ -102,25 +100,4 @@ export function subjectOf(event: MeshEvent): string {
     throw new MeshError('ERR_MESH_INVALID_EVENT', 'an event from an EventMesh client needs a subject: it is the topic (PROTOCOL §11.7)');
   }
   return event.subject;
-}
-
-/**
- * PROTOCOL §8.2: a stock subscription topic, matched against the event `subject`,
- * as a declarative filter (data, so peers evaluate it at the sender like any
- * other). A plain topic matches exactly; `a.b.#` matches `a.b` and below; `#`
- * matches any event with a subject. Other wildcards have no filter form: refused.
- */
-export function subjectFilter(topic: string): EventFilter {
-  const parsed = parsePattern(topic);
-  if (parsed.exact) return { exact: { subject: parsed.text } };
-  const last = parsed.levels.length - 1;
-  const stem = parsed.levels.slice(0, last);
-  if (parsed.levels[last] !== '#' || stem.some((l) => l === '*' || l === '#')) {
-    throw new MeshError('ERR_MESH_INVALID_PATTERN', `stock subscription topic ${JSON.stringify(topic)}: only a trailing "#" wildcard is supported`, {
-      details: { pattern: topic },
-    });
-  }
-  if (stem.length === 0) return { prefix: { subject: '' } };
-  const base = stem.join('.');
-  return { any: [{ exact: { subject: base } }, { prefix: { subject: `${base}.` } }] };
 }

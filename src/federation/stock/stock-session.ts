@@ -15,7 +15,8 @@ import { request } from './handlers/request.js';
 import { response } from './handlers/response.js';
 import { listen, subscribeItems, unsubscribeAll } from './handlers/subscribe.js';
 import { PushWindow, type Push } from './push-window.js';
-import { pushFrame, replyFrame, subjectFilter } from './stock-frames.js';
+import { pushFrame, replyFrame } from './stock-frames.js';
+import { topicFilter } from './topic-filter.js';
 import { timerDelay } from '../../delivery/timer-delay.js';
 
 /** What a session needs from the node's registry of stock sessions. */
@@ -155,7 +156,7 @@ export class StockSession implements HandlerSession {
     const handler = (event: MeshEvent): void => {
       this.deliver(event, cmd);
     };
-    const sub = this.host.subscribe('#', handler, { group, filter: subjectFilter(item.topic), name: `stock:${item.topic}` });
+    const sub = this.host.subscribe('#', handler, { group, filter: topicFilter(item.topic), name: `stock:${item.topic}` });
     this.registered.set(item.topic, { item, cmd, sub });
   }
 

@@ -1,25 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../src/filter/dialects.js';
 import { MeshEvent } from '../../../src/event/mesh-event.js';
-import { pushBody, subjectFilter } from '../../../src/federation/stock/stock-frames.js';
+import { pushBody } from '../../../src/federation/stock/stock-frames.js';
+import { topicFilter } from '../../../src/federation/stock/topic-filter.js';
 import { expectThrowCode } from '../../support/expect-code.js';
 
-describe('a stock subscription topic as a subject filter (PROTOCOL §8.2)', () => {
+describe('a stock subscription topic as a filter on type or subject (PROTOCOL §8.2)', () => {
   const cases: [topic: string, matches: (string | undefined)[], misses: (string | undefined)[]][] = [
     ['TEST-TOPIC-TCP-ASYNC', ['TEST-TOPIC-TCP-ASYNC'], ['TEST-TOPIC', 'TEST-TOPIC-TCP-ASYNC.x', undefined]],
     ['shop.#', ['shop', 'shop.order', 'shop.order.created'], ['shopping', 'sho', 'x.shop', undefined]],
-    ['#', ['a', 'a.b', 'anything at all'], [undefined]],
   ];
   for (const [topic, matches, misses] of cases) {
-    it(`"${topic}" matches the subjects it should and no others`, () => {
-      const accepts = compileFilter(subjectFilter(topic));
-      for (const subject of matches) expect(accepts({ subject }), String(subject)).toBe(true);
-      for (const subject of misses) expect(accepts({ subject }), String(subject)).toBe(false);
+    it(`"${topic}" matches the types and subjects it should and no others`, () => {
+      const accepts = compileFilter(topicFilter(topic));
+      for (const value of matches) {
+        expect(accepts({ type: 'elsewhere', subject: value }), `subject ${String(value)}`).toBe(true);
+        expect(accepts({ type: value }), `type ${String(value)}`).toBe(true);
+      }
+      for (const value of misses) expect(accepts({ type: value ?? 'elsewhere', subject: value }), String(value)).toBe(false);
     });
   }
 
+  it('"#" matches every event: no filter at all', () => {
+    expect(topicFilter('#')).toBeUndefined();
+  });
+
   it('refuses wildcards it cannot express, and invalid patterns', () => {
-    for (const topic of ['a.*', '*', 'a.#.b', '#.a', 'a..b', '']) expectThrowCode(() => subjectFilter(topic), 'ERR_MESH_INVALID_PATTERN');
+    for (const topic of ['a.*', '*', 'a.#.b', '#.a', 'a..b', '']) expectThrowCode(() => topicFilter(topic), 'ERR_MESH_INVALID_PATTERN');
   });
 });
 

@@ -1,7 +1,8 @@
 import { MeshError, asMeshError } from '../../../errors.js';
 import { decodeSubscription } from '../../../wire/bodies/subscription.js';
 import type { WireFrame } from '../../../wire/frame.js';
-import { replyFrame, subjectFilter } from '../stock-frames.js';
+import { replyFrame } from '../stock-frames.js';
+import { topicFilter } from '../topic-filter.js';
 import type { HandlerSession } from './handler-session.js';
 
 function notSub(): MeshError {
@@ -18,7 +19,7 @@ export function subscribeItems(session: HandlerSession, frame: WireFrame): void 
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
   const { topicList } = decodeSubscription(frame.body);
   try {
-    for (const item of topicList) subjectFilter(item.topic);
+    for (const item of topicList) topicFilter(item.topic);
     for (const item of topicList) {
       session.items.set(item.topic, item);
       if (session.listening) session.register(item);
