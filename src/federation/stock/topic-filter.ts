@@ -13,8 +13,28 @@ const TOPIC_ATTRIBUTES = ['type', 'subject'] as const;
  * every event: no filter (undefined). Other wildcards have no filter form: refused.
  */
 export function topicFilter(topic: string): EventFilter | undefined {
+  const clauses = clausesOf(topic);
+  return clauses === undefined ? undefined : { any: clauses };
+}
+
+/**
+ * The filter of several topics of one session, matched by one mesh subscription: any
+ * of them. Undefined (every event) when one of them is `#`.
+ */
+export function topicsFilter(topics: Iterable<string>): EventFilter | undefined {
+  const clauses: EventFilter[] = [];
+  for (const topic of topics) {
+    const more = clausesOf(topic);
+    if (more === undefined) return undefined;
+    clauses.push(...more);
+  }
+  return { any: clauses };
+}
+
+/** The `any` clauses of one topic; undefined for `#`. Throws ERR_MESH_INVALID_PATTERN. */
+function clausesOf(topic: string): EventFilter[] | undefined {
   const parsed = parsePattern(topic);
-  if (parsed.exact) return { any: TOPIC_ATTRIBUTES.map((a) => ({ exact: { [a]: parsed.text } })) };
+  if (parsed.exact) return TOPIC_ATTRIBUTES.map((a) => ({ exact: { [a]: parsed.text } }));
   const last = parsed.levels.length - 1;
   const stem = parsed.levels.slice(0, last);
   if (parsed.levels[last] !== '#' || stem.some((l) => l === '*' || l === '#')) {
@@ -24,5 +44,5 @@ export function topicFilter(topic: string): EventFilter | undefined {
   }
   if (stem.length === 0) return undefined;
   const base = stem.join('.');
-  return { any: TOPIC_ATTRIBUTES.flatMap((a) => [{ exact: { [a]: base } }, { prefix: { [a]: `${base}.` } }]) };
+  return TOPIC_ATTRIBUTES.flatMap((a) => [{ exact: { [a]: base } }, { prefix: { [a]: `${base}.` } }]);
 }
