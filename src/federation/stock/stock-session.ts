@@ -15,7 +15,7 @@ import { response } from './handlers/response.js';
 import { listen, subscribeItems, unsubscribeAll } from './handlers/subscribe.js';
 import { PushWindow, type Push } from './push-window.js';
 import { SessionSubscriptions } from './session-subscriptions.js';
-import { pushFrame, replyFrame } from './stock-frames.js';
+import { pushFrame, pushProtocolOf, replyFrame } from './stock-frames.js';
 import { timerDelay } from '../../delivery/timer-delay.js';
 
 /** What a session needs from the node's registry of stock sessions. */
@@ -62,7 +62,7 @@ export class StockSession implements HandlerSession {
 
   constructor(readonly registry: SessionRegistry, readonly link: Link) {
     this.subscriptions = new SessionSubscriptions(registry.host, (event, cmd) => this.deliver(event, cmd));
-    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body)));
+    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body, pushProtocolOf(push.event))));
     this.party = { kind: 'client', identity: undefined, remoteAddress: link.remoteAddress };
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = () => this.end();
