@@ -2,7 +2,7 @@ import { MatchCache } from '../topic/match-cache.js';
 import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
 import { assertTopic } from '../topic/topic.js';
 import { TopicTrie } from '../topic/trie.js';
-import { GroupCursor, type GroupRoute } from './group.js';
+import { GroupCursor, groupRoute, type GroupRoute } from './group.js';
 import type { MeshSubscription } from './subscription.js';
 
 /**
@@ -30,6 +30,7 @@ export class RoutingTable {
   private readonly exact = new Map<string, MeshSubscription[]>();
   private readonly trie = new TopicTrie<MeshSubscription>();
   private readonly cache: MatchCache<Route>;
+  /** Per group: its members and their turns, kept here so rotation survives route rebuilds (a cache miss, or no cache). */
   private readonly cursors = new Map<string, GroupCursor>();
   private readonly scratch: MeshSubscription[] = [];
   /** Live subscriptions with a group, and remote ones; while both are 0, building a route skips the partition. */
@@ -47,7 +48,11 @@ export class RoutingTable {
   }
 
   add(sub: MeshSubscription, parsed: ParsedPattern): void {
-    if (sub.group !== undefined) this.grouped++;
+    const group = sub.group;
+    if (group !== undefined) {
+      this.grouped++;
+      this.cursor(group).join(sub);
+    }
     if (sub.remote !== undefined) this.remotes++;
     if (parsed.exact) {
       const list = this.exact.get(parsed.text);
@@ -74,7 +79,12 @@ export class RoutingTable {
     } else {
       return;
     }
-    if (sub.group !== undefined) this.grouped--;
+    const group = sub.group;
+    if (group !== undefined) {
+      this.grouped--;
+      // A group nobody is in any more is forgotten (stock clients bring their own group names).
+      if (this.cursors.get(group)?.leave(sub) === true) this.cursors.delete(group);
+    }
     if (sub.remote !== undefined) this.remotes--;
   }
 
@@ -136,7 +146,7 @@ export class RoutingTable {
     let groups: GroupRoute[] | undefined;
     if (grouped !== undefined) {
       groups = [];
-      for (const [name, members] of grouped) groups.push({ cursor: this.cursor(name), members });
+      for (const [name, members] of grouped) groups.push(groupRoute(this.cursor(name), members));
     }
     return { subs: plain ?? NONE, groups, remote };
   }

@@ -63,6 +63,23 @@ describe.each([
 });
 
 describe('federation', () => {
+  it('puts remote members of a group in the same rotation: events both sides accept are shared evenly', async () => {
+    const [a, b] = nodes('a', 'b') as [Mesh, Mesh];
+    linkInMemory(a, b);
+    const counts = new Map<string, number>();
+    const count = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
+    a.subscribe('o.*', (e) => count(`a ${String(e.subject)}`), { group: 'g' });
+    b.subscribe('o.*', (e) => count(`b ${String(e.subject)}`), { group: 'g', filter: { exact: { subject: 'eu' } } });
+    await settle();
+    for (let i = 0; i < 1000; i++) a.emit('o.created', i, { subject: i % 2 === 0 ? 'eu' : 'us' });
+    await until(() => [...counts.values()].reduce((x, y) => x + y, 0) === 1000);
+    expect(counts.get('a us')).toBe(500);
+    for (const key of ['a eu', 'b eu']) {
+      expect(counts.get(key)).toBeGreaterThanOrEqual(225);
+      expect(counts.get(key)).toBeLessThanOrEqual(275);
+    }
+  });
+
   it('answers a request across two hops, and says NO_RESPONDER at once when nobody anywhere matches', async () => {
     const [a, b, c] = nodes('a', 'b', 'c') as [Mesh, Mesh, Mesh];
     linkInMemory(a, b);

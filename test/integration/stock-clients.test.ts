@@ -101,6 +101,47 @@ describe('a stock EventMesh client subscribing', () => {
     expect(sub.frames.filter(isPush)).toEqual([]);
   });
 
+  it('pushes mesh events whose type or subject matches the topic, an event matching both once', async () => {
+    const { mesh, port } = await node();
+    const clustered = await session(port, 'sub', 'g', [['orders.created'], ['shop.#']]);
+    const broadcast = await session(port, 'sub', 'g', [['orders.created', 'BROADCASTING']]);
+    await mesh.publish('orders.created', 'by type');
+    await mesh.publish('com.shop.order', 'by subject', { subject: 'orders.created' });
+    await mesh.publish('orders.created', 'by both', { subject: 'orders.created' });
+    await mesh.publish('shop.order.paid', 'by type under shop.#');
+    await mesh.publish('orders.cancelled', 'by neither', { subject: 'orders.other' });
+    await mesh.publish('orders.created', 'last');
+    for (const [client, count] of [[clustered, 5], [broadcast, 4]] as const) {
+      await until(() => client.frames.filter(isPush).some((p) => bodyJson(p)['data'] === 'last'));
+      const data = client.frames.filter(isPush).map((p) => bodyJson(p)['data']);
+      expect(data).toHaveLength(count);
+      expect(data.filter((d) => d === 'by both')).toHaveLength(1);
+      expect(data).not.toContain('by neither');
+    }
+    expect(clustered.frames.filter(isPush).map((p) => bodyJson(p)['data'])).toContain('by type under shop.#');
+  });
+
+  it('pushes an event published as an EventMeshMessage back as one, topic and body set; mesh events as CloudEvents', async () => {
+    const { mesh, port } = await node();
+    const sub = await session(port, 'sub', 'g', [['orders.emm']]);
+    const pub = await session(port, 'pub');
+    const message = { topic: 'orders.emm', properties: { ttl: '30000' }, headers: { datacontenttype: 'text/plain' }, body: 'hi' };
+    const emm = { protocolversion: '1.0', protocoldesc: 'tcp', protocoltype: 'eventmeshmessage' };
+    expect((await pub.call('ASYNC_MESSAGE_TO_SERVER', 'ASYNC_MESSAGE_TO_SERVER_ACK', emm, JSON.stringify(message))).header.code).toBe(0);
+    // PROTOCOL §11.7: without protocoltype the body is an EventMeshMessage too.
+    const bare = { topic: 'orders.emm', properties: {}, body: 'no protocoltype' };
+    expect((await pub.call('ASYNC_MESSAGE_TO_SERVER', 'ASYNC_MESSAGE_TO_SERVER_ACK', {}, JSON.stringify(bare))).header.code).toBe(0);
+    await mesh.publish('orders.emm', { from: 'mesh' });
+    await until(() => sub.frames.filter(isPush).length === 3);
+    const [first, second, third] = sub.frames.filter(isPush) as [Frame, Frame, Frame];
+    expect(first.header).toMatchObject({ cmd: 'ASYNC_MESSAGE_TO_CLIENT', properties: { protocoltype: 'eventmeshmessage' } });
+    expect(bodyJson(first)).toEqual({ ...message, properties: { ...emm, ttl: '30000' } });
+    expect(second.header.properties).toEqual({ protocoltype: 'eventmeshmessage' });
+    expect(bodyJson(second)).toMatchObject({ topic: 'orders.emm', body: 'no protocoltype', properties: { protocoltype: 'eventmeshmessage' } });
+    expect(third.header.properties).toEqual({ protocoltype: 'cloudevents' });
+    expect(bodyJson(third)).toMatchObject({ type: 'orders.emm', data: { from: 'mesh' } });
+  });
+
   it('redelivers an un-ACKed push with the same seq until it is ACKed', async () => {
     const { mesh, port } = await node({ stockClients: { redeliverAfter: 100 } });
     const sub = await session(port, 'sub', 'g', [['t']]);

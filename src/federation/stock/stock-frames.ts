@@ -1,8 +1,8 @@
 import { MeshError } from '../../errors.js';
-import type { MeshEvent } from '../../event/mesh-event.js';
-import type { EventFilter } from '../../filter/dialects.js';
-import { parsePattern } from '../../topic/pattern.js';
-import { decodeMessage, encodeCloudEventBody, type CloudEventJson } from '../../wire/bodies/message.js';
+import { extensionsOf, type MeshEvent } from '../../event/mesh-event.js';
+import {
+  decodeMessage, encodeCloudEventBody, encodeEventMeshMessage, type CloudEventJson, type WireProtocolType,
+} from '../../wire/bodies/message.js';
 import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE, replyCommandOf, type WireCommand } from '../../wire/constants.js';
 import type { WireFrame } from '../../wire/frame.js';
 import { headerJson } from '../../wire/header.js';
@@ -24,14 +24,23 @@ export function serverGoodbyeFrame(): WireFrame {
   return { header: { cmd: 'SERVER_GOODBYE_REQUEST', code: 0, desc: 'graceful normal quit from eventmesh', properties: {} }, body: undefined };
 }
 
-/** PROTOCOL §8.3 / §11.7: pushes carry only `protocoltype` and the event in the JSON format. */
-export function pushFrame(cmd: WireCommand, seq: string, body: Buffer): WireFrame {
-  return { header: { cmd, code: 0, seq, properties: { protocoltype: 'cloudevents' } }, body };
+/** PROTOCOL §8.3 / §11.7: pushes carry only `protocoltype`, which says how the body is read. */
+export function pushFrame(cmd: WireCommand, seq: string, body: Buffer, protocol: WireProtocolType): WireFrame {
+  return { header: { cmd, code: 0, seq, properties: { protocoltype: protocol } }, body };
+}
+
+/**
+ * PROTOCOL §8.3 / §11.7: an event is pushed in the protocol it was published with, as
+ * its `protocoltype` extension says (a stock client's publish has it); an event without
+ * one (published in the mesh) is pushed as a CloudEvent.
+ */
+export function pushProtocolOf(event: MeshEvent): WireProtocolType {
+  return event['protocoltype'] === 'eventmeshmessage' ? 'eventmeshmessage' : 'cloudevents';
 }
 
 /** PROTOCOL §8.5: the answer to a REQUEST_TO_SERVER, with the request's seq (which the client chose, so checked whole). */
 export function responseFrame(seq: string | undefined, reply: MeshEvent): WireFrame {
-  return fitted({ header: { cmd: 'RESPONSE_TO_CLIENT', code: 0, desc: SUCCESS, seq, properties: { protocoltype: 'cloudevents' } }, body: pushBody(reply) });
+  return fitted({ header: { cmd: 'RESPONSE_TO_CLIENT', code: 0, desc: SUCCESS, seq, properties: { protocoltype: 'cloudevents' } }, body: cloudEventBody(reply) });
 }
 
 /**
@@ -58,20 +67,57 @@ const PROTOCOL_EXTENSIONS = { protocoltype: 'cloudevents', protocolversion: '1.0
 const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 
 /**
- * PROTOCOL §8.3: the event with every attribute it has, plus the three protocol
- * extensions and `datacontenttype` where absent, in sdk-java JsonFormat key order (PROTOCOL §11.7). Throws
- * ERR_MESH_WIRE_FRAME_TOO_LARGE for one no push frame can carry.
+ * PROTOCOL §8.3: the body of a push of `event`, in its protocol (`pushProtocolOf`).
+ * Throws ERR_MESH_WIRE_FRAME_TOO_LARGE for one no push frame can carry.
  */
 export function pushBody(event: MeshEvent): Buffer {
+  const protocol = pushProtocolOf(event);
+  const body = protocol === 'eventmeshmessage' ? eventMeshMessageBody(event) : cloudEventBody(event);
+  fitted(pushFrame(LONGEST_PUSH, LARGEST_SEQ, body, protocol));
+  return body;
+}
+
+/**
+ * PROTOCOL §8.3: the event with every attribute it has, plus the three protocol
+ * extensions and `datacontenttype` where absent, in sdk-java JsonFormat key order (PROTOCOL §11.7).
+ */
+function cloudEventBody(event: MeshEvent): Buffer {
   const json = event.toJSON() as unknown as Record<string, JsonValue>;
   for (const [key, value] of Object.entries(PROTOCOL_EXTENSIONS)) json[key] ??= value;
   // PROTOCOL §11.7: what Java pushes say. The Java SDK cannot send an event back (the SYNC
   // idiom, §8.5) without a content type it resolves to a format; binary data keeps none,
   // as a JSON type would make sdk-java write its bytes as raw JSON.
   if (json['datacontenttype'] === undefined && json['data_base64'] === undefined) json['datacontenttype'] = CLOUDEVENTS_JSON;
-  const body = encodeCloudEventBody(json as CloudEventJson);
-  fitted(pushFrame(LONGEST_PUSH, LARGEST_SEQ, body));
-  return body;
+  return encodeCloudEventBody(json as CloudEventJson);
+}
+
+/**
+ * PROTOCOL §11.7 (`eventmeshmessage` pushed back): `topic` = the subject (the type where
+ * there is none), `properties` = every extension as a string, `headers.datacontenttype`
+ * where the event has one, `body` = the data as text (UTF-8 for binary data, JSON for
+ * anything but a string, empty for none).
+ */
+function eventMeshMessageBody(event: MeshEvent): Buffer {
+  const properties: Record<string, string> = {};
+  for (const [key, value] of Object.entries(extensionsOf(event))) {
+    if (value !== undefined && value !== null) properties[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  properties['protocolversion'] ??= PROTOCOL_EXTENSIONS.protocolversion;
+  properties['protocoldesc'] ??= PROTOCOL_EXTENSIONS.protocoldesc;
+  const type = event.datacontenttype;
+  return encodeEventMeshMessage({
+    topic: event.subject ?? event.type,
+    properties,
+    ...(type === undefined ? {} : { headers: { datacontenttype: type } }),
+    body: textOf(event.data),
+  });
+}
+
+function textOf(data: unknown): string {
+  if (data === undefined || data === null) return '';
+  if (typeof data === 'string') return data;
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  return JSON.stringify(data) ?? '';
 }
 
 /**
@@ -90,7 +136,9 @@ export function inboundEvent(frame: WireFrame): Record<string, unknown> {
   for (const [key, value] of Object.entries(frame.header.properties)) if (typeof value === 'string') out[key] = value;
   if (message.protocol === 'cloudevents') return Object.assign(out, message.event);
   const m = message.message;
-  Object.assign(out, m.properties, { id: frame.header.seq, source: '/', type: 'eventmeshmessage', subject: m.topic, data: m.body });
+  // `protocoltype` says so even where the header left it out (PROTOCOL §11.7: absent means
+  // eventmeshmessage): the event is pushed back in this protocol (PROTOCOL §8.3).
+  Object.assign(out, m.properties, { id: frame.header.seq, source: '/', type: 'eventmeshmessage', subject: m.topic, data: m.body, protocoltype: 'eventmeshmessage' });
   const contentType = m.headers?.['datacontenttype'];
   if (contentType !== undefined) out['datacontenttype'] = contentType;
   return out;
@@ -102,25 +150,4 @@ export function subjectOf(event: MeshEvent): string {
     throw new MeshError('ERR_MESH_INVALID_EVENT', 'an event from an EventMesh client needs a subject: it is the topic (PROTOCOL §11.7)');
   }
   return event.subject;
-}
-
-/**
- * PROTOCOL §8.2: a stock subscription topic, matched against the event `subject`,
- * as a declarative filter (data, so peers evaluate it at the sender like any
- * other). A plain topic matches exactly; `a.b.#` matches `a.b` and below; `#`
- * matches any event with a subject. Other wildcards have no filter form: refused.
- */
-export function subjectFilter(topic: string): EventFilter {
-  const parsed = parsePattern(topic);
-  if (parsed.exact) return { exact: { subject: parsed.text } };
-  const last = parsed.levels.length - 1;
-  const stem = parsed.levels.slice(0, last);
-  if (parsed.levels[last] !== '#' || stem.some((l) => l === '*' || l === '#')) {
-    throw new MeshError('ERR_MESH_INVALID_PATTERN', `stock subscription topic ${JSON.stringify(topic)}: only a trailing "#" wildcard is supported`, {
-      details: { pattern: topic },
-    });
-  }
-  if (stem.length === 0) return { prefix: { subject: '' } };
-  const base = stem.join('.');
-  return { any: [{ exact: { subject: base } }, { prefix: { subject: `${base}.` } }] };
 }

@@ -1,6 +1,5 @@
 import { MeshError, asMeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
-import type { MeshSubscription } from '../../delivery/subscription.js';
 import type { RemoteParty } from '../../hooks/hook-list.js';
 import type { StockHost } from './stock-host.js';
 import type { ResolvedStockOptions } from './stock-options.js';
@@ -15,7 +14,8 @@ import { request } from './handlers/request.js';
 import { response } from './handlers/response.js';
 import { listen, subscribeItems, unsubscribeAll } from './handlers/subscribe.js';
 import { PushWindow, type Push } from './push-window.js';
-import { pushFrame, replyFrame, subjectFilter } from './stock-frames.js';
+import { SessionSubscriptions } from './session-subscriptions.js';
+import { pushFrame, pushProtocolOf, replyFrame } from './stock-frames.js';
 import { timerDelay } from '../../delivery/timer-delay.js';
 
 /** What a session needs from the node's registry of stock sessions. */
@@ -28,13 +28,6 @@ export interface SessionRegistry {
   bodyOf(event: MeshEvent): Buffer | undefined;
 }
 
-/** A subscription of the session, and the push command its mode and type choose. */
-interface Registered {
-  readonly item: SubscriptionItem;
-  readonly cmd: WireCommand;
-  readonly sub: MeshSubscription;
-}
-
 /** A REQUEST_TO_CLIENT push kept for its answer, until the request's deadline. */
 interface Awaited {
   readonly event: MeshEvent;
@@ -44,12 +37,6 @@ interface Awaited {
 /** Requests pushed as REQUEST_TO_CLIENT kept for their answer; the oldest go first past this. */
 const MAX_AWAITING = 1000;
 const AWAIT_AT_MOST = 60_000;
-
-/** PROTOCOL §11.6: BROADCASTING → broadcast; CLUSTERING + SYNC → request; CLUSTERING + ASYNC → async. */
-function pushCommandOf(item: SubscriptionItem): WireCommand {
-  if (item.mode === 'BROADCASTING') return 'BROADCAST_MESSAGE_TO_CLIENT';
-  return item.type === 'SYNC' ? 'REQUEST_TO_CLIENT' : 'ASYNC_MESSAGE_TO_CLIENT';
-}
 
 /**
  * One stock EventMesh client connection (PROTOCOL §8, §11.9–§11.14): its HELLO state,
@@ -64,7 +51,7 @@ export class StockSession implements HandlerSession {
   helloPending = false;
   lastHeartbeat = Date.now();
   readonly items = new Map<string, SubscriptionItem>();
-  private readonly registered = new Map<string, Registered>();
+  private readonly subscriptions: SessionSubscriptions;
   private readonly awaiting = new Map<string, Awaited>();
   /** Its own REQUEST_TO_SERVERs still open: cancelled when it goes, nobody is left to answer. */
   readonly asking = new Set<MeshEvent>();
@@ -74,7 +61,8 @@ export class StockSession implements HandlerSession {
   private closed = false;
 
   constructor(readonly registry: SessionRegistry, readonly link: Link) {
-    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body)));
+    this.subscriptions = new SessionSubscriptions(registry.host, (event, cmd) => this.deliver(event, cmd));
+    this.window = new PushWindow(registry.options, (push) => this.send(pushFrame(push.cmd, push.seq as string, push.body, pushProtocolOf(push.event))));
     this.party = { kind: 'client', identity: undefined, remoteAddress: link.remoteAddress };
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = () => this.end();
@@ -142,35 +130,28 @@ export class StockSession implements HandlerSession {
     }
   }
 
-  /** PROTOCOL §8.2: one item becomes one mesh subscription (replacing one on the same topic). */
-  register(item: SubscriptionItem): void {
+  /** Throws ERR_MESH_FORBIDDEN when hooks refuse this client the item's topic. */
+  allow(item: SubscriptionItem): void {
     const group = item.mode === 'CLUSTERING' ? this.group : undefined;
     const hooks = this.host.hooks;
     if (hooks.onRemoteSubscribe !== undefined && !hooks.allows('onRemoteSubscribe', { pattern: item.topic, group }, this.party)) {
       throw new MeshError('ERR_MESH_FORBIDDEN', `topic ${item.topic} is refused for this client`, { details: { topic: item.topic, identity: this.party.identity } });
     }
-    void this.registered.get(item.topic)?.sub.unsubscribe();
-    const cmd = pushCommandOf(item);
-    // Returns nothing: a value would count as this node answering a request.
-    const handler = (event: MeshEvent): void => {
-      this.deliver(event, cmd);
-    };
-    const sub = this.host.subscribe('#', handler, { group, filter: subjectFilter(item.topic), name: `stock:${item.topic}` });
-    this.registered.set(item.topic, { item, cmd, sub });
+  }
+
+  /** PROTOCOL §8.2: the items become the session's mesh subscriptions, one per mode. */
+  registerAll(): void {
+    this.subscriptions.update(this.items.values(), this.group);
   }
 
   unregisterAll(): void {
-    for (const { sub } of this.registered.values()) void sub.unsubscribe();
-    this.registered.clear();
+    this.subscriptions.clear();
   }
 
   /** The push command of a CLUSTERING subscription here that takes `event` (re-push after another session ended). */
   takes(event: MeshEvent): WireCommand | undefined {
     if (this.closed || !this.listening) return undefined;
-    for (const { item, cmd, sub } of this.registered.values()) {
-      if (item.mode === 'CLUSTERING' && sub.live && (sub.filter === undefined || sub.filter(event))) return cmd;
-    }
-    return undefined;
+    return this.subscriptions.takes(event);
   }
 
   /** Whether hooks let this client bring `event` in (publish or request); false answers code 1. */

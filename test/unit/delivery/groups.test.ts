@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Mesh } from '../../../src/index.js';
+import { type Mesh, type MeshEvent, type MeshOptions } from '../../../src/index.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
 const mesh = closedAfterEach();
@@ -53,6 +53,39 @@ describe('groups', () => {
     for (let i = 0; i < 4; i++) m.emit('o.created', i, { subject: 'eu-1' });
     m.emit('o.created', 9, { subject: 'asia' });
     expect(Object.fromEntries(counts)).toEqual({ eu: 4 });
+  });
+
+  /** Within ±10 % of an even share. */
+  const aboutHalfOf = (total: number, got: number | undefined): void => {
+    expect(got ?? 0).toBeGreaterThanOrEqual(total / 2 * 0.9);
+    expect(got ?? 0).toBeLessThanOrEqual(total / 2 * 1.1);
+  };
+
+  it.each([['cached routes', {}], ['no route cache', { matchCacheSize: 0 }]] as [string, MeshOptions][])(
+    'share the events two members accept evenly, however many more one of them accepts alone (%s)',
+    (_name, options) => {
+      const m = mesh(options);
+      const counts = new Map<string, number>();
+      const count = (member: string) => (e: MeshEvent) => void counts.set(`${member} ${String(e.subject)}`, (counts.get(`${member} ${String(e.subject)}`) ?? 0) + 1);
+      m.subscribe('o.*', count('all'), { group: 'g' });
+      m.subscribe('o.*', count('half'), { group: 'g', filter: { exact: { subject: 'half' } } });
+      for (let i = 0; i < 1000; i++) m.emit('o.created', i, { subject: i % 2 === 0 ? 'half' : 'other' });
+      expect(counts.get('all other')).toBe(500); // only the first member accepts these
+      aboutHalfOf(500, counts.get('all half'));
+      aboutHalfOf(500, counts.get('half half'));
+    },
+  );
+
+  it('share the events of a topic evenly among the members whose patterns match it, whatever else they match', () => {
+    const m = mesh();
+    const counts = new Map<string, number>();
+    const count = (member: string) => (e: MeshEvent) => void counts.set(`${member} ${e.type}`, (counts.get(`${member} ${e.type}`) ?? 0) + 1);
+    m.subscribe('o.created', count('exact'), { group: 'g' });
+    m.subscribe('o.*', count('star'), { group: 'g' });
+    for (let i = 0; i < 1000; i++) m.emit(i % 2 === 0 ? 'o.created' : 'o.paid', i);
+    expect(counts.get('star o.paid')).toBe(500);
+    aboutHalfOf(500, counts.get('exact o.created'));
+    aboutHalfOf(500, counts.get('star o.created'));
   });
 
   it('keep serving with the remaining members after one unsubscribes', async () => {

@@ -23,7 +23,10 @@ export interface HandlerSession {
   /** Its own REQUEST_TO_SERVERs still open. */
   readonly asking: Set<MeshEvent>;
   send(frame: WireFrame): void;
-  register(item: SubscriptionItem): void;
+  /** Throws ERR_MESH_FORBIDDEN when hooks refuse the client this item. */
+  allow(item: SubscriptionItem): void;
+  /** Makes `items` its mesh subscriptions (PROTOCOL §8.2). */
+  registerAll(): void;
   unregisterAll(): void;
   /** The REQUEST_TO_CLIENT event `id` names, while the session awaits its answer. */
   awaited(id: unknown): MeshEvent | undefined;

@@ -1,7 +1,8 @@
 import { MeshError, asMeshError } from '../../../errors.js';
 import { decodeSubscription } from '../../../wire/bodies/subscription.js';
 import type { WireFrame } from '../../../wire/frame.js';
-import { replyFrame, subjectFilter } from '../stock-frames.js';
+import { replyFrame } from '../stock-frames.js';
+import { topicFilter } from '../topic-filter.js';
 import type { HandlerSession } from './handler-session.js';
 
 function notSub(): MeshError {
@@ -18,11 +19,13 @@ export function subscribeItems(session: HandlerSession, frame: WireFrame): void 
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
   const { topicList } = decodeSubscription(frame.body);
   try {
-    for (const item of topicList) subjectFilter(item.topic);
+    // Checked first: a request with an item that is refused changes nothing.
     for (const item of topicList) {
-      session.items.set(item.topic, item);
-      if (session.listening) session.register(item);
+      topicFilter(item.topic);
+      if (session.listening) session.allow(item);
     }
+    for (const item of topicList) session.items.set(item.topic, item);
+    if (session.listening) session.registerAll();
   } catch (err) {
     return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_PATTERN')));
   }
@@ -41,7 +44,8 @@ export function listen(session: HandlerSession, frame: WireFrame): void {
   if (session.purpose !== 'sub') return session.send(replyFrame(frame, notSub()));
   if (!session.listening) {
     try {
-      for (const item of session.items.values()) session.register(item);
+      for (const item of session.items.values()) session.allow(item);
+      session.registerAll();
     } catch (err) {
       session.unregisterAll();
       return session.send(replyFrame(frame, asMeshError(err, 'ERR_MESH_INVALID_OPTIONS')));
