@@ -24,7 +24,7 @@ export type EventHandler<T = unknown> = (event: MeshEvent<T>, ctx: DeliveryConte
 export type EventPipe = (events$: Observable<MeshEvent>) => Observable<MeshEvent>;
 
 export interface SubscribeOptions {
-  /** One delivery per group, spread round-robin over its members. No group: every subscriber gets every event. */
+  /** One delivery per group, taken in turn by the members whose filter accepts the event (shared evenly among them). No group: every subscriber gets every event. */
   readonly group?: string;
   /** Declarative CloudEvents filter, evaluated before the handler (and, across nodes, at the sender). */
   readonly filter?: EventFilter;
