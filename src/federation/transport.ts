@@ -16,19 +16,22 @@ export interface TransportOptions {
 export class Transport {
   private listener: Listener | undefined;
   private dialer: Dialer | undefined;
+  private closed = false;
   /** The address actually bound (the port is known only after listening on port 0). */
   address: { host: string; port: number } | undefined;
 
   constructor(private readonly federation: Federation, private readonly report: (error: MeshError) => void) {}
 
+  /** Binds (rejecting with ERR_MESH_LISTEN_FAILED, nothing left open), then starts dialing. */
   async start(options: TransportOptions): Promise<void> {
     this.federation.startHeartbeat(options.heartbeatInterval);
     if (options.listen !== undefined) {
-      this.listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
-      const port = await this.listener.listen(options.listen.host, options.listen.port, options.listen.tls);
+      const listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
+      this.listener = listener;
+      const port = await listener.listen(options.listen.host, options.listen.port, options.listen.tls);
       this.address = { host: options.listen.host, port };
     }
-    if (options.peers.length > 0) {
+    if (options.peers.length > 0 && !this.closed) {
       const dialer = new Dialer((socket) => this.federation.attach(new TcpLink(socket, this.report), true), options.peerTls);
       this.dialer = dialer;
       for (const peer of options.peers) dialer.dial(peer);
@@ -37,6 +40,7 @@ export class Transport {
 
   /** Stops dialing, closes the links and releases the port before resolving. */
   async close(): Promise<void> {
+    this.closed = true;
     this.dialer?.stop();
     this.federation.close();
     await this.listener?.close();

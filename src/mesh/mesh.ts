@@ -62,7 +62,7 @@ export class Mesh {
   /** Opens the store (and, with federation, binds and dials). Idempotent. */
   start(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.id} is closed`));
-    // A failed start (store unreachable) may be retried: forget the rejected attempt.
+    // A failed start (store unreachable, port in use) may be retried: forget the rejected attempt.
     return (this.#starting ??= start(this.k).catch((err: unknown) => {
       this.#starting = undefined;
       throw err;

@@ -21,7 +21,13 @@ export interface MeshOptions {
   readonly source?: string;
   /** Feeds durable subscriptions. @default memoryStore() */
   readonly store?: MeshStore;
-  /** Accept peers and EventMesh TCP clients (federation); with `tls`, over TLS (node:tls server options). */
+  /**
+   * Accept peers and EventMesh TCP clients (federation); with `tls`, over TLS (node:tls
+   * server options). `host` defaults to loopback: set `'0.0.0.0'` (or an interface's
+   * address) for other machines to reach it. A port that cannot be bound makes `start()`
+   * reject with `ERR_MESH_LISTEN_FAILED`.
+   * @default host '127.0.0.1'
+   */
   readonly listen?: { readonly host?: string; readonly port: number; readonly tls?: TlsOptions };
   /** Peers to dial, e.g. `tcp://127.0.0.1:10001` (federation). */
   readonly peers?: readonly string[];
