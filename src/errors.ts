@@ -24,6 +24,8 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_STORE_UNSUPPORTED: { retryable: false, summary: 'The store lacks what was asked of it: `from` on a store without replay (thrown by subscribe), `deleteDurable` on one that cannot delete.' },
   ERR_MESH_ADAPTER_MISSING_DEP: { retryable: false, summary: 'A store adapter or integration needs an optional peer dependency that is not installed; the message names the package.' },
   ERR_MESH_PEER_REFUSED: { retryable: true, summary: 'A peer answered our HELLO with code 1 (refused); the link closes.' },
+  ERR_MESH_PEER_UNREACHABLE: { retryable: true, summary: 'A configured peer is not linked: its address could not be reached or closed the connection before the HELLO completed (reported once per change, not per redial).' },
+  ERR_MESH_PEER_SAME_ID: { retryable: false, summary: 'The peer at a configured address has this node\'s own id (a node dialing itself, or two nodes given one id): refused with code 1; that address is redialed only at the slowest backoff.' },
   ERR_MESH_LISTEN_FAILED: { retryable: true, summary: '`start()` could not listen on `listen` (port in use, no permission, address not local): `details` has `host` and `port`, `cause` the socket error.' },
   ERR_MESH_NOT_REGISTERED: { retryable: false, summary: 'A @Publish method was called on an instance no mesh has registered.' },
   ERR_MESH_UNAUTHORIZED: { retryable: false, summary: 'evmesh/express: the auth hook did not accept the request\'s credentials (HTTP 401).' },

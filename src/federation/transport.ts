@@ -1,8 +1,10 @@
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { MeshError } from '../errors.js';
-import { Dialer, type PeerAddress } from './dialer.js';
+import { Dialer } from './dialer.js';
 import type { Federation } from './federation.js';
 import { Listener } from './listener.js';
+import type { PeerAddress } from './peer-address.js';
+import type { PeerStats } from './peer-info.js';
 import { TcpLink } from './tcp-link.js';
 
 export interface TransportOptions {
@@ -32,10 +34,22 @@ export class Transport {
       this.address = { host: options.listen.host, port };
     }
     if (options.peers.length > 0 && !this.closed) {
-      const dialer = new Dialer((socket) => this.federation.attach(new TcpLink(socket, this.report), true), options.peerTls);
+      const dialer = new Dialer(options.peers, (socket, dial) => {
+        // Until the link is up, what goes wrong on it is the dial's failure, reported once per change.
+        const link = new TcpLink(socket, (error) => {
+          if (!dial.failed(error)) this.report(error);
+        });
+        this.federation.attach(link, true, dial);
+      }, this.report, options.peerTls);
       this.dialer = dialer;
-      for (const peer of options.peers) dialer.dial(peer);
+      dialer.start();
     }
+  }
+
+  /** The linked peers, then the configured peers not linked. */
+  peers(): PeerStats[] {
+    const linked = this.federation.peers();
+    return this.dialer === undefined ? linked : [...linked, ...this.dialer.unlinked()];
   }
 
   /** Stops dialing, closes the links and releases the port before resolving. */

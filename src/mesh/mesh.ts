@@ -11,7 +11,7 @@ import { checkSubscription } from '../delivery/check-subscription.js';
 import type { Link } from '../federation/link.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { Kernel } from './kernel.js';
-import type { PeerStats } from '../federation/federation.js';
+import type { PeerStats } from '../federation/peer-info.js';
 import { close, start } from './lifecycle.js';
 import { openRequest } from './open-request.js';
 import { resolveOptions, type MeshOptions } from './options.js';
@@ -49,9 +49,12 @@ export class Mesh {
     return this.k.transport?.address;
   }
 
-  /** Connected peers, with each link's outbound queue and counters. */
+  /**
+   * Linked peers, with each link's outbound queue and counters, then the configured
+   * peers not linked, with their `state` and `lastError`.
+   */
   peers(): PeerStats[] {
-    return this.k.federation?.peers() ?? [];
+    return this.k.transport?.peers() ?? this.k.federation?.peers() ?? [];
   }
 
   /** The default `source` of events published here. */

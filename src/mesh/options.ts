@@ -3,7 +3,7 @@ import { MeshError } from '../errors.js';
 import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
-import { parsePeer, type PeerAddress } from '../federation/dialer.js';
+import { parsePeer, type PeerAddress } from '../federation/peer-address.js';
 import type { PeerHello } from '../federation/peer-info.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 
