@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
-import type { MeshError } from '../errors.js';
+import { MeshError } from '../errors.js';
 import type { PeerAddress } from './peer-address.js';
 import { PeerDial } from './peer-dial.js';
 import type { PeerStats } from './peer-info.js';
@@ -16,13 +16,19 @@ export class Dialer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
   private readonly dials: PeerDial[];
+  /** Checks of `whenLinked` callers, run on every change of a peer's state. */
+  private readonly waiters = new Set<() => void>();
+
   constructor(
     peers: readonly PeerAddress[],
     private readonly onSocket: (socket: Socket, dial: PeerDial) => void,
     report: (error: MeshError) => void,
     private readonly tls?: ConnectionOptions,
   ) {
-    this.dials = peers.map((peer) => new PeerDial(peer, report, () => undefined));
+    const changed = (): void => {
+      for (const check of [...this.waiters]) check();
+    };
+    this.dials = peers.map((peer) => new PeerDial(peer, report, changed));
   }
 
   start(): void {
@@ -34,12 +40,36 @@ export class Dialer {
     return this.dials.filter((dial) => dial.state !== 'linked').map((dial) => dial.stats());
   }
 
+  /**
+   * Resolves once every configured peer is linked at the same moment; rejects after
+   * `ms` with ERR_MESH_PEER_UNREACHABLE naming those that are not (dialing goes on),
+   * or with ERR_MESH_CLOSED when the mesh closes first.
+   */
+  whenLinked(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const finish = (error?: MeshError): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const check = (): void => {
+        if (this.stopped) finish(new MeshError('ERR_MESH_CLOSED', 'the mesh closed while waiting for its peers'));
+        else if (this.dials.every((dial) => dial.state === 'linked')) finish();
+      };
+      const timer = setTimeout(() => finish(this.unreachable(ms)), ms);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const socket of this.sockets) socket.destroy();
     for (const dial of this.dials) dial.close();
+    for (const check of [...this.waiters]) check();
   }
 
   private dial(dial: PeerDial): void {
@@ -72,4 +102,15 @@ export class Dialer {
     });
   }
 
+  private unreachable(ms: number): MeshError {
+    const missing = this.dials.filter((dial) => dial.state !== 'linked');
+    const peers = missing.map((dial) => dial.address);
+    const lastErrors = Object.fromEntries(missing.flatMap((dial) => {
+      const { lastError } = dial.stats();
+      return lastError === undefined ? [] : [[dial.address, lastError]];
+    }));
+    return new MeshError('ERR_MESH_PEER_UNREACHABLE', `${String(peers.length)} of ${String(this.dials.length)} peers not linked within ${String(ms)} ms: ${peers.join(', ')}`, {
+      details: { peers, timeout: ms, lastErrors },
+    });
+  }
 }

@@ -52,6 +52,11 @@ export class Transport {
     return this.dialer === undefined ? linked : [...linked, ...this.dialer.unlinked()];
   }
 
+  /** Resolves once every configured peer is linked (Dialer.whenLinked). */
+  whenLinked(ms: number): Promise<void> {
+    return this.dialer?.whenLinked(ms) ?? Promise.resolve();
+  }
+
   /** Stops dialing, closes the links and releases the port before resolving. */
   async close(): Promise<void> {
     this.closed = true;

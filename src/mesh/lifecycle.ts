@@ -23,6 +23,15 @@ export async function start(kernel: Kernel): Promise<void> {
 }
 
 /**
+ * After start(): resolves once every configured peer is linked, or rejects after `ms`
+ * with ERR_MESH_PEER_UNREACHABLE; the mesh stays started either way.
+ */
+export function waitForPeers(kernel: Kernel, ms: number): Promise<void> {
+  kernel.assertOpen();
+  return kernel.transport?.whenLinked(ms) ?? Promise.resolve();
+}
+
+/**
  * Stops accepting, lets in-flight handlers (and their retries) finish within the
  * deadline, then ends every subscription, fails open requests and closes the store.
  */

@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MeshError } from '../../src/index.js';
-import { until } from '../support/expect-code.js';
+import { expectRejectCode, until } from '../support/expect-code.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { TcpProxy, deadPort } from '../support/tcp-proxy.js';
 
@@ -44,6 +44,56 @@ function collect(m: ReturnType<typeof mesh>): MeshError[] {
 }
 
 const summary = (errors: MeshError[]): unknown[] => errors.map((e) => [e.code, e.details?.['peer']]);
+
+describe('start({ waitForPeers })', () => {
+  it('resolves once the peer is linked and its interest known: an event emitted at once crosses', async () => {
+    const port = await deadPort();
+    const orders = mesh({ id: 'orders', peers: [`tcp://127.0.0.1:${String(port)}`] });
+    collect(orders);
+    const started = orders.start({ waitForPeers: 15_000 });
+    // The peer is down when dialing begins: the first attempt fails, the wait goes on.
+    await until(() => orders.peers()[0]?.lastError !== undefined, 5000);
+    expect(orders.peers()).toMatchObject([{ dialed: true, address: `tcp://127.0.0.1:${String(port)}`, lastError: { code: 'ERR_MESH_PEER_UNREACHABLE' } }]);
+    const billing = mesh({ id: 'billing', listen: { port } });
+    const billed: unknown[] = [];
+    billing.subscribe('com.shop.order.*', (e) => void billed.push(e.data));
+    await billing.start();
+    await started;
+    orders.emit('com.shop.order.created', 1);
+    await until(() => billed.length === 1, 5000);
+    expect(orders.peers()).toMatchObject([{ node: 'billing', dialed: true, state: 'linked', address: `tcp://127.0.0.1:${String(port)}`, lastError: undefined }]);
+  });
+
+  it('rejects with ERR_MESH_PEER_UNREACHABLE naming the peers not linked; the mesh stays started and keeps dialing', async () => {
+    const up = mesh({ id: 'up', listen: { port: 0 } });
+    await up.start();
+    const upUrl = `tcp://127.0.0.1:${String(up.address?.port)}`;
+    const port = await deadPort();
+    const downUrl = `tcp://127.0.0.1:${String(port)}`;
+    const node = mesh({ id: 'node', peers: [upUrl, downUrl] });
+    const errors = collect(node);
+    const failure = await node.start({ waitForPeers: 300 }).then(() => undefined, (err: unknown) => err as MeshError);
+    expect(failure).toMatchObject({ code: 'ERR_MESH_PEER_UNREACHABLE', retryable: true, details: { peers: [downUrl] } });
+    expect(node.peers().map((p) => [p.address, p.state === 'linked'])).toEqual([[upUrl, true], [downUrl, false]]);
+    expect(node.peers()[1]).toMatchObject({ node: '', dialed: true, outbound: undefined, lastError: { code: 'ERR_MESH_PEER_UNREACHABLE' } });
+    await node.start(); // started: resolves as before
+    const later = mesh({ id: 'later', listen: { port } });
+    await later.start();
+    await node.start({ waitForPeers: 15_000 });
+    expect(node.peers().map((p) => [p.node, p.state])).toEqual([['up', 'linked'], ['later', 'linked']]);
+    expect(summary(errors)).toEqual([['ERR_MESH_PEER_UNREACHABLE', downUrl]]);
+  });
+
+  it('resolves at once without configured peers, and rejects with ERR_MESH_CLOSED when the mesh closes while waiting', async () => {
+    await mesh({ listen: { port: 0 } }).start({ waitForPeers: 0 });
+    const node = mesh({ peers: [`tcp://127.0.0.1:${String(await deadPort())}`] });
+    node.on('error', () => undefined);
+    const waiting = node.start({ waitForPeers: 60_000 });
+    await until(() => node.peers()[0]?.state === 'backoff', 5000);
+    await node.close();
+    await expectRejectCode(waiting, 'ERR_MESH_CLOSED');
+  });
+});
 
 describe('redialing a configured peer', () => {
   it('backs off an address that accepts and closes, and reports it once, naming the address', async () => {

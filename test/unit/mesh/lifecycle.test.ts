@@ -63,6 +63,17 @@ describe('start', () => {
     expect(retried.address?.port).toBe(port);
     await retried.close();
   });
+
+  it('refuses a malformed waitForPeers without starting', async () => {
+    const m = createMesh({ listen: { port: 0 } });
+    for (const waitForPeers of [-1, 1.5, Number.NaN, '100', 2 ** 31]) {
+      await expectRejectCode(m.start({ waitForPeers: waitForPeers as number }), 'ERR_MESH_INVALID_OPTIONS');
+    }
+    await expectRejectCode(m.start(7 as never), 'ERR_MESH_INVALID_OPTIONS');
+    expect(m.address).toBeUndefined();
+    await m.start({ waitForPeers: 0 }); // no configured peers: nothing to wait for
+    await m.close();
+  });
 });
 
 describe('close', () => {
