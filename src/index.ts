@@ -2,9 +2,9 @@
 // here is internal and may change.
 export { createMesh, Mesh } from './mesh/mesh.js';
 export type { RequestOptions } from './mesh/mesh.js';
-export type { MeshOptions, MeshLogger } from './mesh/options.js';
+export type { MeshOptions, MeshLogger, StartOptions } from './mesh/options.js';
 export type { MeshSignal, MeshSignals, PeerInfo } from './mesh/signals.js';
-export type { PeerStats } from './federation/federation.js';
+export type { PeerState, PeerStats } from './federation/peer-info.js';
 export type { PeerHello, StockClientOptions } from './mesh/options.js';
 export type { FrameEncoderStats } from './wire/frame-encoder.js';
 

@@ -2,13 +2,12 @@ import { MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
-import type { FrameEncoderStats } from '../wire/frame-encoder.js';
-import type { PeerInfo } from './peer-info.js';
+import type { PeerInfo, PeerStats } from './peer-info.js';
 import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
-import type { Link } from './link.js';
+import type { Link, LinkWatcher } from './link.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
@@ -17,10 +16,7 @@ import {
   advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
-/** A connected peer and, where the transport counts them, its outbound queue and counters. */
-export interface PeerStats extends PeerInfo {
-  readonly outbound: FrameEncoderStats | undefined;
-}
+export type { PeerStats } from './peer-info.js';
 
 function info(entry: PeerLink, node: string): PeerInfo {
   return { node, dialed: entry.dialed, remoteAddress: entry.link.remoteAddress };
@@ -45,6 +41,8 @@ interface PeerLink {
   seen: number;
   /** Who is at the other end, as hooks are told (identity set by the HELLO). */
   party: RemoteParty;
+  /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
+  readonly watcher: LinkWatcher | undefined;
 }
 
 /**
@@ -79,11 +77,14 @@ export class Federation {
     return this.forwarder.servedRequests;
   }
 
-  /** Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). */
-  attach(link: Link, dials: boolean): void {
+  /**
+   * Attaches a link; the side that `dials` sends the HELLO (PROTOCOL §2.2). `watcher`
+   * hears when it is up, and gets its failures before that instead of `report`.
+   */
+  attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, watcher };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -146,7 +147,8 @@ export class Federation {
       this.dispatch(id, entry, frame);
     } catch (err) {
       // PROTOCOL §1.3: a peer that sends what we cannot read loses its link, nothing more.
-      this.host.report(asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { link: id, peer: entry.peer }));
+      const error = asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { link: id, peer: entry.peer });
+      if (entry.watcher?.failed(error) !== true) this.host.report(error);
       entry.link.close();
     }
   }
@@ -180,7 +182,9 @@ export class Federation {
         return entry.link.close();
       case 'HELLO_RESPONSE':
         if (frame.header.code !== 0) {
-          throw new MeshError('ERR_MESH_PEER_REFUSED', `peer refused the HELLO: ${frame.header.desc ?? 'no reason'}`, { details: { link: id } });
+          const desc = frame.header.desc ?? 'no reason';
+          const code = desc.startsWith('ERR_MESH_PEER_SAME_ID') ? 'ERR_MESH_PEER_SAME_ID' : 'ERR_MESH_PEER_REFUSED';
+          throw new MeshError(code, `peer refused the HELLO: ${desc}`, { details: { link: id } });
         }
         return this.up(id, entry, prop(frame, 'evmeshnode'));
       case 'SUBSCRIBE_REQUEST':
@@ -202,14 +206,14 @@ export class Federation {
   /** PROTOCOL §2.2 / §9.2: the user's hook may refuse a peer (code 1, then close). */
   private admit(id: string, entry: PeerLink, peer: string, frame: WireFrame): void {
     const token = frame.body === undefined || frame.body.length === 0 ? undefined : decodeUserAgent(frame.body).token;
+    // PROTOCOL §2.5: our own id (a dial to ourselves, or two nodes given one id). Refused, not
+    // reported here: the dialing side reports it, once, and redials only at its slowest pace.
+    if (peer === this.host.selfId) return this.refuse(entry, frame, `ERR_MESH_PEER_SAME_ID: ${peer} is this node's own id`);
     const welcome = (): void => {
       this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
       this.up(id, entry, peer);
     };
-    const refuse = (reason: string): void => {
-      this.send(entry.link, refusedHelloFrame(frame.header.seq, reason));
-      entry.link.close();
-    };
+    const refuse = (reason: string): void => this.refuse(entry, frame, reason);
     const verdict = this.host.verifyHello({ node: peer, token, remoteAddress: entry.link.remoteAddress });
     if (typeof verdict === 'boolean') {
       if (verdict) welcome();
@@ -225,6 +229,11 @@ export class Federation {
     );
   }
 
+  private refuse(entry: PeerLink, hello: WireFrame, reason: string): void {
+    this.send(entry.link, refusedHelloFrame(hello.header.seq, reason));
+    entry.link.close();
+  }
+
   /** PROTOCOL §4.1: a peer's advertisement joins the interest table, unless a hook refuses to route to it. */
   private advertised(id: string, entry: PeerLink, frame: WireFrame): void {
     const adv = this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath));
@@ -234,7 +243,7 @@ export class Federation {
   }
 
   private up(id: string, entry: PeerLink, peer: string): void {
-    if (peer === this.host.selfId) throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'a node linked to itself'); // PROTOCOL §2.5
+    if (peer === this.host.selfId) throw new MeshError('ERR_MESH_PEER_SAME_ID', `the peer has this node's own id ${peer}`); // PROTOCOL §2.5
     entry.peer = peer;
     entry.party = { kind: 'peer', identity: peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
@@ -248,6 +257,8 @@ export class Federation {
   private listening(entry: PeerLink): void {
     if (entry.peer === undefined || entry.listening) return;
     entry.listening = true;
+    // Before the signal, so a 'peer:up' listener sees the peer linked in mesh.peers().
+    entry.watcher?.up(entry.peer);
     const hooks = this.host.hooks;
     if (hooks.onLinkUp !== undefined) hooks.run('onLinkUp', entry.party);
     this.host.peerChanged(true, info(entry, entry.peer));
@@ -257,6 +268,7 @@ export class Federation {
     const entry = this.links.get(id);
     if (entry === undefined) return;
     this.links.delete(id);
+    entry.watcher?.down();
     this.forwarder.linkDown(id);
     this.apply(this.table.linkDown(id));
     if (entry.peer === undefined || !entry.listening) return;
@@ -265,12 +277,18 @@ export class Federation {
     this.host.peerChanged(false, info(entry, entry.peer));
   }
 
-  /** The connected peers with their outbound counters (a slow peer shows a growing queue and drain waits). */
+  /**
+   * The connected peers with their outbound counters (a slow peer shows a growing queue
+   * and drain waits). A link the dialer watches is listed once up; before, the dialer lists it.
+   */
   peers(): PeerStats[] {
     const out: PeerStats[] = [];
     for (const entry of this.links.values()) {
-      if (entry.peer === undefined) continue;
-      out.push({ ...info(entry, entry.peer), outbound: entry.link.stats?.() });
+      if (entry.peer === undefined || (entry.watcher !== undefined && !entry.listening)) continue;
+      out.push({
+        ...info(entry, entry.peer), outbound: entry.link.stats?.(), state: entry.listening ? 'linked' : 'handshaking',
+        address: entry.watcher?.address, lastError: undefined,
+      });
     }
     return out;
   }

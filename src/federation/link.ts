@@ -1,3 +1,4 @@
+import type { MeshError } from '../errors.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
 
@@ -17,4 +18,19 @@ export interface Link {
   stats?(): FrameEncoderStats;
   onFrame: ((frame: WireFrame) => void) | undefined;
   onClose: (() => void) | undefined;
+}
+
+/**
+ * What the dialer of a link wants to hear from the federation about it: the link came
+ * up, or why it failed before that (so redials back off and failures are reported once).
+ */
+export interface LinkWatcher {
+  /** The configured address dialed (`tcp://host:port`), as `mesh.peers()` shows it. */
+  readonly address: string;
+  /** The peer's LISTEN arrived: the link is up and its interest known ('peer:up', PROTOCOL §4.3). */
+  up(node: string): void;
+  /** A failure of this link before it came up; false once it was up, and the caller reports it as usual. */
+  failed(error: MeshError): boolean;
+  /** The link closed (its socket may still be closing). */
+  down(): void;
 }

@@ -9,7 +9,7 @@ export class Listener {
 
   constructor(private readonly onSocket: (socket: Socket) => void) {}
 
-  /** Binds; resolves with the port actually bound (useful with port 0). */
+  /** Binds; resolves with the port actually bound (useful with port 0), or rejects with ERR_MESH_LISTEN_FAILED. */
   listen(host: string, port: number, tls?: TlsOptions): Promise<number> {
     const accept = (socket: Socket): void => {
       this.sockets.add(socket);
@@ -20,7 +20,10 @@ export class Listener {
     const server = tls === undefined ? createServer(accept) : createTlsServer(tls, accept);
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', (err) => reject(new MeshError('ERR_MESH_INVALID_OPTIONS', `cannot listen on ${host}:${port}: ${err.message}`, { cause: err })));
+      server.once('error', (err) => {
+        this.server = undefined;
+        reject(new MeshError('ERR_MESH_LISTEN_FAILED', `cannot listen on ${host}:${String(port)}: ${err.message}`, { cause: err, details: { host, port } }));
+      });
       server.listen(port, host, () => {
         const address = server.address();
         resolve(typeof address === 'object' && address !== null ? address.port : port);

@@ -1,9 +1,32 @@
+import type { MeshErrorCode } from '../errors.js';
+import type { FrameEncoderStats } from '../wire/frame-encoder.js';
+
 /** A federated peer as the signals and `mesh.peers()` describe it. */
 export interface PeerInfo {
+  /** The peer's node id; for a configured peer never linked yet, `''` (else the id last linked at that address). */
   readonly node: string;
   /** This node dialed it (it is in `peers`); otherwise it connected to our `listen` port. */
   readonly dialed: boolean;
   readonly remoteAddress: string | undefined;
+}
+
+/**
+ * Where a peer stands. `linked`: its link is up and its interest known (the 'peer:up'
+ * moment, PROTOCOL §4.3). A configured peer (`peers`) not linked is `dialing` (a
+ * connection being opened), `handshaking` (connected, HELLO and tables under way),
+ * `backoff` (waiting to redial after a failure or a drop) or `closed` (the mesh closed).
+ */
+export type PeerState = 'dialing' | 'handshaking' | 'linked' | 'backoff' | 'closed';
+
+/** A peer in `mesh.peers()`: a linked peer with its link's counters, or a configured peer not linked. */
+export interface PeerStats extends PeerInfo {
+  /** The link's outbound queue and counters, where the transport counts them; undefined with no link. */
+  readonly outbound: FrameEncoderStats | undefined;
+  readonly state: PeerState;
+  /** The configured address this node dials (`tcp://host:port`); undefined for a peer that dialed us. */
+  readonly address: string | undefined;
+  /** Why the last attempt to link this configured peer failed; cleared once it is linked. */
+  readonly lastError: { readonly code: MeshErrorCode; readonly message: string } | undefined;
 }
 
 /** What `verifyHello` learns about a connecting peer. */

@@ -1,8 +1,10 @@
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { MeshError } from '../errors.js';
-import { Dialer, type PeerAddress } from './dialer.js';
+import { Dialer } from './dialer.js';
 import type { Federation } from './federation.js';
 import { Listener } from './listener.js';
+import type { PeerAddress } from './peer-address.js';
+import type { PeerStats } from './peer-info.js';
 import { TcpLink } from './tcp-link.js';
 
 export interface TransportOptions {
@@ -16,27 +18,48 @@ export interface TransportOptions {
 export class Transport {
   private listener: Listener | undefined;
   private dialer: Dialer | undefined;
+  private closed = false;
   /** The address actually bound (the port is known only after listening on port 0). */
   address: { host: string; port: number } | undefined;
 
   constructor(private readonly federation: Federation, private readonly report: (error: MeshError) => void) {}
 
+  /** Binds (rejecting with ERR_MESH_LISTEN_FAILED, nothing left open), then starts dialing. */
   async start(options: TransportOptions): Promise<void> {
     this.federation.startHeartbeat(options.heartbeatInterval);
     if (options.listen !== undefined) {
-      this.listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
-      const port = await this.listener.listen(options.listen.host, options.listen.port, options.listen.tls);
+      const listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
+      this.listener = listener;
+      const port = await listener.listen(options.listen.host, options.listen.port, options.listen.tls);
       this.address = { host: options.listen.host, port };
     }
-    if (options.peers.length > 0) {
-      const dialer = new Dialer((socket) => this.federation.attach(new TcpLink(socket, this.report), true), options.peerTls);
+    if (options.peers.length > 0 && !this.closed) {
+      const dialer = new Dialer(options.peers, (socket, dial) => {
+        // Until the link is up, what goes wrong on it is the dial's failure, reported once per change.
+        const link = new TcpLink(socket, (error) => {
+          if (!dial.failed(error)) this.report(error);
+        });
+        this.federation.attach(link, true, dial);
+      }, this.report, options.peerTls);
       this.dialer = dialer;
-      for (const peer of options.peers) dialer.dial(peer);
+      dialer.start();
     }
+  }
+
+  /** The linked peers, then the configured peers not linked. */
+  peers(): PeerStats[] {
+    const linked = this.federation.peers();
+    return this.dialer === undefined ? linked : [...linked, ...this.dialer.unlinked()];
+  }
+
+  /** Resolves once every configured peer is linked (Dialer.whenLinked). */
+  whenLinked(ms: number): Promise<void> {
+    return this.dialer?.whenLinked(ms) ?? Promise.resolve();
   }
 
   /** Stops dialing, closes the links and releases the port before resolving. */
   async close(): Promise<void> {
+    this.closed = true;
     this.dialer?.stop();
     this.federation.close();
     await this.listener?.close();

@@ -10,10 +10,25 @@ export async function start(kernel: Kernel): Promise<void> {
   const { listen, peers, peerTls, heartbeatInterval } = kernel.options;
   if (listen !== undefined || peers.length > 0) {
     const transport = new Transport(kernel.federate(), (error) => kernel.report(error));
-    kernel.transport = transport;
-    await transport.start({ listen, peers, peerTls, heartbeatInterval });
+    kernel.transport = transport; // before binding: a close() meanwhile releases the port
+    try {
+      await transport.start({ listen, peers, peerTls, heartbeatInterval });
+    } catch (err) {
+      // Could not listen: nothing is left open, and start() may be retried.
+      if (kernel.transport === transport) kernel.transport = undefined;
+      throw err;
+    }
   }
   if (kernel.state === 'idle') kernel.state = 'started';
+}
+
+/**
+ * After start(): resolves once every configured peer is linked, or rejects after `ms`
+ * with ERR_MESH_PEER_UNREACHABLE; the mesh stays started either way.
+ */
+export function waitForPeers(kernel: Kernel, ms: number): Promise<void> {
+  kernel.assertOpen();
+  return kernel.transport?.whenLinked(ms) ?? Promise.resolve();
 }
 
 /**

@@ -11,10 +11,10 @@ import { checkSubscription } from '../delivery/check-subscription.js';
 import type { Link } from '../federation/link.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { Kernel } from './kernel.js';
-import type { PeerStats } from '../federation/federation.js';
-import { close, start } from './lifecycle.js';
+import type { PeerStats } from '../federation/peer-info.js';
+import { close, start, waitForPeers } from './lifecycle.js';
 import { openRequest } from './open-request.js';
-import { resolveOptions, type MeshOptions } from './options.js';
+import { resolveOptions, resolveWaitForPeers, type MeshOptions, type StartOptions } from './options.js';
 import type { MeshSignal, MeshSignals } from './signals.js';
 import { subscribe } from './subscribe.js';
 
@@ -49,9 +49,12 @@ export class Mesh {
     return this.k.transport?.address;
   }
 
-  /** Connected peers, with each link's outbound queue and counters. */
+  /**
+   * Linked peers, with each link's outbound queue and counters, then the configured
+   * peers not linked, with their `state` and `lastError`.
+   */
   peers(): PeerStats[] {
-    return this.k.federation?.peers() ?? [];
+    return this.k.transport?.peers() ?? this.k.federation?.peers() ?? [];
   }
 
   /** The default `source` of events published here. */
@@ -59,14 +62,25 @@ export class Mesh {
     return this.k.source;
   }
 
-  /** Opens the store (and, with federation, binds and dials). Idempotent. */
-  start(): Promise<void> {
+  /**
+   * Opens the store (and, with federation, binds and dials). Idempotent. With
+   * `waitForPeers`, also waits for every configured peer to be linked (`StartOptions`).
+   */
+  start(options?: StartOptions): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.id} is closed`));
-    // A failed start (store unreachable) may be retried: forget the rejected attempt.
-    return (this.#starting ??= start(this.k).catch((err: unknown) => {
+    let wait: number | undefined;
+    try {
+      wait = resolveWaitForPeers(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // A failed start (store unreachable, port in use) may be retried: forget the rejected attempt.
+    const starting = (this.#starting ??= start(this.k).catch((err: unknown) => {
       this.#starting = undefined;
       throw err;
     }));
+    // Peers not linked in time reject this call only: the mesh is started, a later start() resolves.
+    return wait === undefined ? starting : starting.then(() => waitForPeers(this.k, wait));
   }
 
   /** Drains in-flight handlers (within `closeTimeout`), then releases everything. Idempotent. */

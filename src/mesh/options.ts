@@ -3,7 +3,7 @@ import { MeshError } from '../errors.js';
 import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
-import { parsePeer, type PeerAddress } from '../federation/dialer.js';
+import { parsePeer, type PeerAddress } from '../federation/peer-address.js';
 import type { PeerHello } from '../federation/peer-info.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 
@@ -21,9 +21,18 @@ export interface MeshOptions {
   readonly source?: string;
   /** Feeds durable subscriptions. @default memoryStore() */
   readonly store?: MeshStore;
-  /** Accept peers and EventMesh TCP clients (federation); with `tls`, over TLS (node:tls server options). */
+  /**
+   * Accept peers and EventMesh TCP clients (federation); with `tls`, over TLS (node:tls
+   * server options). `host` defaults to loopback: set `'0.0.0.0'` (or an interface's
+   * address) for other machines to reach it. A port that cannot be bound makes `start()`
+   * reject with `ERR_MESH_LISTEN_FAILED`.
+   * @default host '127.0.0.1'
+   */
   readonly listen?: { readonly host?: string; readonly port: number; readonly tls?: TlsOptions };
-  /** Peers to dial, e.g. `tcp://127.0.0.1:10001` (federation). */
+  /**
+   * Peers to dial, e.g. `tcp://127.0.0.1:10001` (federation); redialed with backoff for
+   * as long as the mesh runs. `start({ waitForPeers })` waits until they are linked.
+   */
   readonly peers?: readonly string[];
   /** node:tls options (ca, cert, key, servername…) used to dial `tls://` peers. */
   readonly peerTls?: ConnectionOptions;
@@ -82,6 +91,30 @@ export interface StockClientOptions {
    * @default 10000
    */
   readonly maxQueued?: number;
+}
+
+/** Options of `mesh.start()`. */
+export interface StartOptions {
+  /**
+   * Also wait, up to this many ms, until every configured peer (`peers`) is linked and
+   * its interest known (the 'peer:up' moment); past it, reject with
+   * `ERR_MESH_PEER_UNREACHABLE` (`details.peers`: the addresses not linked). The mesh is
+   * started either way and keeps dialing. Without it, `start()` does not wait for peers.
+   * @example await mesh.start({ waitForPeers: 5000 })
+   */
+  readonly waitForPeers?: number;
+}
+
+/** The `waitForPeers` of `start(options)`, validated; undefined: do not wait. */
+export function resolveWaitForPeers(options: StartOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) throw invalid('start options must be an object');
+  const ms = options.waitForPeers;
+  if (ms === undefined) return undefined;
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 2_147_483_647) {
+    throw invalid('waitForPeers must be an integer number of ms, 0..2147483647');
+  }
+  return ms;
 }
 
 export interface ResolvedOptions {

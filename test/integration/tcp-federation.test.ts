@@ -85,7 +85,8 @@ describe('peer signals and stats', () => {
     await until(() => seen.length === 2, 5000);
     expect(seen.sort()).toEqual(['b sees a dialed=true', 'up b dialed=false']);
     const [peer] = b.peers();
-    expect(peer).toMatchObject({ node: 'a', dialed: true, remoteAddress: '127.0.0.1' });
+    expect(peer).toMatchObject({ node: 'a', dialed: true, remoteAddress: '127.0.0.1', state: 'linked', address: `tcp://127.0.0.1:${String(a.address?.port)}`, lastError: undefined });
+    expect(a.peers()).toMatchObject([{ node: 'b', dialed: false, state: 'linked', address: undefined }]);
     expect(peer?.outbound?.frames).toBeGreaterThan(0);
     expect(peer?.outbound?.queuedBytes).toBe(0);
     await b.close();

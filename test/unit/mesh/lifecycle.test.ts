@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createMesh, memoryStore, type MeshError, type MeshStore } from '../../../src/index.js';
 import { deferred, expectRejectCode, expectThrowCode, until } from '../../support/expect-code.js';
@@ -43,6 +44,35 @@ describe('start', () => {
     expectThrowCode(() => createMesh({ id: '' }), 'ERR_MESH_INVALID_OPTIONS');
     expectThrowCode(() => createMesh({ matchCacheSize: -1 }), 'ERR_MESH_INVALID_OPTIONS');
     expectThrowCode(() => createMesh({ store: {} as never }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+
+  it('rejects a listen port in use with ERR_MESH_LISTEN_FAILED, closes cleanly, and starts once the port is free', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = blocker.address() as AddressInfo;
+    const given = createMesh({ listen: { port } });
+    const failure = await given.start().then(() => undefined, (err: unknown) => err as MeshError);
+    expect(failure).toMatchObject({ name: 'MeshError', code: 'ERR_MESH_LISTEN_FAILED', retryable: true, details: { host: '127.0.0.1', port } });
+    expect(failure?.cause).toMatchObject({ code: 'EADDRINUSE' });
+    await given.close(); // nothing half-open to hang on
+
+    const retried = createMesh({ listen: { port } });
+    await expectRejectCode(retried.start(), 'ERR_MESH_LISTEN_FAILED');
+    await new Promise((resolve) => blocker.close(resolve));
+    await retried.start();
+    expect(retried.address?.port).toBe(port);
+    await retried.close();
+  });
+
+  it('refuses a malformed waitForPeers without starting', async () => {
+    const m = createMesh({ listen: { port: 0 } });
+    for (const waitForPeers of [-1, 1.5, Number.NaN, '100', 2 ** 31]) {
+      await expectRejectCode(m.start({ waitForPeers: waitForPeers as number }), 'ERR_MESH_INVALID_OPTIONS');
+    }
+    await expectRejectCode(m.start(7 as never), 'ERR_MESH_INVALID_OPTIONS');
+    expect(m.address).toBeUndefined();
+    await m.start({ waitForPeers: 0 }); // no configured peers: nothing to wait for
+    await m.close();
   });
 });
 
