@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from '../support/expect-code.js';
 
 const run = promisify(execFile);
 export const root = join(import.meta.dirname, '..', '..');
@@ -42,11 +43,9 @@ export async function packedTarball(): Promise<string> {
 }
 
 async function waitFor(file: string): Promise<string> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`no tarball at ${file} after ${WAIT_MS / 1000} s (did the packing test process die?)`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await until(() => existsSync(file), WAIT_MS, 100).catch(() => {
+    throw new Error(`no tarball at ${file} after ${WAIT_MS / 1000} s (did the packing test process die?)`);
+  });
   return file;
 }
 

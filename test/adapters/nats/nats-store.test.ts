@@ -146,13 +146,10 @@ describe.runIf(up)('natsStore against a real JetStream', () => {
     const held = await holdAHundred(mesh(fixture.store()));
     // Prefetch 16 in the kernel, plus at most one pull batch (16) buffered.
     const jsm = await (await fixture.admin()).jetstreamManager();
-    let info = await jsm.consumers.info(fixture.stream, 'prefetch');
-    for (let i = 0; i < 40 && info.num_ack_pending < 16; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      info = await jsm.consumers.info(fixture.stream, 'prefetch');
-    }
+    await until(async () => (await jsm.consumers.info(fixture.stream, 'prefetch')).num_ack_pending >= 16, 2000, 50);
+    // Given time to overshoot, if nothing bounded it.
     await new Promise((r) => setTimeout(r, 300));
-    info = await jsm.consumers.info(fixture.stream, 'prefetch');
+    const info = await jsm.consumers.info(fixture.stream, 'prefetch');
     expect(info.num_ack_pending).toBeGreaterThanOrEqual(16);
     expect(info.num_ack_pending).toBeLessThanOrEqual(32);
     expect(info.num_pending).toBe(100 - info.num_ack_pending);
