@@ -23,7 +23,7 @@ export async function ensureBuilt(entries: readonly string[]): Promise<void> {
 /** Path of this build's tarball; packs it unless another test process already did. */
 export async function packedTarball(): Promise<string> {
   // build.mjs recreates dist, so its mtime names the build; the other packed files count too.
-  const stamp = ['dist', 'package.json', 'README.md'].map((f) => Math.round(statSync(join(root, f)).mtimeMs).toString(36)).join('-');
+  const stamp = ['dist', 'package.json', 'README.md', 'LICENSE'].map((f) => Math.round(statSync(join(root, f)).mtimeMs).toString(36)).join('-');
   const dir = join(TMP, `pack-${stamp}`);
   const tarball = join(dir, 'evmesh.tgz');
   mkdirSync(TMP, { recursive: true });
