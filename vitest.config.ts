@@ -1,12 +1,37 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+// What runs again on NestJS 12 (the root devDependencies are Nest 11): the Nest tests,
+// the Nest example, the README's Nest example and the packed-tarball check.
+const NEST_TESTS = ['test/nest/**/*.test.ts', 'test/examples/nest-app.test.ts', 'test/examples/readme-nest.test.ts', 'test/package/nest-package.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // The JSON report is what .ci/run reads to print its one-line summary.
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        // Nest 12 sits in test/nest/v12/node_modules (see its README): imports of @nestjs/*
+        // in this process are aliased there, child processes get the resolve hook.
+        resolve: {
+          alias: [{ find: /^@nestjs\/(common|core|microservices|platform-express)(?=\/|$)/, replacement: here('./test/nest/v12/node_modules/@nestjs/$1') }],
+        },
+        test: {
+          name: 'nest12',
+          include: NEST_TESTS,
+          env: {
+            EVMESH_TEST_NEST: '12',
+            NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=${here('./test/nest/v12/register.mjs')}`.trim(),
+          },
+        },
+      },
+    ],
   },
 });

@@ -6,11 +6,13 @@ export class BodyAborted extends Error {}
 
 /**
  * Reads the raw request body, refusing more than `limit` bytes with
- * `ERR_MESH_PAYLOAD_TOO_LARGE`. Reads the stream itself rather than relying on
- * `express.json()`, whose defaults and `req.body` differ between Express 4 and 5.
- * A body some earlier middleware already consumed is taken from `req.body`.
+ * `ERR_MESH_PAYLOAD_TOO_LARGE` and a body not whole within `timeout` ms (0: no limit)
+ * with `ERR_MESH_BODY_TIMEOUT`, so a client trickling bytes cannot hold a request open.
+ * Reads the stream itself rather than relying on `express.json()`, whose defaults and
+ * `req.body` differ between Express 4 and 5. A body some earlier middleware already
+ * consumed is taken from `req.body`.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeout: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   const parsed = (req as { body?: unknown }).body;
@@ -19,7 +21,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = timeout > 0 ? setTimeout(() => {
+      done();
+      reject(new MeshError('ERR_MESH_BODY_TIMEOUT', `The request body did not arrive whole within ${timeout} ms (${size} bytes read)`, {
+        details: { timeout, received: size },
+      }));
+    }, timeout) : undefined;
     const done = (): void => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onAbort);

@@ -33,7 +33,8 @@ export function ingest(factory: EventFactory, headers: IncomingHttpHeaders, body
   const type = mediaType(headers['content-type']);
   if (type?.essence === STRUCTURED) return [structured(factory, json(type, body))];
   if (type?.essence === BATCH) return batch(factory, json(type, body));
-  if (headers['ce-specversion'] !== undefined) return [binary(factory, headers, type, body)];
+  // Any ce-* header means binary mode was meant: say which required one is missing.
+  if (headers['ce-specversion'] !== undefined || hasCeHeader(headers)) return [binary(factory, headers, type, body)];
   throw unsupported(type === undefined
     ? 'A CloudEvent needs ce-* headers (binary mode) or Content-Type application/cloudevents+json or application/cloudevents-batch+json'
     : `Content-Type ${type.essence} without ce-* headers is not a CloudEvent this endpoint reads (JSON structured and batch formats only)`);
@@ -82,10 +83,18 @@ function binary(factory: EventFactory, headers: IncomingHttpHeaders, type: Media
     if (attr === 'data' || attr === 'data_base64') throw invalid(`header ${name} is not a CloudEvents attribute`);
     attrs[attr] = decodeHeaderValue(Array.isArray(value) ? value.join(',') : value);
   }
-  for (const name of REQUIRED) if (attrs[name] === undefined) throw invalid(`header ce-${name} is required`);
+  const missing = REQUIRED.filter((name) => attrs[name] === undefined).map((name) => `ce-${name}`);
+  if (missing.length > 0) {
+    throw invalid(`binary mode needs the headers ce-specversion, ce-id, ce-source and ce-type; missing: ${missing.join(', ')}`);
+  }
   if (headers['content-type'] !== undefined) attrs['datacontenttype'] = headers['content-type'];
   attrs['data'] = binaryData(type, body);
   return toMeshEvent(factory, attrs);
+}
+
+function hasCeHeader(headers: IncomingHttpHeaders): boolean {
+  for (const name in headers) if (name.startsWith('ce-')) return true;
+  return false;
 }
 
 /** §3.1.1: the body is the data, read as its Content-Type says. */

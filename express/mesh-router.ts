@@ -53,13 +53,14 @@ async function publish(mesh: Mesh, factory: EventFactory, opts: ResolvedRouterOp
   const policy = await topicPolicy(opts, req);
   let events: MeshEvent[];
   try {
-    events = ingest(factory, req.headers, await readBody(req, opts.limit));
+    events = ingest(factory, req.headers, await readBody(req, opts.limit, opts.bodyTimeout));
   } catch (err) {
     if (err instanceof BodyAborted) return;
     if (!(err instanceof MeshError)) throw err;
     const errors = (err.details as { errors?: EventProblem[] } | undefined)?.errors;
     // The rest of a refused body is not read: close the connection rather than drain it.
-    const headers = err.code === 'ERR_MESH_PAYLOAD_TOO_LARGE' ? { Connection: 'close' } : undefined;
+    const unread = err.code === 'ERR_MESH_PAYLOAD_TOO_LARGE' || err.code === 'ERR_MESH_BODY_TIMEOUT';
+    const headers = unread ? { Connection: 'close' } : undefined;
     sendProblem(res, problemOf(err, errors === undefined ? undefined : { errors }), headers);
     return;
   }
@@ -102,21 +103,22 @@ async function stream(
 ): Promise<void> {
   const pattern = url.searchParams.get('pattern') ?? '';
   if (!(await admitted(opts, req, res, { action: 'stream', pattern }))) return;
-  if (pattern === '') {
-    fail(res, 'ERR_MESH_INVALID_PATTERN', 'The query parameter "pattern" is required, e.g. ?pattern=com.shop.#');
-    return;
-  }
   const policy = await topicPolicy(opts, req);
   try {
-    parsePattern(pattern);
+    checkStreamPattern(pattern);
     if (policy !== undefined && !policy.allowsPattern(pattern)) {
       throw new MeshError('ERR_MESH_FORBIDDEN', `pattern ${pattern} reaches beyond the allowed topics (${policy.patterns.join(', ')})`);
     }
+    // Checked before a resume attaches a durable for it, and again once it has.
+    if (streams.size >= opts.maxStreams) throw tooManyStreams(opts);
     // Throws here (mesh closed), before the 200 is sent.
     const plan = await streamPlan(mesh, pattern, headerOrQuery(req, url));
-    if (res.destroyed) {
-      // The client left while a resume attached: release what was made for it.
+    const full = streams.size >= opts.maxStreams;
+    if (res.destroyed || full) {
+      // The client left while a resume attached, or the last places went meanwhile:
+      // release what was made for it.
       plan.source.start(() => undefined, () => undefined)();
+      if (full) throw tooManyStreams(opts);
       return;
     }
     new EventStream(req, res, {
@@ -124,8 +126,39 @@ async function stream(
     }, streams);
   } catch (err) {
     if (!(err instanceof MeshError)) throw err;
-    sendProblem(res, problemOf(err));
+    const retryAfter = err.code === 'ERR_MESH_TOO_MANY_STREAMS' ? { 'Retry-After': String(retryAfterSeconds(opts)) } : undefined;
+    sendProblem(res, problemOf(err), retryAfter);
   }
+}
+
+// An unencoded `#` in a URL starts its fragment, which clients never send: `?pattern=a.#`
+// arrives as `a.` and `?pattern=#` as nothing. Both say so rather than only "invalid".
+const FRAGMENT_HINT = 'a "#" in the query must be sent encoded, as %23 (encodeURIComponent does it): unencoded it starts the URL fragment, which is never sent';
+
+/** Throws `ERR_MESH_INVALID_PATTERN` for a stream pattern the mesh would refuse, with a hint where `#` was cut off. */
+function checkStreamPattern(pattern: string): void {
+  if (pattern === '') {
+    throw new MeshError('ERR_MESH_INVALID_PATTERN', `The query parameter "pattern" is required, e.g. ?pattern=com.shop.%23 (${FRAGMENT_HINT})`, {
+      details: { pattern, hint: FRAGMENT_HINT },
+    });
+  }
+  if (pattern.endsWith('.')) {
+    throw new MeshError('ERR_MESH_INVALID_PATTERN', `Invalid pattern ${JSON.stringify(pattern)}: it ends with an empty level, as when a "#" after it was cut off (${FRAGMENT_HINT})`, {
+      details: { pattern, hint: FRAGMENT_HINT },
+    });
+  }
+  parsePattern(pattern);
+}
+
+function tooManyStreams(opts: ResolvedRouterOptions): MeshError {
+  return new MeshError('ERR_MESH_TOO_MANY_STREAMS', `This server already serves ${opts.maxStreams} event streams; retry after ${retryAfterSeconds(opts)} s`, {
+    details: { maxStreams: opts.maxStreams },
+  });
+}
+
+/** The reconnection delay the router advises (`reconnect`), else 5 s, in whole seconds. */
+function retryAfterSeconds(opts: ResolvedRouterOptions): number {
+  return Math.max(1, Math.ceil((opts.reconnect ?? 5000) / 1000));
 }
 
 /** `Last-Event-ID` as EventSource sends it on reconnect, or `?lastEventId=` for a first connect. */

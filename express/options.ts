@@ -25,6 +25,20 @@ export interface MeshRouterOptions {
    */
   readonly limit?: number;
   /**
+   * Milliseconds the whole request body may take to arrive, counted from when the router
+   * starts reading it; slower answers 408 (`ERR_MESH_BODY_TIMEOUT`) and closes the
+   * connection, so a client trickling bytes cannot hold a request open. 0 waits forever.
+   * @default 30000
+   */
+  readonly bodyTimeout?: number;
+  /**
+   * Server-Sent Event streams this router serves at once; one more answers 503
+   * (`ERR_MESH_TOO_MANY_STREAMS`) with `Retry-After`. Each stream holds a socket and a
+   * mesh subscription (a durable one while it resumes).
+   * @default 1000
+   */
+  readonly maxStreams?: number;
+  /**
    * Interval of the SSE heartbeat comments in ms (keeps proxies from closing an idle stream); 0 sends none.
    * @default 15000
    */
@@ -45,6 +59,8 @@ export interface ResolvedRouterOptions {
   /** Undefined: every topic. A function: asked per request. */
   readonly topics: TopicPolicy | ((req: IncomingMessage) => Promise<TopicPolicy>) | undefined;
   readonly limit: number;
+  readonly bodyTimeout: number;
+  readonly maxStreams: number;
   readonly heartbeat: number;
   readonly reconnect: number | undefined;
   readonly maxStreamBuffer: number;
@@ -59,6 +75,8 @@ export function resolveRouterOptions(options: MeshRouterOptions = {}): ResolvedR
     auth,
     topics: topicsOf(allowedTopics),
     limit: integerOption(options.limit, 1024 * 1024, 'limit', 0),
+    bodyTimeout: integerOption(options.bodyTimeout, 30_000, 'bodyTimeout', 0),
+    maxStreams: integerOption(options.maxStreams, 1000, 'maxStreams', 1),
     heartbeat: integerOption(options.heartbeat, 15_000, 'heartbeat', 0),
     reconnect: options.reconnect === undefined ? undefined : integerOption(options.reconnect, 0, 'reconnect', 0),
     maxStreamBuffer: integerOption(options.maxStreamBuffer, 1024 * 1024, 'maxStreamBuffer', 1),

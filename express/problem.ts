@@ -17,6 +17,7 @@ export interface Problem {
 const STATUS: Partial<Record<MeshErrorCode, number>> = {
   ERR_MESH_UNAUTHORIZED: 401,
   ERR_MESH_FORBIDDEN: 403,
+  ERR_MESH_BODY_TIMEOUT: 408,
   ERR_MESH_PAYLOAD_TOO_LARGE: 413,
   ERR_MESH_UNSUPPORTED_MEDIA_TYPE: 415,
   // A `use` chain refused a well-formed event: the application's own rule.
@@ -25,6 +26,7 @@ const STATUS: Partial<Record<MeshErrorCode, number>> = {
   ERR_MESH_STORE_FULL: 503,
   ERR_MESH_STORE_FAILED: 503,
   ERR_MESH_STORE_UNAVAILABLE: 503,
+  ERR_MESH_TOO_MANY_STREAMS: 503,
 };
 
 const CLIENT_ERRORS: ReadonlySet<MeshErrorCode> = new Set([
@@ -37,9 +39,14 @@ export function statusOf(code: MeshErrorCode): number {
   return STATUS[code] ?? (CLIENT_ERRORS.has(code) ? 400 : 500);
 }
 
-/** Builds the problem document for a MeshError; `extra` adds members (e.g. per-event errors). */
+/**
+ * Builds the problem document for a MeshError; `extra` adds members (e.g. per-event
+ * errors). A `details.hint` of the error (how to write it right) becomes `hint`.
+ */
 export function problemOf(err: MeshError, extra?: Readonly<Record<string, unknown>>, status = statusOf(err.code)): Problem {
+  const hint = err.details?.['hint'];
   return {
+    ...(typeof hint === 'string' ? { hint } : undefined),
     ...extra,
     type: `urn:evmesh:error:${err.code}`,
     title: MESH_ERROR_CODES[err.code].summary,

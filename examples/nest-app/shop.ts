@@ -37,7 +37,7 @@ export class Prices {
 export class Billing {
   constructor(@Inject(Prices) private readonly prices: Prices, @Inject('STOCK') private readonly stock: MeshClient) {}
 
-  @EventPattern('com.shop.order.*', { group: 'billing' })
+  @EventPattern<string>('com.shop.order.*', { group: 'billing' })
   async onOrder(@Payload() order: Order, @Ctx() ctx: MeshContext): Promise<void> {
     console.log(`billing  ${ctx.getTopic()} (matched ${ctx.getPattern()}): order ${String(order.id)}`);
     this.stock.emit('com.shop.invoice.created', { order: order.id, total: order.qty * this.prices.of(order.sku) });

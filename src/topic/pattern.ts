@@ -1,5 +1,5 @@
 import { MeshError } from '../errors.js';
-import { MAX_TOPIC_LENGTH, isSpace } from './topic.js';
+import { MAX_TOPIC_LENGTH, invisibleProblem, isSpace } from './topic.js';
 
 /** `*` matches exactly one level. */
 export const ONE = '*';
@@ -14,9 +14,26 @@ export interface ParsedPattern {
   readonly exact: boolean;
 }
 
-function levelProblem(level: string): string | undefined {
+/**
+ * Wildcards of other grammars that would otherwise pass as plain levels (`>`, `+`) or be
+ * refused without a word of why (`**`): each with the evmesh wildcard that means it.
+ */
+const FOREIGN_WILDCARDS: Readonly<Record<string, string>> = {
+  '>': 'use "#" (zero or more levels) where NATS uses ">"; "*" is exactly one level',
+  '+': 'use "*" (exactly one level) where MQTT uses "+"; "#" is zero or more levels',
+  '**': 'use "#" (zero or more levels) where EventEmitter2 uses "**"; "*" is exactly one level',
+};
+
+interface Problem {
+  readonly problem: string;
+  readonly hint?: string;
+}
+
+function levelProblem(level: string): Problem | string | undefined {
   if (level.length === 0) return 'empty level';
   if (level === ONE || level === SOME) return undefined;
+  const hint = FOREIGN_WILDCARDS[level];
+  if (hint !== undefined) return { problem: `"${level}" is not a wildcard here: ${hint}`, hint };
   for (let i = 0; i < level.length; i++) {
     const c = level.charCodeAt(i);
     if (c === 42 || c === 35) return `"${level}": a wildcard must stand alone as a whole level`;
@@ -43,13 +60,17 @@ export function parsePattern(value: unknown): ParsedPattern {
     if (level === SOME && levels[levels.length - 1] === SOME) continue;
     levels.push(level);
   }
+  // Patterns are parsed once per subscription, so no ASCII fast path is needed here.
+  const invisible = invisibleProblem(value);
+  if (invisible !== undefined) throw invalid(value, invisible);
   // Reuse the caller's string unless `#` runs were collapsed: one string less per subscription.
   return { text: levels.length === raw.length ? value : levels.join('.'), levels, exact };
 }
 
-function invalid(value: unknown, problem: string): MeshError {
+function invalid(value: unknown, why: Problem | string): MeshError {
+  const { problem, hint } = typeof why === 'string' ? { problem: why, hint: undefined } : why;
   return new MeshError('ERR_MESH_INVALID_PATTERN', `Invalid pattern ${JSON.stringify(value)}: ${problem}`, {
-    details: { pattern: value },
+    details: hint === undefined ? { pattern: value } : { pattern: value, hint },
   });
 }
 

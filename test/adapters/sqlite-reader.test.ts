@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMesh, type MeshEvent } from '../../src/index.js';
 import { DurableReader, type LogSource } from '../../adapters/sqlite/durable-reader.js';
+import { until } from '../support/expect-code.js';
 
 /** An in-memory log with the reader's view of the table, counting the queries made. */
 function log(): LogSource & { events: MeshEvent[]; reads: number; saved: number[] } {
@@ -21,10 +22,6 @@ function log(): LogSource & { events: MeshEvent[]; reads: number; saved: number[
   return src;
 }
 
-const until = async (cond: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(cond()).toBe(true);
-};
 
 describe('sqlite DurableReader', () => {
   it('stops querying a log it read to the end until woken, then delivers what was appended', async () => {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
 import express5 from 'express';
 import { map } from 'rxjs';
@@ -104,6 +104,38 @@ describe.each(EXPRESS_VERSIONS)('meshRouter POST on %s', (_name, makeApp) => {
     const structured = JSON.stringify({ specversion: '1.0', id: 'x', type: 'com.shop.a' });
     await expectProblem(await post(url, { headers: { 'content-type': 'application/cloudevents+json' }, body: structured }), 400, 'ERR_MESH_INVALID_EVENT');
     await expectNothingBefore(url);
+  });
+
+  it('answers 400 naming ce-specversion for a binary-mode POST without it, not 415', async () => {
+    const url = await start();
+    const { headers, body } = HTTP.binary(order(1));
+    delete headers['ce-specversion'];
+    for (const sent of [headers, { ...headers, 'content-type': 'text/plain' }, { 'ce-type': 'com.shop.a', 'ce-id': '1' }]) {
+      const problem = await expectProblem(await post(url, { headers: sent, body }), 400, 'ERR_MESH_INVALID_EVENT');
+      expect(problem['detail']).toContain('ce-specversion');
+    }
+    const partial = await expectProblem(await post(url, { headers: { 'ce-type': 'com.shop.a', 'ce-id': '1' }, body }), 400, 'ERR_MESH_INVALID_EVENT');
+    expect(partial['detail']).toContain('ce-source');
+    await expectNothingBefore(url);
+  });
+
+  it('answers 408 and closes the connection when the body does not arrive within bodyTimeout', async () => {
+    const url = new URL(await start({ bodyTimeout: 100 }));
+    const { headers, body } = HTTP.binary(order(1));
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    let closed = false;
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => (closed = true));
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${String(value)}\r\n`).join('');
+    // Declares more than it sends, then stalls: a client trickling its body.
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n${lines}Content-Length: ${(body as string).length + 10}\r\n\r\n${body as string}`);
+    await until(() => closed, 10_000);
+    const [head = '', text = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 408 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(text)).toMatchObject({ status: 408, code: 'ERR_MESH_BODY_TIMEOUT' });
+    await expectNothingBefore(url.href);
   });
 
   it('answers 400 for a type that breaks the topic grammar, for bad JSON and for a bad time', async () => {
@@ -259,6 +291,8 @@ describe.each(EXPRESS_VERSIONS)('meshRouter POST on %s', (_name, makeApp) => {
     expectThrowCode(() => meshRouter(mesh, { limit: -1 }), 'ERR_MESH_INVALID_OPTIONS');
     expectThrowCode(() => meshRouter(mesh, { heartbeat: 1.5 }), 'ERR_MESH_INVALID_OPTIONS');
     expectThrowCode(() => meshRouter(mesh, { auth: 'yes' as never }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => meshRouter(mesh, { bodyTimeout: -1 }), 'ERR_MESH_INVALID_OPTIONS');
+    expectThrowCode(() => meshRouter(mesh, { maxStreams: 0 }), 'ERR_MESH_INVALID_OPTIONS');
     expectThrowCode(() => meshRouter(mesh, { allowedTopics: ['com..x'] }), 'ERR_MESH_INVALID_PATTERN');
   });
 

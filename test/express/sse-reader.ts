@@ -1,3 +1,5 @@
+import { until } from '../support/expect-code.js';
+
 /**
  * A raw Server-Sent Events reader over fetch: keeps everything received as text
  * so tests can wait for comments (which EventSource hides) and close the
@@ -19,11 +21,9 @@ export class SseReader {
 
   /** Waits until the received text satisfies `condition`. */
   async until(condition: (text: string) => boolean, timeout = 10_000): Promise<void> {
-    const deadline = Date.now() + timeout;
-    while (!condition(this.text)) {
-      if (Date.now() > deadline) throw new Error(`SSE text never matched; got: ${JSON.stringify(this.text)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await until(() => condition(this.text), timeout).catch(() => {
+      throw new Error(`SSE text never matched; got: ${JSON.stringify(this.text)}`);
+    });
   }
 
   /** The `data` of every complete SSE message so far, parsed as JSON. */

@@ -113,6 +113,39 @@ describe.each(EXPRESS_VERSIONS)('meshRouter GET /stream on %s', (_name, makeApp)
     expect(server.served?.router.openStreams).toBe(0);
   });
 
+  it('answers 400 with a hint to send "#" as %23 when the pattern arrives cut off at a URL fragment', async () => {
+    const url = await start();
+    // fetch, like every client, drops what follows an unencoded `#`: the server gets `com.shop.`, `` and `a.`.
+    for (const raw of ['com.shop.#', '#', 'a.#.b']) {
+      const problem = await expectProblem(await fetch(`${url}/stream?pattern=${raw}`), 400, 'ERR_MESH_INVALID_PATTERN');
+      expect(problem['hint']).toContain('%23');
+    }
+    // A NATS habit gets the hint of the pattern grammar.
+    const nats = await expectProblem(await fetch(`${url}/stream?pattern=${encodeURIComponent('com.shop.>')}`), 400, 'ERR_MESH_INVALID_PATTERN');
+    expect(nats['hint']).toContain('"#"');
+    const r = await reader(`${url}/stream?pattern=${encodeURIComponent('com.shop.#')}`);
+    expect(r.response.status).toBe(200);
+  });
+
+  it('serves at most maxStreams streams: one more answers 503 with Retry-After until one ends', async () => {
+    const url = await start({ maxStreams: 2, reconnect: 3000 });
+    const first = await reader(`${url}/stream?pattern=a.x`);
+    await reader(`${url}/stream?pattern=a.y`);
+    await until(() => server.served?.router.openStreams === 2);
+    const full = await fetch(`${url}/stream?pattern=a.z`);
+    expect(full.headers.get('retry-after')).toBe('3');
+    await expectProblem(full, 503, 'ERR_MESH_TOO_MANY_STREAMS');
+    expect(server.served?.router.openStreams).toBe(2);
+    first.close();
+    await until(() => server.served?.router.openStreams === 1, 10_000);
+    const third = await reader(`${url}/stream?pattern=a.z`);
+    expect(third.response.status).toBe(200);
+    await until(() => server.served?.router.openStreams === 2);
+    const event = await mesh.publish('a.z', 1);
+    await third.until(() => third.messages().length === 1);
+    expect(third.messages()[0]?.id).toBe(event.id);
+  });
+
   it('asks the auth hook: 401 without credentials, 403 for a caller it refuses', async () => {
     const url = await start({
       auth: (req, access) => {

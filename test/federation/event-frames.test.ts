@@ -5,10 +5,10 @@ import type { Link } from '../../src/federation/link.js';
 import { kernelOf } from '../../src/mesh/mesh.js';
 import type { WireFrame } from '../../src/wire/frame.js';
 import { deferred, expectRejectCode, until } from '../support/expect-code.js';
+import { remoteInterest } from '../support/interest.js';
 import { closedAfterEach } from '../support/meshes.js';
 
 const tracked = closedAfterEach();
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** a dials b over an in-memory link; returns the frames each side sent and the errors each reported. */
 function pair(): { a: Mesh; b: Mesh; fromA: WireFrame[]; fromB: WireFrame[]; errors: MeshError[]; toB: Link } {
@@ -41,12 +41,12 @@ describe('event frames between peers (PROTOCOL §5.2)', () => {
     const { a, b, fromA } = pair();
     const got: unknown[] = [];
     b.subscribe('o.*', (e) => void got.push(e.data));
-    await settle();
+    await until(() => remoteInterest(a, 'o.created').length === 1);
     for (let i = 0; i < 3; i++) a.emit('o.created', i);
     b.subscribe('o.created', (e) => void got.push(`second ${String(e.data)}`));
-    await settle();
+    await until(() => remoteInterest(a, 'o.created').length === 2);
     a.emit('o.created', 3);
-    await settle();
+    await until(() => got.length === 5);
     expect(got.slice(0, 3)).toEqual([0, 1, 2]);
     expect(new Set(got.slice(3))).toEqual(new Set([3, 'second 3']));
     const [first, ...rest] = events(fromA);
@@ -68,9 +68,9 @@ describe('event frames between peers (PROTOCOL §5.2)', () => {
     const { a, b, fromA, errors, toB } = pair();
     const got: unknown[] = [];
     b.subscribe('o.*', (e) => void got.push(e.data));
-    await settle();
+    await until(() => remoteInterest(a, 'o.created').length === 1);
     a.emit('o.created', 'good');
-    await settle();
+    await until(() => got.length === 1);
     const good = events(fromA)[0] as WireFrame;
     toB.send({ header: good.header, body });
     await until(() => errors.length > 0 && b.peers().length === 0);
@@ -86,19 +86,21 @@ describe('requests served for another node (PROTOCOL §6)', () => {
     const { a, b, fromB } = pair();
     const late = deferred<string>();
     b.subscribe('q.slow', () => late.promise);
-    await settle();
+    b.subscribe('q.ping', () => 'pong');
+    await until(() => remoteInterest(a, 'q.slow').length === 1 && remoteInterest(a, 'q.ping').length === 1);
     await expectRejectCode(a.request('q.slow', 1, { timeout: 50 }), 'ERR_MESH_TIMEOUT');
     await until(() => kernelOf(b).openRequests === 0);
     late.resolve('too late');
-    await settle();
-    await settle();
-    expect(fromB.filter((f) => f.header.cmd === 'RESPONSE_TO_SERVER')).toEqual([]);
+    // Asked after the late answer was ready: by the time its reply is back, a reply to the
+    // slow request would have been sent before it.
+    expect((await a.request('q.ping', 1, { timeout: 5000 })).data).toBe('pong');
+    expect(fromB.filter((f) => f.header.cmd === 'RESPONSE_TO_SERVER')).toHaveLength(1);
   });
 
   it('are answered with the reply event the handler made', async () => {
     const { a, b } = pair();
     b.subscribe('q.echo', (e) => ({ echoed: e.data }));
-    await settle();
+    await until(() => remoteInterest(a, 'q.echo').length === 1);
     const reply = await a.request('q.echo', 'hi', { timeout: 5000 });
     expect(reply.data).toEqual({ echoed: 'hi' });
     expect(reply['inreplyto']).toBeDefined();

@@ -9,10 +9,10 @@ import { encodeUserAgent } from '../../src/wire/bodies/user-agent.js';
 import type { WireCommand } from '../../src/wire/constants.js';
 import type { WireFrame } from '../../src/wire/frame.js';
 import { expectRejectCode, until } from '../support/expect-code.js';
+import { remoteNodes } from '../support/interest.js';
 import { closedAfterEach } from '../support/meshes.js';
 
 const tracked = closedAfterEach();
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function pair(): [Mesh, Mesh, MeshError[]] {
   const errors: MeshError[] = [];
@@ -50,8 +50,7 @@ describe('federation hooks', () => {
       from.push(party);
       return e.data !== 'secret';
     });
-    await until(() => a.peers().length === 1 && c.peers().length === 1);
-    await settle();
+    await until(() => remoteNodes(a, 'o.x').join() === 'b,c');
     a.emit('o.x', 'secret');
     a.emit('o.x', 'public');
     await until(() => atC.length === 1 && atB.length === 1);
@@ -63,12 +62,15 @@ describe('federation hooks', () => {
 
   it('a subscription a peer advertises is not routed to when onRemoteSubscribe refuses it', async () => {
     const [a, b] = pair();
-    hooksOf(a).add('onRemoteSubscribe', (adv, party) => !(adv.pattern === 'hr.#' && party.identity === 'b'));
+    const asked: string[] = [];
+    hooksOf(a).add('onRemoteSubscribe', (adv, party) => {
+      asked.push(adv.pattern);
+      return !(adv.pattern === 'hr.#' && party.identity === 'b');
+    });
     b.subscribe('hr.#', () => 'salary');
     b.subscribe('shop.q', () => 'answer');
     linkInMemory(a, b);
-    await until(() => a.peers().length === 1);
-    await settle();
+    await until(() => a.peers().length === 1 && asked.includes('hr.#') && asked.includes('shop.q'));
     expect((await a.request('shop.q')).data).toBe('answer');
     await expectRejectCode(a.request('hr.ceo.salary', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
   });
@@ -76,13 +78,17 @@ describe('federation hooks', () => {
   it('a frame onRemoteFrame refuses is dropped unanswered', async () => {
     const [a, b] = pair();
     let dropAdvertisements = false;
-    hooksOf(a).add('onRemoteFrame', (frame) => !(dropAdvertisements && frame.header.cmd === 'SUBSCRIBE_REQUEST'));
+    let dropped = 0;
+    hooksOf(a).add('onRemoteFrame', (frame) => {
+      const drop = dropAdvertisements && frame.header.cmd === 'SUBSCRIBE_REQUEST';
+      if (drop) dropped++;
+      return !drop;
+    });
     linkInMemory(a, b);
     await until(() => a.peers().length === 1);
     dropAdvertisements = true;
     b.subscribe('late.q', () => 'too late');
-    await settle();
-    await settle();
+    await until(() => dropped === 1);
     await expectRejectCode(a.request('late.q', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
   });
 });

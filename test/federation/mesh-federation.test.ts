@@ -1,24 +1,33 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Mesh, type MeshError } from '../../src/index.js';
 import { memoryLinkPair } from '../../src/federation/memory-link.js';
 import { kernelOf } from '../../src/mesh/mesh.js';
 import { linkInMemory } from '../../src/testing/index.js';
 import type { WireFrame } from '../../src/wire/frame.js';
 import { expectRejectCode, until } from '../support/expect-code.js';
+import { remoteNodes } from '../support/interest.js';
 import { closedAfterEach } from '../support/meshes.js';
 
 const tracked = closedAfterEach();
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+// What any node of nodes() reported. A throw inside an 'error' listener is swallowed by
+// the mesh, so the errors are collected and every test ends by checking there were none.
+const reported: string[] = [];
+afterEach(() => {
+  expect(reported.splice(0)).toEqual([]);
+});
 
 function nodes(...ids: string[]): Mesh[] {
   return ids.map((id) => {
     const m = tracked({ id });
-    m.on('error', (e: MeshError) => {
-      throw new Error(`${id}: ${e.code} ${e.message}`);
-    });
+    m.on('error', (e: MeshError) => void reported.push(`${id}: ${e.code} ${e.message}`));
     return m;
   });
 }
+
+/** Until every node has learnt the interest of every other node in `topic`. */
+const everyoneKnows = (meshes: readonly Mesh[], topic: string): Promise<void> =>
+  until(() => meshes.every((m) => remoteNodes(m, topic).length === meshes.length - 1));
 
 /** Every node counts what it receives on `o.*`, per (receiver, event data). */
 function listenAll(meshes: Mesh[]): Map<string, number> {
@@ -41,9 +50,9 @@ describe.each([
     const meshes = nodes(...ids);
     for (const [x, y] of edges) linkInMemory(meshes[x] as Mesh, meshes[y] as Mesh);
     const seen = listenAll(meshes);
-    await settle();
+    await everyoneKnows(meshes, 'o.created');
     for (const m of meshes) m.emit('o.created', m.id);
-    await settle();
+    await until(() => seen.size === ids.length * ids.length);
     const expected = new Map<string, number>();
     for (const receiver of ids) for (const sender of ids) expected.set(`${receiver}<-${sender}`, 1);
     expect(seen).toEqual(expected);
@@ -54,10 +63,11 @@ describe.each([
     for (const [x, y] of edges) linkInMemory(meshes[x] as Mesh, meshes[y] as Mesh);
     const byNode = new Map<string, number>();
     for (const m of meshes.slice(1)) m.subscribe('o.*', () => void byNode.set(m.id, (byNode.get(m.id) ?? 0) + 1), { group: 'billing' });
-    await settle();
+    await until(() => remoteNodes(meshes[0] as Mesh, 'o.created').length === ids.length - 1);
     for (let i = 0; i < 30; i++) (meshes[0] as Mesh).emit('o.created', i);
-    await settle();
-    expect([...byNode.values()].reduce((x, y) => x + y, 0)).toBe(30);
+    const total = (): number => [...byNode.values()].reduce((x, y) => x + y, 0);
+    await until(() => total() === 30);
+    expect(total()).toBe(30);
     expect(byNode.size).toBe(ids.length - 1);
   });
 });
@@ -85,7 +95,7 @@ describe('federation', () => {
     linkInMemory(a, b);
     linkInMemory(b, c);
     c.subscribe('stock.reserve', (e) => ({ reserved: e.data }));
-    await settle();
+    await until(() => remoteNodes(a, 'stock.reserve').includes('c'));
     const reply = await a.request('stock.reserve', 'sku-1', { timeout: 2000 });
     expect(reply).toMatchObject({ type: 'stock.reserve.reply', data: { reserved: 'sku-1' } });
     expect(reply.source).toBe(c.source);
@@ -105,10 +115,10 @@ describe('federation', () => {
     kernelOf(a).federate().attach(toB, true);
     const got: unknown[] = [];
     b.subscribe('o.*', (e) => void got.push(e.data), { filter: { exact: { subject: 'eu' } } });
-    await settle();
+    await until(() => remoteNodes(a, 'o.created').includes('b'));
     a.emit('o.created', 'us', { subject: 'us' });
     a.emit('o.created', 'eu', { subject: 'eu' });
-    await settle();
+    await until(() => got.length > 0);
     expect(got).toEqual(['eu']);
     expect(sent.filter((f) => f.header.cmd === 'ASYNC_MESSAGE_TO_SERVER')).toHaveLength(1);
   });
@@ -119,16 +129,16 @@ describe('federation', () => {
     linkInMemory(a, c);
     const sub = b.subscribe('q', () => 'from b');
     c.subscribe('r', () => 'from c');
-    await settle();
+    await until(() => remoteNodes(a, 'q').includes('b') && remoteNodes(a, 'r').includes('c'));
     expect((await a.request('q')).data).toBe('from b');
     await sub.unsubscribe();
-    await settle();
+    await until(() => remoteNodes(a, 'q').length === 0);
     await expectRejectCode(a.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
     b.subscribe('q', () => 'from b again');
-    await settle();
+    await until(() => remoteNodes(a, 'q').includes('b'));
     expect((await a.request('q')).data).toBe('from b again');
     ab.close();
-    await settle();
+    await until(() => remoteNodes(a, 'q').length === 0);
     await expectRejectCode(a.request('q', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
     expect((await a.request('r')).data).toBe('from c');
   });
@@ -138,7 +148,7 @@ describe('federation', () => {
     const got: unknown[] = [];
     b.subscribe('o.#', (e) => void got.push(e.data));
     linkInMemory(a, b);
-    await settle();
+    await until(() => remoteNodes(a, 'o.created.v2').includes('b'));
     a.emit('o.created.v2', 7);
     await until(() => got.length === 1);
     expect(got).toEqual([7]);
@@ -151,9 +161,10 @@ describe('federation', () => {
     linkInMemory(c, a);
     const got: unknown[] = [];
     b.subscribe('o.*', (e) => void got.push(e.data));
-    await settle();
+    await until(() => remoteNodes(a, 'o.created').includes('b'));
     ab.close();
-    await settle();
+    // The link is gone on a's side and b's interest is known again, now by way of c.
+    await until(() => a.peers().map((p) => p.node).join() === 'c' && remoteNodes(a, 'o.created').includes('b'));
     a.emit('o.created', 'via c');
     await until(() => got.length === 1);
     expect(got).toEqual(['via c']);

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { until } from '../support/expect-code.js';
 
 export interface NodeConfig { id: string; port?: number; peers?: string[]; subscribe?: string[]; respond?: string[] }
 export interface Received { node: string; topic: string; data: unknown }
@@ -50,13 +51,11 @@ export class NodeProcess {
 
   /** Polls a request until it is answered (interest propagates asynchronously). */
   async requestUntilAnswered(topic: string, deadlineMs = 10_000): Promise<unknown> {
-    const deadline = Date.now() + deadlineMs;
-    for (;;) {
-      const reply = await this.request(topic, 500);
-      if (reply.code === undefined) return reply.data;
-      if (Date.now() > deadline) throw new Error(`${topic}: still ${reply.code}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    let reply: { data?: unknown; code?: string } = {};
+    await until(async () => (reply = await this.request(topic, 500)).code === undefined, deadlineMs, 50).catch(() => {
+      throw new Error(`${topic}: still ${String(reply.code)}`);
+    });
+    return reply.data;
   }
 
   kill(): Promise<void> {

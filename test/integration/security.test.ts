@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Mesh, type MeshError } from '../../src/index.js';
 import { expectRejectCode, until } from '../support/expect-code.js';
 import { closedAfterEach } from '../support/meshes.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 const mesh = closedAfterEach();
 let dir: string;
@@ -45,10 +46,17 @@ describe('peer links over TLS', () => {
     const server = mesh({ id: 'secure', listen: { port: 0, tls: { key, cert } } });
     server.subscribe('q', () => 'secret');
     await server.start();
-    const client = mesh({ id: 'client', peers: [`tls://127.0.0.1:${String(server.address?.port)}`] });
-    await client.start();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await expectRejectCode(client.request('q', null, { timeout: 5000 }), 'ERR_MESH_NO_RESPONDER');
+    // Through a proxy that counts connections: a second one is the redial after the first failed.
+    const proxy = await TcpProxy.start(server.address?.port as number);
+    try {
+      const client = mesh({ id: 'client', peers: [`tls://${proxy.url}`] });
+      await client.start();
+      await until(() => proxy.accepted >= 2, 10_000);
+      expect(client.peers()).toEqual([]);
+      await expectRejectCode(client.request('q', null, { timeout: 5000 }), 'ERR_MESH_NO_RESPONDER');
+    } finally {
+      await proxy.down();
+    }
   });
 });
 

@@ -119,11 +119,7 @@ describe('a node given garbage on its port', () => {
       expect(closed).toBe(true);
     }
     expect(errors.map((e) => e.code)).toEqual(['ERR_MESH_WIRE_BAD_MAGIC', 'ERR_MESH_WIRE_FRAME_TOO_LARGE']);
-    let reply: unknown;
-    await until(() => {
-      void peer.request('q', null, { timeout: 200 }).then((r) => (reply = r.data), () => undefined);
-      return reply === 'still here';
-    }, 5000);
+    await until(async () => (await peer.request('q', null, { timeout: 200 }).then((r) => r.data, () => undefined)) === 'still here', 5000);
   });
 });
 
@@ -138,9 +134,9 @@ describe('a node speaking to a raw EventMesh TCP connection', () => {
   }
 
   /** Sends `frame` and collects decoded frames until the server closes the connection. */
-  function exchange(port: number, frames: WireFrame[]): Promise<WireFrame[]> {
+  /** Sends `frames` on a raw connection; resolves with every frame received (also pushed to `got` as they come) once it closes. */
+  function exchange(port: number, frames: WireFrame[], got: WireFrame[] = []): Promise<WireFrame[]> {
     return new Promise((resolve) => {
-      const got: WireFrame[] = [];
       const decoder = new FrameDecoder({ onFrame: (f) => void got.push(f), onError: () => undefined });
       const socket = connect(port, '127.0.0.1', () => {
         for (const frame of frames) socket.write(encodeFrame(frame));
@@ -162,8 +158,9 @@ describe('a node speaking to a raw EventMesh TCP connection', () => {
     const m = createMesh({ id: 'closing', listen: { port: 0 } });
     await m.start();
     const hello: WireFrame = { header: { cmd: 'HELLO_REQUEST', code: 0, seq: '1', properties: { evmeshnode: 'p', evmeshproto: '1' } }, body: undefined };
-    const frames = exchange(m.address?.port as number, [hello]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const received: WireFrame[] = [];
+    const frames = exchange(m.address?.port as number, [hello], received);
+    await until(() => received.some((f) => f.header.cmd === 'HELLO_RESPONSE' && f.header.code === 0));
     await m.close();
     const got = await frames;
     expect(got.map((f) => [f.header.cmd, f.header.code])).toContainEqual(['SERVER_GOODBYE_REQUEST', 0]);

@@ -114,10 +114,7 @@ describe('MeshClient', () => {
     expect(peers).toEqual(['peer-server']);
     // Interest propagates after the HELLO: retry until the responder is known.
     let reply: unknown;
-    for (let i = 0; i < 100 && reply === undefined; i++) {
-      reply = await firstValueFrom(client.send('com.echo', { n: 1 })).catch(() => undefined);
-      if (reply === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(async () => (reply = await firstValueFrom(client.send('com.echo', { n: 1 })).catch(() => undefined)) !== undefined, 5000, 50);
     expect(reply).toEqual({ echo: { n: 1 } });
     await client.close();
     expect(statuses).toEqual(['connecting', 'connected', 'disconnected']);

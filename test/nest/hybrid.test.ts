@@ -49,7 +49,7 @@ class OrdersHttp {
 class Warehouse {
   readonly picked: string[] = [];
 
-  @EventPattern('com.shop.*.created')
+  @EventPattern<string>('com.shop.*.created')
   onCreated(@Payload() order: { id: number; item: string }, @Ctx() ctx: MeshContext): void {
     this.picked.push(`${ctx.getPattern()} ${order.item}`);
   }

@@ -102,7 +102,8 @@ describe('MeshModule.forRoot', () => {
     const closing = app.close().then(() => {
       closed = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once the mesh refuses new events it is closing: the app's close now waits on its drain.
+    await until(() => mesh.publish('com.shop.probe').then(() => false, () => true), 5000);
     expect(closed).toBe(false);
     release.resolve();
     await closing;

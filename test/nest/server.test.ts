@@ -70,14 +70,14 @@ describe('MeshServer', () => {
     const runs = { once: 0, flaky: 0 };
     @Controller()
     class Once {
-      @EventPattern('com.dup.job')
+      @EventPattern<string>('com.dup.job')
       onJob(): void {
         runs.once += 1;
       }
     }
     @Controller()
     class Flaky {
-      @EventPattern('com.dup.job', { retry: { attempts: 3, backoff: 1 } })
+      @EventPattern<string>('com.dup.job', { retry: { attempts: 3, backoff: 1 } })
       onJob(): void {
         runs.flaky += 1;
         if (runs.flaky < 3) throw new Error('not yet');
@@ -100,7 +100,7 @@ describe('MeshServer', () => {
     const instances = new Set<object>();
     @Controller({ scope: Scope.REQUEST })
     class PerEvent {
-      @EventPattern('com.scoped.*')
+      @EventPattern<string>('com.scoped.*')
       onScoped(): void {
         instances.add(this);
       }
@@ -180,7 +180,7 @@ describe('MeshServer', () => {
   it('refuses at listen extras that are not valid subscribe options (ERR_MESH_INVALID_OPTIONS)', async () => {
     @Controller()
     class Bad {
-      @EventPattern('com.shop.bad', { concurrency: 0 })
+      @EventPattern<string>('com.shop.bad', { concurrency: 0 })
       onBad(): void {}
     }
     @Module({ controllers: [Bad] })

@@ -47,34 +47,34 @@ class DenyGuard implements CanActivate {
 
 @Controller()
 class ShopController {
-  @EventPattern('com.shop.order.*')
+  @EventPattern<string>('com.shop.order.*')
   onOrder(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
     record('order.*', data, ctx);
   }
 
-  @EventPattern('com.shop.#')
+  @EventPattern<string>('com.shop.#')
   onAnything(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
     record('shop.#', data, ctx);
   }
 
-  @EventPattern('com.shop.order.created')
+  @EventPattern<string>('com.shop.order.created')
   onCreated(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
     record('order.created', data, ctx);
   }
 
-  @EventPattern('com.flaky.job', { retry: { attempts: 3, backoff: 1 }, deadLetter: 'com.flaky.dlq' })
+  @EventPattern<string>('com.flaky.job', { retry: { attempts: 3, backoff: 1 }, deadLetter: 'com.flaky.dlq' })
   onFlaky(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
     counters.flakyRuns += 1;
     record('flaky', data, ctx);
     throw new Error('always fails');
   }
 
-  @EventPattern('com.shop.targeted', MESH_TRANSPORT)
+  @EventPattern<string>('com.shop.targeted', MESH_TRANSPORT)
   onTargeted(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
     record('targeted', data, ctx);
   }
 
-  @EventPattern('com.shop.tcp.only', Transport.TCP)
+  @EventPattern<string>('com.shop.tcp.only', Transport.TCP)
   onTcpOnly(@Payload() data: unknown, @Ctx() ctx: MeshContext): void {
     record('tcp-only', data, ctx);
   }

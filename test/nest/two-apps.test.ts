@@ -56,12 +56,7 @@ describe('two Nest apps in two processes over the mesh', () => {
   it('answers an HTTP request in one app with a @MessagePattern handler of the other', async () => {
     // Interest crosses the link after the HELLO: until then the request has no responder.
     let reply: unknown;
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      reply = await getJson('/price/teapot');
-      if ((reply as { code?: string }).code === undefined || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(async () => ((reply = await getJson('/price/teapot')) as { code?: string }).code === undefined, 20_000, 100);
     expect(reply).toEqual({ sku: 'teapot', price: 42, from: String(billing.child.pid) });
   }, 60_000);
 
@@ -73,11 +68,7 @@ describe('two Nest apps in two processes over the mesh', () => {
     const { id } = (await created.json()) as { id: number };
     let invoices: unknown = [];
     await until(() => billing.stdout.includes(`billing got com.shop.order.created ${String(id)}`), 20_000);
-    const deadline = Date.now() + 20_000;
-    while ((invoices as unknown[]).length === 0 && Date.now() < deadline) {
-      invoices = await getJson('/invoices');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(async () => (invoices = await getJson('/invoices')) instanceof Array && invoices.length > 0, 20_000, 50);
     expect(invoices).toEqual([{ order: id, by: 'billing' }]);
   }, 60_000);
 

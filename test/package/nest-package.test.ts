@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, installPacked, packedTarball } from './packed.js';
+import { ensureBuilt, installPacked, packedTarball, root } from './packed.js';
 
 const run = promisify(execFile);
 
@@ -17,7 +17,11 @@ interface Report {
   crossFormatSeen: string[];
   resolvedNest: string;
   nestLoadedByKernel: boolean | null;
+  nestVersion: string;
 }
+
+/** The NestJS major under test: 12 in the nest12 vitest project (test/nest/v12), else the root's 11. */
+const NEST = process.env['EVMESH_TEST_NEST'] ?? '11';
 
 // Plain JavaScript: decorators applied with Reflect.decorate, as compiled TS would.
 const body = `
@@ -45,13 +49,14 @@ async function main() {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
   const mesh = app.get(MESH);
   const invoices = [];
-  mesh.subscribe('com.shop.invoice.created', (event) => { invoices.push(event.data); });
+  const invoiced = new Promise((resolve) => mesh.subscribe('com.shop.invoice.created', (event) => { invoices.push(event.data); resolve(); }));
   mesh.emit('com.shop.order.created', { qty: 21 });
   mesh.emit('com.shop.refund.issued', {});
-  for (let i = 0; i < 200 && invoices.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  // Waits for the invoice itself; the timer is only a deadline (the test then reports none).
+  await Promise.race([invoiced, new Promise((r) => setTimeout(r, 2000).unref())]);
   const billing = app.get(Billing);
   await app.close();
-  return { format, seen: billing.seen, invoices, crossFormatSeen: billing.crossFormatSeen, resolvedNest, nestLoadedByKernel };
+  return { format, seen: billing.seen, invoices, crossFormatSeen: billing.crossFormatSeen, resolvedNest, nestLoadedByKernel, nestVersion };
 }
 main().then((r) => console.log(JSON.stringify(r)), (err) => { console.error(err); process.exitCode = 1; });
 `;
@@ -59,6 +64,7 @@ main().then((r) => console.log(JSON.stringify(r)), (err) => { console.error(err)
 const esm = `import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 const require = createRequire(import.meta.url);
 const nestLoadedByKernel = null; // only observable in CommonJS (require.cache)
 const { OnEvent, Publish } = await import('evmesh');
@@ -68,6 +74,7 @@ const { MeshModule, MESH } = await import('evmesh/nest');
 const otherOnEvent = require('evmesh').OnEvent;
 const format = 'esm';
 const resolvedNest = fileURLToPath(import.meta.resolve('evmesh/nest'));
+const nestVersion = JSON.parse(readFileSync(new URL('./package.json', import.meta.resolve('@nestjs/core')), 'utf8')).version;
 ${body}`;
 
 const cjs = `'use strict';
@@ -81,6 +88,8 @@ const { MeshModule, MESH } = require('evmesh/nest');
 let otherOnEvent;
 const format = 'cjs';
 const resolvedNest = require.resolve('evmesh/nest');
+// The Nest that evmesh/nest itself loaded (Nest 12 is ESM only: require(esm), Node >= 20.19).
+const nestVersion = require(require.resolve('@nestjs/core', { paths: [require.resolve('evmesh/nest')] }).replace(/index\\.js$/, 'package.json')).version;
 import('evmesh').then((other) => { otherOnEvent = other.OnEvent; start(); });
 function start() {
 ${body}
@@ -92,8 +101,10 @@ const reports: Record<string, Report> = {};
 beforeAll(async () => {
   await ensureBuilt(['dist/esm/nest/index.js', 'dist/cjs/nest/index.js']);
   // One tarball for all of test/package (see packed.ts); the consumer sits under the repo
-  // so Nest and evmesh's dependencies resolve from its node_modules.
-  consumerDir = await installPacked(await packedTarball(), 'nest-consumer-');
+  // so Nest and evmesh's dependencies resolve from its node_modules; for Nest 12, under
+  // test/nest/v12, whose node_modules has it (for require() too, which no hook redirects).
+  const parent = NEST === '12' ? join(root, 'test', 'nest', 'v12', '.tmp') : undefined;
+  consumerDir = await installPacked(await packedTarball(), 'nest-consumer-', parent);
   writeFileSync(join(consumerDir, 'index.mjs'), esm);
   writeFileSync(join(consumerDir, 'index.cjs'), cjs);
   for (const file of ['index.mjs', 'index.cjs']) {
@@ -107,7 +118,11 @@ afterAll(() => {
   if (consumerDir) rmSync(consumerDir, { recursive: true, force: true });
 });
 
-describe('evmesh/nest from the published package', () => {
+describe(`evmesh/nest from the published package, on NestJS ${NEST}`, () => {
+  it.each(['esm', 'cjs'])('runs on the NestJS major under test (%s)', (format) => {
+    expect(reports[format]?.nestVersion.split('.')[0]).toBe(NEST);
+  });
+
   it.each(['esm', 'cjs'])('binds a provider\'s @OnEvent and @Publish from evmesh when loaded as %s', (format) => {
     const report = reports[format];
     expect(report?.seen).toEqual(['com.shop.order.created']);

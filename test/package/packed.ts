@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from '../support/expect-code.js';
 
 const run = promisify(execFile);
 export const root = join(import.meta.dirname, '..', '..');
@@ -22,7 +23,7 @@ export async function ensureBuilt(entries: readonly string[]): Promise<void> {
 /** Path of this build's tarball; packs it unless another test process already did. */
 export async function packedTarball(): Promise<string> {
   // build.mjs recreates dist, so its mtime names the build; the other packed files count too.
-  const stamp = ['dist', 'package.json', 'README.md'].map((f) => Math.round(statSync(join(root, f)).mtimeMs).toString(36)).join('-');
+  const stamp = ['dist', 'package.json', 'README.md', 'LICENSE'].map((f) => Math.round(statSync(join(root, f)).mtimeMs).toString(36)).join('-');
   const dir = join(TMP, `pack-${stamp}`);
   const tarball = join(dir, 'evmesh.tgz');
   mkdirSync(TMP, { recursive: true });
@@ -42,11 +43,9 @@ export async function packedTarball(): Promise<string> {
 }
 
 async function waitFor(file: string): Promise<string> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`no tarball at ${file} after ${WAIT_MS / 1000} s (did the packing test process die?)`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await until(() => existsSync(file), WAIT_MS, 100).catch(() => {
+    throw new Error(`no tarball at ${file} after ${WAIT_MS / 1000} s (did the packing test process die?)`);
+  });
   return file;
 }
 

@@ -11,12 +11,18 @@ export async function expectRejectCode(promise: Promise<unknown>, code: MeshErro
   await expect(promise).rejects.toMatchObject({ name: 'MeshError', code });
 }
 
-/** Waits until `condition` holds (polling each tick), failing after `timeout` ms. */
-export async function until(condition: () => boolean, timeout = 2000): Promise<void> {
+/**
+ * Waits until `condition` holds, polling every `interval` ms (1 by default: each turn of
+ * the event loop), failing after `timeout` ms. An async condition (a probe over HTTP, a
+ * broker query, a request that may find no responder yet) is awaited before the next poll.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, timeout = 2000, interval = 1): Promise<void> {
   const deadline = Date.now() + timeout;
-  while (!condition()) {
+  for (;;) {
+    const held = condition();
+    if (held === true || (held !== false && (await held))) return;
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
 

@@ -21,6 +21,16 @@ describe('README', () => {
     expect(documented).toEqual(actual);
   });
 
+  it('encodes the stream pattern in its code: an unencoded `#` would be cut off as the URL fragment', () => {
+    const fenced = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    const eventSources = [...readme.matchAll(/`([^`\n]*new EventSource\([^`\n]*)`/g)].map((m) => m[1] as string);
+    expect(eventSources.length).toBeGreaterThan(0);
+    for (const code of [...fenced, ...eventSources]) {
+      expect(code).not.toMatch(/pattern=[^'"`\s)]*#/);
+    }
+    expect(eventSources.every((code) => code.includes('encodeURIComponent('))).toBe(true);
+  });
+
   it('opens with the demo and test commands', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(firstBlock).toContain('npm install && npm run demo');

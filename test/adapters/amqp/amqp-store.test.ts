@@ -43,12 +43,9 @@ describe.runIf(up)('amqpStore against a real RabbitMQ', () => {
     const ch = await conn.createChannel();
     const ready = async (): Promise<number> => (await ch.checkQueue(`${fixture.queuePrefix}prefetch`)).messageCount;
     try {
-      let count = await ready();
+      let count = -1;
       // The broker's count settles once the first 16 deliveries left the queue.
-      for (let i = 0; i < 50 && count !== 84; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        count = await ready();
-      }
+      await until(async () => (count = await ready()) === 84, 2500, 50).catch(() => undefined);
       expect(count).toBe(84);
       await held.releaseAll();
     } finally {

@@ -27,7 +27,7 @@ const TABLE: [pattern: string, key: string][] = [
   ['a.#.#.b', 'a.#.b'],
   ['a.#.*', 'a.#.*'],
   // Characters RabbitMQ gives no meaning to pass through as they are.
-  ['a.>.$x.%', 'a.>.$x.%'],
+  ['a.b>.$x.%', 'a.b>.$x.%'],
   ['ü.*', 'ü.*'],
 ];
 

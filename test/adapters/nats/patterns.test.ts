@@ -34,8 +34,9 @@ const TABLE: { pattern: string; subjects: string[]; exact: boolean; cover: strin
   { pattern: 'a.*.#.c', subjects: ['p.a.*.>'], exact: false, cover: 'p.a.*.>' },
   { pattern: 'a.#.b.#', subjects: ['p.a.>'], exact: false, cover: 'p.a.>' },
   { pattern: 'a.#.#.b', subjects: ['p.a.>'], exact: false, cover: 'p.a.>' },
-  // Levels that are NATS syntax but plain mesh levels are escaped, never wildcards.
-  { pattern: 'a.>.b', subjects: ['p.a.%3E.b'], exact: true, cover: 'p.a.%3E.b' },
+  // NATS syntax inside a plain mesh level is escaped, never a wildcard (a level that is
+  // exactly `>` is refused by the pattern grammar; a topic may still have one).
+  { pattern: 'a.b>.b', subjects: ['p.a.b%3E.b'], exact: true, cover: 'p.a.b%3E.b' },
   { pattern: 'x%y.*', subjects: ['p.x%25y.*'], exact: true, cover: 'p.x%25y.*' },
 ];
 
@@ -49,6 +50,7 @@ describe('natsFilter (mesh pattern → NATS subjects)', () => {
   it('rejects an invalid pattern with ERR_MESH_INVALID_PATTERN', () => {
     expectThrowCode(() => natsFilter('p', 'a..b'), 'ERR_MESH_INVALID_PATTERN');
     expectThrowCode(() => natsFilter('p', 'a.b*'), 'ERR_MESH_INVALID_PATTERN');
+    expectThrowCode(() => natsFilter('p', 'a.>'), 'ERR_MESH_INVALID_PATTERN');
   });
 
   it('agrees with the mesh matcher on random patterns and topics: exact subjects match the same topics, the cover at least those', () => {
@@ -57,7 +59,8 @@ describe('natsFilter (mesh pattern → NATS subjects)', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     let checked = 0;
     for (let n = 0; n < 400; n++) {
-      const pattern = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => pick([...levels, '*', '#', '#'])).join('.');
+      // A `>` level is a topic level only: patterns reach it through `*` and `#`.
+      const pattern = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => pick(['a', 'b', 'c', '*', '#', '#'])).join('.');
       const f = natsFilter('p', pattern);
       const mesh = patternMatcher(pattern);
       for (let k = 0; k < 40; k++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TOPIC_LENGTH } from '../../../src/topic/topic.js';
 import { matchLevels, parsePattern, patternMatcher } from '../../../src/topic/pattern.js';
+import { createMesh } from '../../../src/index.js';
 
 const INVALID_PATTERN = expect.objectContaining({ code: 'ERR_MESH_INVALID_PATTERN', name: 'MeshError' });
 
@@ -50,9 +51,42 @@ describe('parsePattern', () => {
     ['a newline', 'a\n.b'],
     ['a non-breaking space', 'a.\u00a0.b'],
     ['a pattern over the maximum length', 'a'.repeat(MAX_TOPIC_LENGTH + 1)],
+    ['a zero-width space', 'a.\u200b.#'],
+    ['a bidi override', 'orders.\u202ecreated'],
+    ['a byte-order mark inside a level', 'a.b\ufeffc'],
+    ['a lone surrogate', 'a.\udfff.*'],
   ])('rejects %s', (_name, pattern) => {
     expect(() => parsePattern(pattern)).toThrow(INVALID_PATTERN);
     expect(() => patternMatcher(pattern)).toThrow(INVALID_PATTERN);
+  });
+
+  it.each([
+    ['NATS `>`', 'orders.>', '#'],
+    ['NATS `>` alone', '>', '#'],
+    ['MQTT `+`', 'orders.+.created', '*'],
+    ['MQTT `+` alone', '+', '*'],
+    ['EventEmitter2 `**`', 'orders.**', '#'],
+  ])('rejects a %s level with a hint naming the evmesh wildcard', (_name, pattern, wildcard) => {
+    const err = thrown(() => parsePattern(pattern));
+    expect(err).toMatchObject({ code: 'ERR_MESH_INVALID_PATTERN', details: { pattern, hint: expect.any(String) } });
+    const { message, details } = err as { message: string; details: { hint: string } };
+    expect(details.hint).toContain(`"${wildcard}"`);
+    expect(message).toContain(details.hint);
+  });
+
+  it('keeps `>` and `+` as literal characters inside a longer level', () => {
+    expect(parsePattern('a.b>c.+1')).toEqual({ text: 'a.b>c.+1', levels: ['a', 'b>c', '+1'], exact: true });
+  });
+
+  it('refuses a NATS-style subscription on a real mesh instead of never matching', async () => {
+    const mesh = createMesh();
+    await mesh.start();
+    try {
+      expect(() => mesh.subscribe('orders.>', () => {})).toThrow(INVALID_PATTERN);
+      expect(() => mesh.observe('orders.+')).toThrow(INVALID_PATTERN);
+    } finally {
+      await mesh.close();
+    }
   });
 
   it.each([
@@ -141,3 +175,13 @@ describe('matchLevels and patternMatcher', () => {
     }
   });
 });
+
+/** The error `fn` throws; fails the test when it throws nothing. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to throw');
+}
