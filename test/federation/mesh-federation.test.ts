@@ -80,7 +80,7 @@ describe('federation', () => {
     const count = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
     a.subscribe('o.*', (e) => count(`a ${String(e.subject)}`), { group: 'g' });
     b.subscribe('o.*', (e) => count(`b ${String(e.subject)}`), { group: 'g', filter: { exact: { subject: 'eu' } } });
-    await settle();
+    await until(() => remoteNodes(a, 'o.created').includes('b'));
     for (let i = 0; i < 1000; i++) a.emit('o.created', i, { subject: i % 2 === 0 ? 'eu' : 'us' });
     await until(() => [...counts.values()].reduce((x, y) => x + y, 0) === 1000);
     expect(counts.get('a us')).toBe(500);
