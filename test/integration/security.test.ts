@@ -52,7 +52,8 @@ describe('peer links over TLS', () => {
       const client = mesh({ id: 'client', peers: [`tls://${proxy.url}`] });
       await client.start();
       await until(() => proxy.accepted >= 2, 10_000);
-      expect(client.peers()).toEqual([]);
+      // Never linked: the configured peer is listed with the TLS failure as its last error.
+      expect(client.peers()).toEqual([expect.objectContaining({ state: expect.not.stringMatching(/^linked$/), lastError: expect.objectContaining({ code: 'ERR_MESH_PEER_UNREACHABLE' }) })]);
       await expectRejectCode(client.request('q', null, { timeout: 5000 }), 'ERR_MESH_NO_RESPONDER');
     } finally {
       await proxy.down();

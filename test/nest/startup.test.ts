@@ -22,7 +22,7 @@ describe('a bootstrap that fails', () => {
       class AppModule {}
       const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
       const mesh = app.get<Mesh>(MESH);
-      await expect(app.init()).rejects.toMatchObject({ code: 'ERR_MESH_INVALID_OPTIONS' });
+      await expect(app.init()).rejects.toMatchObject({ code: 'ERR_MESH_LISTEN_FAILED' });
       await expectRejectCode(mesh.publish('com.shop.after'), 'ERR_MESH_CLOSED');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
