@@ -4,6 +4,7 @@ import type { RoutingTable } from '../delivery/routing-table.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { Link } from './link.js';
 import type { PeerHello, PeerInfo } from './peer-info.js';
+import type { Refusals, ResolvedLimits } from './limits.js';
 
 /** What the federation needs from its mesh; its proxies stand in the mesh's routing table. */
 export interface FederationHost extends DeliveryHost {
@@ -17,6 +18,10 @@ export interface FederationHost extends DeliveryHost {
   settleRequest(id: string, reply: MeshEvent): void;
   /** The deadline (epoch ms) of an open request of this node, or undefined for a plain event. */
   requestDeadline(id: string): number | undefined;
+  /** `maxPeers` is checked at each peer's HELLO. */
+  readonly limits: ResolvedLimits;
+  /** Counts connections refused by a limit (one report per burst). */
+  readonly refusals: Refusals;
   /** Sent in this node's HELLO. */
   readonly token: string | undefined;
   /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */

@@ -59,6 +59,8 @@ export class Federation {
   private readonly forwarder: Forwarder;
   private linkSeq = 0;
   private frameSeq = 0;
+  /** Links whose HELLO completed (entry.peer set): what `limits.maxPeers` bounds. */
+  private peerCount = 0;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: FederationHost) {
@@ -209,7 +211,9 @@ export class Federation {
     // PROTOCOL §2.5: our own id (a dial to ourselves, or two nodes given one id). Refused, not
     // reported here: the dialing side reports it, once, and redials only at its slowest pace.
     if (peer === this.host.selfId) return this.refuse(entry, frame, `ERR_MESH_PEER_SAME_ID: ${peer} is this node's own id`);
+    if (this.full(entry, frame)) return;
     const welcome = (): void => {
+      if (this.full(entry, frame)) return; // others were admitted while verifyHello ran
       this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
       this.up(id, entry, peer);
     };
@@ -229,6 +233,15 @@ export class Federation {
     );
   }
 
+  /** PROTOCOL §10: past `limits.maxPeers` a peer's HELLO is refused (code 1) and counted. */
+  private full(entry: PeerLink, hello: WireFrame): boolean {
+    const max = this.host.limits.maxPeers;
+    if (this.peerCount < max || entry.peer !== undefined) return false;
+    this.host.refusals.count('maxPeers');
+    this.refuse(entry, hello, `ERR_MESH_CONNECTION_REFUSED: this node has its maximum of ${String(max)} peers`);
+    return true;
+  }
+
   private refuse(entry: PeerLink, hello: WireFrame, reason: string): void {
     this.send(entry.link, refusedHelloFrame(hello.header.seq, reason));
     entry.link.close();
@@ -244,7 +257,9 @@ export class Federation {
 
   private up(id: string, entry: PeerLink, peer: string): void {
     if (peer === this.host.selfId) throw new MeshError('ERR_MESH_PEER_SAME_ID', `the peer has this node's own id ${peer}`); // PROTOCOL §2.5
+    if (entry.peer === undefined) this.peerCount++;
     entry.peer = peer;
+    entry.link.admitted?.();
     entry.party = { kind: 'peer', identity: peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
     this.send(entry.link, listenFrame(this.seq()));
@@ -268,6 +283,7 @@ export class Federation {
     const entry = this.links.get(id);
     if (entry === undefined) return;
     this.links.delete(id);
+    if (entry.peer !== undefined) this.peerCount--;
     entry.watcher?.down();
     this.forwarder.linkDown(id);
     this.apply(this.table.linkDown(id));

@@ -16,6 +16,8 @@ export interface Link {
   readonly remoteAddress?: string;
   /** Outbound counters where the transport keeps them (queue, bytes, drain waits, refusals). */
   stats?(): FrameEncoderStats;
+  /** Its HELLO completed (a peer's or a stock client's was accepted): `limits.helloTimeout` no longer applies. */
+  admitted?(): void;
   onFrame: ((frame: WireFrame) => void) | undefined;
   onClose: (() => void) | undefined;
 }

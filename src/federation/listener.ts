@@ -7,7 +7,15 @@ export class Listener {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly onSocket: (socket: Socket) => void) {}
+  /**
+   * `maxConnections`: sockets open at once (TLS: counted from the TCP accept, before the
+   * handshake); past it, Node closes a new one at once and `onDrop` is told.
+   */
+  constructor(
+    private readonly onSocket: (socket: Socket) => void,
+    private readonly maxConnections = Infinity,
+    private readonly onDrop: () => void = () => undefined,
+  ) {}
 
   /** Binds; resolves with the port actually bound (useful with port 0), or rejects with ERR_MESH_LISTEN_FAILED. */
   listen(host: string, port: number, tls?: TlsOptions): Promise<number> {
@@ -19,6 +27,8 @@ export class Listener {
     // With TLS, a socket reaches `accept` only after its handshake succeeded.
     const server = tls === undefined ? createServer(accept) : createTlsServer(tls, accept);
     this.server = server;
+    if (Number.isFinite(this.maxConnections)) server.maxConnections = this.maxConnections;
+    server.on('drop', this.onDrop);
     return new Promise((resolve, reject) => {
       server.once('error', (err) => {
         this.server = undefined;

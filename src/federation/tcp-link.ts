@@ -1,9 +1,19 @@
 import type { Socket } from 'node:net';
-import type { MeshError } from '../errors.js';
+import { MeshError } from '../errors.js';
 import { FrameDecoder } from '../wire/frame-decoder.js';
 import { FrameEncoder, type FrameEncoderStats } from '../wire/frame-encoder.js';
 import type { WireFrame } from '../wire/frame.js';
+import type { OutboundBudget } from '../wire/outbound-budget.js';
 import type { Link } from './link.js';
+
+/** What a TCP link is held to besides its own queue bound. */
+export interface TcpLinkLimits {
+  /** Shared with the node's other links (`limits.maxOutboundBytes`). */
+  readonly budget?: OutboundBudget;
+  /** A link that has not completed its HELLO after this many ms is closed, and `onHelloTimeout` told. */
+  readonly helloTimeout?: number;
+  readonly onHelloTimeout?: () => void;
+}
 
 /**
  * A link over a TCP (or TLS) socket: frames in through the incremental decoder,
@@ -15,12 +25,13 @@ export class TcpLink implements Link {
   onClose: (() => void) | undefined = undefined;
   private readonly encoder: FrameEncoder;
   private closed = false;
+  private helloTimer: NodeJS.Timeout | undefined;
   readonly remoteAddress: string | undefined;
 
-  constructor(private readonly socket: Socket, onError: (error: MeshError) => void) {
+  constructor(private readonly socket: Socket, private readonly onError: (error: MeshError) => void, limits: TcpLinkLimits = {}) {
     socket.setNoDelay(true);
     this.remoteAddress = socket.remoteAddress;
-    this.encoder = new FrameEncoder(socket);
+    this.encoder = new FrameEncoder(socket, { budget: limits.budget, onShed: () => this.shed() });
     const decoder = new FrameDecoder({
       onFrame: (frame) => this.onFrame?.(frame),
       onError: (error) => {
@@ -31,6 +42,16 @@ export class TcpLink implements Link {
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.closed || this.close());
+    if (limits.helloTimeout !== undefined) {
+      const onTimeout = limits.onHelloTimeout;
+      // PROTOCOL §10: frames other than a HELLO do not keep a connection open.
+      this.helloTimer = setTimeout(() => {
+        if (this.closed) return;
+        onTimeout?.();
+        this.close();
+      }, limits.helloTimeout);
+      this.helloTimer.unref();
+    }
   }
 
   send(frame: WireFrame): void {
@@ -41,9 +62,15 @@ export class TcpLink implements Link {
     return this.encoder.stats;
   }
 
+  admitted(): void {
+    clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.helloTimer);
     // A last frame (a refused HELLO's answer) still goes out; then a graceful end,
     // and a hard stop if the peer never closes its side.
     if (!this.socket.destroyed) {
@@ -52,6 +79,20 @@ export class TcpLink implements Link {
       setTimeout(() => this.socket.destroy(), 1000).unref();
     }
     this.encoder.close();
+    this.onClose?.();
+  }
+
+  /** The node's outbound budget drops this link, the slowest reader: nothing more is written to it. */
+  private shed(): void {
+    if (this.closed) return;
+    const held = this.encoder.heldBytes;
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    this.encoder.close();
+    this.socket.destroy();
+    this.onError(new MeshError('ERR_MESH_WIRE_BACKPRESSURE', 'dropped: the outbound bytes of all connections reached their bound, and this peer held the most', {
+      details: { remoteAddress: this.remoteAddress, heldBytes: held, global: true },
+    }));
     this.onClose?.();
   }
 }

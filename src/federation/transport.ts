@@ -6,12 +6,17 @@ import { Listener } from './listener.js';
 import type { PeerAddress } from './peer-address.js';
 import type { PeerStats } from './peer-info.js';
 import { TcpLink } from './tcp-link.js';
+import { OutboundBudget } from '../wire/outbound-budget.js';
+import type { Refusals, ResolvedLimits } from './limits.js';
 
 export interface TransportOptions {
   readonly listen: { readonly host: string; readonly port: number; readonly tls: TlsOptions | undefined } | undefined;
   readonly peers: readonly PeerAddress[];
   readonly peerTls: ConnectionOptions | undefined;
   readonly heartbeatInterval: number;
+  readonly limits: ResolvedLimits;
+  /** Where connections refused by a limit are counted (one report per burst). */
+  readonly refusals: Refusals;
 }
 
 /** The sockets of a node: its listening port and the peers it dials, each connection a TcpLink. */
@@ -27,8 +32,15 @@ export class Transport {
   /** Binds (rejecting with ERR_MESH_LISTEN_FAILED, nothing left open), then starts dialing. */
   async start(options: TransportOptions): Promise<void> {
     this.federation.startHeartbeat(options.heartbeatInterval);
+    const { limits, refusals } = options;
+    // PROTOCOL §10: one bound on the outbound bytes of every link of this node, accepted or dialed.
+    const budget = new OutboundBudget(limits.maxOutboundBytes);
     if (options.listen !== undefined) {
-      const listener = new Listener((socket) => this.federation.attach(new TcpLink(socket, this.report), false));
+      const accepted = { budget, helloTimeout: limits.helloTimeout, onHelloTimeout: () => refusals.count('helloTimeout') };
+      const listener = new Listener(
+        (socket) => this.federation.attach(new TcpLink(socket, this.report, accepted), false),
+        limits.maxConnections, () => refusals.count('maxConnections'),
+      );
       this.listener = listener;
       const port = await listener.listen(options.listen.host, options.listen.port, options.listen.tls);
       this.address = { host: options.listen.host, port };
@@ -38,7 +50,7 @@ export class Transport {
         // Until the link is up, what goes wrong on it is the dial's failure, reported once per change.
         const link = new TcpLink(socket, (error) => {
           if (!dial.failed(error)) this.report(error);
-        });
+        }, { budget });
         this.federation.attach(link, true, dial);
       }, this.report, options.peerTls);
       this.dialer = dialer;

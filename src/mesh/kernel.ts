@@ -19,6 +19,8 @@ import type { ResolvedStockOptions } from '../federation/stock/stock-options.js'
 import { StockSessions } from '../federation/stock/stock-sessions.js';
 import type { Transport } from '../federation/transport.js';
 import { Hooks } from '../hooks/hooks.js';
+import { Refusals, type ResolvedLimits } from '../federation/limits.js';
+import { RateLimiter } from '../util/rate-limiter.js';
 import type { PublishHost } from '../publish/publish-host.js';
 import { Publisher } from '../publish/publisher.js';
 import type { StoreContext } from '../store/store.js';
@@ -62,6 +64,10 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   #federation: Federation | undefined = undefined;
   /** Stock EventMesh client sessions, created with the first one (PROTOCOL §8). */
   #stock: StockSessions | undefined = undefined;
+  /** Connections refused by `limits`, reported once per burst. */
+  readonly refusals: Refusals;
+  /** `limits.publishRate`: a token bucket per stock client identity; undefined: no limit. */
+  readonly publishLimiter: RateLimiter | undefined;
   /** Sockets (listen, peers); set by start() when those options are given. */
   transport: Transport | undefined = undefined;
 
@@ -73,6 +79,13 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     this.storeContext = { meshId: options.id, report: (error) => this.report(error) };
     this.durables = new Durables(options.store, this);
     this.publisher = new Publisher(this);
+    this.refusals = new Refusals((error) => this.report(error));
+    const rate = options.limits.publishRate;
+    this.publishLimiter = rate === undefined ? undefined : new RateLimiter(rate.rate, rate.burst);
+  }
+
+  get limits(): ResolvedLimits {
+    return this.options.limits;
   }
 
   get state(): MeshState {

@@ -12,7 +12,7 @@ export async function start(kernel: Kernel): Promise<void> {
     const transport = new Transport(kernel.federate(), (error) => kernel.report(error));
     kernel.transport = transport; // before binding: a close() meanwhile releases the port
     try {
-      await transport.start({ listen, peers, peerTls, heartbeatInterval });
+      await transport.start({ listen, peers, peerTls, heartbeatInterval, limits: kernel.options.limits, refusals: kernel.refusals });
     } catch (err) {
       // Could not listen: nothing is left open, and start() may be retried.
       if (kernel.transport === transport) kernel.transport = undefined;
@@ -62,6 +62,7 @@ export async function close(kernel: Kernel): Promise<void> {
   kernel.publisher.chain.close();
   kernel.stock?.close(); // PROTOCOL §8.6: SERVER_GOODBYE to stock clients
   if (kernel.transport !== undefined) await kernel.transport.close();
+  kernel.refusals.flush();
   kernel.federation?.close();
   await kernel.durables.close();
   kernel.state = 'closed';

@@ -6,6 +6,8 @@ import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { parsePeer, type PeerAddress } from '../federation/peer-address.js';
 import type { PeerHello } from '../federation/peer-info.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
+import type { ResolvedLimits } from '../federation/limits.js';
+import { resolveLimits } from './limits-options.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
@@ -66,6 +68,59 @@ export interface MeshOptions {
    * @example { redeliverAfter: 5000, sessionTimeout: 60000 }
    */
   readonly stockClients?: StockClientOptions;
+  /**
+   * Bounds on what remote parties (peers, stock clients) may make this node hold
+   * (README "Limits", PROTOCOL §10). Connections refused by a limit are reported as one
+   * `ERR_MESH_CONNECTION_REFUSED` per burst, with the count.
+   * @example { helloTimeout: 5000, maxConnections: 10000, maxPeers: 1000, maxStockSessions: 10000 }
+   */
+  readonly limits?: MeshLimits;
+}
+
+/** Limits on connections, sessions, publish rate and outbound bytes (`MeshOptions.limits`). */
+export interface MeshLimits {
+  /**
+   * A connection accepted on `listen` (peer or stock client) whose HELLO is not accepted
+   * within this many ms is closed, whatever else it sends meanwhile.
+   * @default 5000
+   */
+  readonly helloTimeout?: number;
+  /**
+   * Sockets open at once on `listen` (TLS: counted before the handshake); past it a new
+   * one is closed at once.
+   * @default 10000
+   */
+  readonly maxConnections?: number;
+  /**
+   * Peer links at once (dialed and accepted); past it a peer's HELLO is refused with
+   * code 1 and `desc` starting `ERR_MESH_CONNECTION_REFUSED`. Configured peers are dialed regardless.
+   * @default 1000
+   */
+  readonly maxPeers?: number;
+  /**
+   * Stock client sessions at once; past it a client's HELLO is refused with code 1 and
+   * `desc` starting `ERR_MESH_CONNECTION_REFUSED`.
+   * @default 10000
+   */
+  readonly maxStockSessions?: number;
+  /**
+   * Outbound bytes held at once across every link and session (each also has its own
+   * 8 MiB bound): queued, or handed to a socket that has not drained. A frame that would
+   * pass it drops the connection holding the most bytes (the slowest reader, reported as
+   * `ERR_MESH_WIRE_BACKPRESSURE` with `details.global`), until it fits; if the sender's own
+   * connection holds the most, its frame is refused instead. At least 4 MiB (one frame).
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxOutboundBytes?: number;
+  /**
+   * Events (publishes and requests) a stock client identity may bring in: a token bucket
+   * per identity (UserAgent `username`, else `subsystem`), `rate` a second with up to
+   * `burst` at once (`burst` defaults to `rate`, rounded up); over it the frame is answered
+   * with code 1 and `desc` starting `ERR_MESH_RATE_LIMITED`, and the session stays.
+   * @default undefined (no limit)
+   * @example { rate: 1000, burst: 2000 }
+   */
+  readonly publishRate?: { readonly rate: number; readonly burst: number };
 }
 
 /** How a node serves stock EventMesh TCP clients (PROTOCOL §8). */
@@ -131,6 +186,7 @@ export interface ResolvedOptions {
   readonly closeTimeout: number;
   readonly logger: MeshLogger;
   readonly stock: ResolvedStockOptions;
+  readonly limits: ResolvedLimits;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -155,6 +211,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   return {
     id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval,
     peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
+    limits: resolveLimits(options.limits),
   };
 }
 

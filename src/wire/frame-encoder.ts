@@ -2,6 +2,7 @@ import { MeshError } from '../errors.js';
 import { DEFAULT_MAX_FRAME, FIXED_PREFIX_SIZE } from './constants.js';
 import { checkMaxFrame, frameTotal, writePrefix, type WireFrame } from './frame.js';
 import { headerJson, type WireHeader } from './header.js';
+import type { BudgetMember, OutboundBudget } from './outbound-budget.js';
 
 /** The part of a `net.Socket` the encoder uses, so tests can pass a fake. */
 export interface WritableLike {
@@ -24,6 +25,10 @@ export interface FrameEncoderOptions {
    * @default 8388608 (8 MiB)
    */
   readonly maxQueuedBytes?: number;
+  /** A bound shared with other connections' encoders (OutboundBudget); none by default. */
+  readonly budget?: OutboundBudget;
+  /** Called when the budget drops this connection to make room for another's frame. */
+  readonly onShed?: () => void;
 }
 
 export interface FrameEncoderStats {
@@ -55,8 +60,12 @@ const CHUNK_SIZE = 64 * 1024;
  * again and nothing is allocated or copied per frame. A header object sent twice in
  * a row (the same object: headers are immutable) is encoded once.
  */
-export class FrameEncoder {
+export class FrameEncoder implements BudgetMember {
   private readonly maxFrame: number;
+  private readonly budget: OutboundBudget | undefined;
+  private readonly onShed: (() => void) | undefined;
+  /** With a budget: bytes handed to the writable while it had not drained, still charged. */
+  private undrained = 0;
   private readonly maxQueuedBytes: number;
   /** Views of full chunks not yet handed over, oldest first. */
   private sealed: Buffer[] = [];
@@ -79,6 +88,7 @@ export class FrameEncoder {
   private readonly flush = (): void => this.flushQueue();
   private readonly onDrain = (): void => {
     this.waitingDrain = false;
+    this.releaseUndrained();
     this.flushQueue();
   };
 
@@ -89,6 +99,17 @@ export class FrameEncoder {
       throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'maxQueuedBytes must be an integer of at least maxFrame');
     }
     this.maxQueuedBytes = maxQueued;
+    this.budget = options.budget;
+    this.onShed = options.onShed;
+    this.budget?.join(this);
+  }
+
+  get heldBytes(): number {
+    return this.queued + this.undrained;
+  }
+
+  shed(): void {
+    this.onShed?.();
   }
 
   /** Encoded bytes waiting to be handed to the writable. */
@@ -119,6 +140,12 @@ export class FrameEncoder {
         details: { cmd: frame.header.cmd, queuedBytes: this.queued, limit: this.maxQueuedBytes },
       });
     }
+    if (this.budget !== undefined && !this.budget.reserve(total, this)) {
+      this.refusedCount++;
+      throw new MeshError('ERR_MESH_WIRE_BACKPRESSURE', 'the outbound bytes of all connections are at their bound, and this peer holds the most', {
+        details: { cmd: frame.header.cmd, queuedBytes: this.queued, limit: this.budget.limit, global: true },
+      });
+    }
     let chunk = this.chunk;
     if (chunk === undefined || chunk.length - this.used < total) chunk = this.newChunk(total);
     const at = this.used;
@@ -143,11 +170,22 @@ export class FrameEncoder {
   /** Drops what is queued (the connection is gone); later `send`s throw. Returns the bytes dropped. */
   close(): number {
     const dropped = this.queued;
+    if (this.budget !== undefined && !this.closed) {
+      this.budget.release(dropped);
+      this.releaseUndrained();
+      this.budget.leave(this);
+    }
     this.closed = true;
     this.sealed = [];
     this.chunk = undefined;
     this.start = this.used = this.queued = this.queuedFrames = 0;
     return dropped;
+  }
+
+  private releaseUndrained(): void {
+    if (this.undrained === 0) return;
+    this.budget?.release(this.undrained);
+    this.undrained = 0;
   }
 
   private headerBytes(header: WireHeader): Buffer {
@@ -176,6 +214,7 @@ export class FrameEncoder {
     this.start = this.used;
     this.frameCount += this.queuedFrames;
     this.byteCount += this.queued;
+    const flushed = this.queued;
     this.queued = this.queuedFrames = 0;
     let accepted = true;
     if (views.length === 1) {
@@ -187,6 +226,12 @@ export class FrameEncoder {
       for (const view of views) accepted = this.out.write(view);
       this.out.uncork?.();
       this.writeCount += views.length;
+    }
+    if (this.budget !== undefined) {
+      // Bytes a writable took without asking to wait are out of our hands (its high-water
+      // mark bounds them); those past it stay charged until 'drain'.
+      if (accepted) this.budget.release(flushed);
+      else this.undrained += flushed;
     }
     if (!accepted) {
       this.waitingDrain = true;

@@ -4,6 +4,8 @@ import type { EventHandler, MeshSubscription, SubscribeOptions } from '../../del
 import type { Hooks } from '../../hooks/hooks.js';
 import type { PeerHello } from '../peer-info.js';
 import type { ResolvedStockOptions } from './stock-options.js';
+import type { Refusals, ResolvedLimits } from '../limits.js';
+import type { RateLimiter } from '../../util/rate-limiter.js';
 
 /** Routes a client's event: by its `subject`, not its type (PROTOCOL §8.2). */
 export type TopicOf = (event: MeshEvent) => string;
@@ -14,6 +16,11 @@ export interface StockHost {
   /** False once the mesh is closing: a session that ends then hands nothing on. */
   readonly accepting: boolean;
   readonly hooks: Hooks;
+  /** `maxStockSessions` is checked at each client's HELLO. */
+  readonly limits: ResolvedLimits;
+  readonly refusals: Refusals;
+  /** Per identity, the events a client may bring in (`limits.publishRate`); undefined: no limit. */
+  readonly publishLimiter: RateLimiter | undefined;
   /** Throws ERR_MESH_CLOSED once the mesh is closing. */
   assertOpen(): void;
   report(error: MeshError): void;

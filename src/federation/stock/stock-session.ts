@@ -107,9 +107,9 @@ export class StockSession implements HandlerSession {
         return listen(this, frame);
       case 'ASYNC_MESSAGE_TO_SERVER':
       case 'BROADCAST_MESSAGE_TO_SERVER':
-        return publish(this, frame);
+        return this.overRate(frame) ? undefined : publish(this, frame);
       case 'REQUEST_TO_SERVER':
-        return request(this, frame);
+        return this.overRate(frame) ? undefined : request(this, frame);
       case 'RESPONSE_TO_SERVER':
         return response(this, frame);
       case 'ASYNC_MESSAGE_TO_CLIENT_ACK':
@@ -128,6 +128,19 @@ export class StockSession implements HandlerSession {
         // PROTOCOL §11.4 rule 4: a command with no processor is answered with code 1.
         return this.send(replyFrame(frame, new MeshError('ERR_MESH_WIRE_UNKNOWN_COMMAND', `${cmd} is not served on a client session`)));
     }
+  }
+
+  /**
+   * `limits.publishRate`, checked before the event is even read: over it, code 1 with
+   * ERR_MESH_RATE_LIMITED (not reported: the client is told, and a flood must not become one of reports).
+   */
+  private overRate(frame: WireFrame): boolean {
+    const limiter = this.host.publishLimiter;
+    if (limiter === undefined || limiter.take(this.party.identity ?? '')) return false;
+    this.send(replyFrame(frame, new MeshError('ERR_MESH_RATE_LIMITED', 'this identity publishes faster than limits.publishRate allows', {
+      details: { identity: this.party.identity },
+    })));
+    return true;
   }
 
   /** Throws ERR_MESH_FORBIDDEN when hooks refuse this client the item's topic. */

@@ -1,10 +1,10 @@
-import { asMeshError } from '../../errors.js';
+import { MeshError, asMeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
 import type { ResolvedStockOptions } from './stock-options.js';
 import type { WireFrame } from '../../wire/frame.js';
 import type { Link } from '../link.js';
 import type { Push } from './push-window.js';
-import { pushBody, serverGoodbyeFrame } from './stock-frames.js';
+import { pushBody, replyFrame, serverGoodbyeFrame } from './stock-frames.js';
 import type { StockHost } from './stock-host.js';
 import { StockSession, type SessionRegistry } from './stock-session.js';
 
@@ -32,6 +32,14 @@ export class StockSessions implements SessionRegistry {
   /** Takes over `link`, whose first frame `hello` is a stock client's HELLO. */
   adopt(link: Link, hello: WireFrame): void {
     if (this.closing) {
+      link.close();
+      return;
+    }
+    const max = this.host.limits.maxStockSessions;
+    if (this.sessions.size >= max) {
+      // PROTOCOL §10: answered like any refused HELLO (code 1), counted, reported per burst.
+      this.host.refusals.count('maxStockSessions');
+      link.send(replyFrame(hello, new MeshError('ERR_MESH_CONNECTION_REFUSED', `this node serves its maximum of ${String(max)} client sessions`)));
       link.close();
       return;
     }

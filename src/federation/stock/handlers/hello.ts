@@ -43,6 +43,7 @@ export function hello(session: HandlerSession, frame: WireFrame): void {
     session.purpose = who.purpose;
     session.group = who.group;
     session.lastHeartbeat = Date.now();
+    session.link.admitted?.(); // limits.helloTimeout no longer applies
     session.party = { kind: 'client', identity: agent.username ?? agent.subsystem, remoteAddress: session.link.remoteAddress };
     session.send(replyFrame(frame));
     const hooks = session.host.hooks;
