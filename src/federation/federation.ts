@@ -12,6 +12,7 @@ import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
 import type { RemoteParty } from '../hooks/hook-list.js';
+import { withoutSecrets } from './redact.js';
 import {
   advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
@@ -144,7 +145,7 @@ export class Federation {
   private receive(id: string, entry: PeerLink, frame: WireFrame): void {
     entry.seen = Date.now();
     const hooks = this.host.hooks;
-    if (hooks.onRemoteFrame !== undefined && !hooks.allows('onRemoteFrame', frame, entry.party)) return;
+    if (hooks.onRemoteFrame !== undefined && !hooks.allows('onRemoteFrame', withoutSecrets(frame), entry.party)) return;
     try {
       this.dispatch(id, entry, frame);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { MeshError, asMeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
 import type { RemoteParty } from '../../hooks/hook-list.js';
+import { withoutSecrets } from '../redact.js';
 import type { StockHost } from './stock-host.js';
 import type { ResolvedStockOptions } from './stock-options.js';
 import type { SubscriptionItem } from '../../wire/bodies/subscription.js';
@@ -78,7 +79,7 @@ export class StockSession implements HandlerSession {
 
   receive(frame: WireFrame): void {
     const hooks = this.host.hooks;
-    if (hooks.onRemoteFrame !== undefined && !hooks.allows('onRemoteFrame', frame, this.party)) return;
+    if (hooks.onRemoteFrame !== undefined && !hooks.allows('onRemoteFrame', withoutSecrets(frame), this.party)) return;
     try {
       this.dispatch(frame);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { MeshError } from '../../errors.js';
-import { int32Field, isInt32, optionalString, parseJsonObject } from '../json.js';
+import { int32Field, isInt32, optionalString, parseJsonObject, type JsonObject } from '../json.js';
 
 /**
  * PROTOCOL §11.5: the HELLO_REQUEST / RECOMMEND_REQUEST body. This is the wire shape
@@ -52,7 +52,14 @@ export function encodeUserAgent(agent: UserAgent): Buffer {
 
 export function decodeUserAgent(body: Uint8Array | undefined): UserAgent {
   if (body === undefined || body.length === 0) throw new MeshError(BAD_BODY, `${WHAT} body is missing`);
-  const obj = parseJsonObject(body, BAD_BODY, WHAT);
+  let obj: JsonObject;
+  try {
+    obj = parseJsonObject(body, BAD_BODY, WHAT);
+  } catch {
+    // A JSON parser's message quotes the text around the fault, which may be the password
+    // or token: the error keeps neither that message nor that cause (README "Limits").
+    throw new MeshError(BAD_BODY, `${WHAT} is not a valid JSON object`, { details: { bytes: body.length } });
+  }
   // Unknown keys are ignored, as Java's mapper ignores them (PROTOCOL §11.2).
   const agent: Record<string, string | number> = {};
   for (const key of ORDER) {
