@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MeshError, parsePattern, type Mesh } from '../src/index.js';
 import { EventIds, type EventFactory, type MeshEvent } from '../src/internal.js';
+import { overRate } from './rate-limit.js';
 import type { MeshAccess, TopicPolicy } from './access.js';
 import { BodyAborted, readBody } from './body.js';
 import { EventStream } from './event-stream.js';
@@ -75,6 +76,7 @@ async function publish(mesh: Mesh, factory: EventFactory, opts: ResolvedRouterOp
     sendProblem(res, problemOf(err, { errors: refused }));
     return;
   }
+  if (overRate(mesh, req, res, events.length)) return;
   await publishAll(mesh, events, res);
 }
 

@@ -19,6 +19,7 @@ const STATUS: Partial<Record<MeshErrorCode, number>> = {
   ERR_MESH_FORBIDDEN: 403,
   ERR_MESH_BODY_TIMEOUT: 408,
   ERR_MESH_PAYLOAD_TOO_LARGE: 413,
+  ERR_MESH_RATE_LIMITED: 429,
   ERR_MESH_UNSUPPORTED_MEDIA_TYPE: 415,
   // A `use` chain refused a well-formed event: the application's own rule.
   ERR_MESH_PIPELINE_FAILED: 422,

@@ -28,7 +28,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_PEER_SAME_ID: { retryable: false, summary: 'The peer at a configured address has this node\'s own id (a node dialing itself, or two nodes given one id): refused with code 1; that address is redialed only at the slowest backoff.' },
   ERR_MESH_LISTEN_FAILED: { retryable: true, summary: '`start()` could not listen on `listen` (port in use, no permission, address not local): `details` has `host` and `port`, `cause` the socket error.' },
   ERR_MESH_CONNECTION_REFUSED: { retryable: true, summary: 'Connections were refused or closed by `limits` (`maxConnections`, `maxPeers`, `maxStockSessions`, `helloTimeout`): reported once per burst, at most once a second, with `details.refused` (the count) and `details.reasons` (the count per limit).' },
-  ERR_MESH_RATE_LIMITED: { retryable: true, summary: 'An identity publishes faster than `limits.publishRate` allows: a stock client gets code 1 with the code at the start of `desc`.' },
+  ERR_MESH_RATE_LIMITED: { retryable: true, summary: 'An identity publishes faster than `limits.publishRate` allows: a stock client gets code 1 with the code at the start of `desc`, an HTTP caller 429.' },
   ERR_MESH_NOT_REGISTERED: { retryable: false, summary: 'A @Publish method was called on an instance no mesh has registered.' },
   ERR_MESH_UNAUTHORIZED: { retryable: false, summary: 'evmesh/express: the auth hook did not accept the request\'s credentials (HTTP 401).' },
   ERR_MESH_FORBIDDEN: { retryable: false, summary: 'evmesh/express: the caller may not publish that topic or stream that pattern (HTTP 403).' },

@@ -18,7 +18,8 @@ export { integerOption } from './mesh/integer-option.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
 export { eventJson } from './event/event-json.js';
-export { hooksOf } from './mesh/mesh.js';
+export { hooksOf, publishLimiterOf } from './mesh/mesh.js';
+export type { RateLimiter } from './util/rate-limiter.js';
 export type { Hooks } from './hooks/hooks.js';
 export { HOOK_NAMES } from './hooks/hook-list.js';
 export type {

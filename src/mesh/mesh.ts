@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { RateLimiter } from '../util/rate-limiter.js';
 import { MeshError } from '../errors.js';
 import { isMeshEvent, type MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type CloudEventInput, type EventAttributes } from '../event/normalize.js';
@@ -212,6 +213,11 @@ export function attachLink(mesh: Mesh, link: Link, dials: boolean): void {
 /** @internal The hooks of a mesh (metrics, tracing and access control attach there). */
 export function hooksOf(mesh: Mesh): Hooks {
   return kernelOf(mesh).hooks;
+}
+
+/** @internal `limits.publishRate` of a mesh, a token bucket per identity, shared by its stock clients and HTTP callers. */
+export function publishLimiterOf(mesh: Mesh): RateLimiter | undefined {
+  return kernelOf(mesh).publishLimiter;
 }
 
 /** Creates a mesh node. Nothing binds or connects until `start()`. */

@@ -113,10 +113,11 @@ export interface MeshLimits {
    */
   readonly maxOutboundBytes?: number;
   /**
-   * Events (publishes and requests) a stock client identity may bring in: a token bucket
-   * per identity (UserAgent `username`, else `subsystem`), `rate` a second with up to
-   * `burst` at once (`burst` defaults to `rate`, rounded up); over it the frame is answered
-   * with code 1 and `desc` starting `ERR_MESH_RATE_LIMITED`, and the session stays.
+   * Events (publishes and requests) an identity may bring in: a token bucket per identity,
+   * `rate` a second with up to `burst` at once (`burst` defaults to `rate`, rounded up).
+   * A stock client (identity: UserAgent `username`, else `subsystem`) over it is answered
+   * code 1 with `desc` starting `ERR_MESH_RATE_LIMITED` (the session stays); a `meshRouter`
+   * caller (identity: its remote address; one token per event) gets 429.
    * @default undefined (no limit)
    * @example { rate: 1000, burst: 2000 }
    */

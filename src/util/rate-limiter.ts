@@ -15,8 +15,8 @@ export class RateLimiter {
 
   constructor(private readonly rate: number, private readonly burst: number, private readonly now: () => number = Date.now) {}
 
-  /** Spends a token of `key`; false when it has none left (nothing spent). */
-  take(key: string): boolean {
+  /** Spends `n` tokens of `key`; false when it has fewer left (nothing spent). */
+  take(key: string, n = 1): boolean {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
@@ -27,9 +27,14 @@ export class RateLimiter {
       bucket.tokens = this.refilled(bucket, now);
       bucket.at = now;
     }
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
+    if (bucket.tokens < n) return false;
+    bucket.tokens -= n;
     return true;
+  }
+
+  /** Whole seconds until `n` tokens can have come back, from empty (a Retry-After). */
+  secondsFor(n: number): number {
+    return Math.max(1, Math.ceil(n / this.rate));
   }
 
   private refilled(bucket: Bucket, now: number): number {
