@@ -140,12 +140,7 @@ export class FrameEncoder implements BudgetMember {
         details: { cmd: frame.header.cmd, queuedBytes: this.queued, limit: this.maxQueuedBytes },
       });
     }
-    if (this.budget !== undefined && !this.budget.reserve(total, this)) {
-      this.refusedCount++;
-      throw new MeshError('ERR_MESH_WIRE_BACKPRESSURE', 'the outbound bytes of all connections are at their bound, and this peer holds the most', {
-        details: { cmd: frame.header.cmd, queuedBytes: this.queued, limit: this.budget.limit, global: true },
-      });
-    }
+    if (this.budget !== undefined) this.charge(frame, total, this.budget);
     let chunk = this.chunk;
     if (chunk === undefined || chunk.length - this.used < total) chunk = this.newChunk(total);
     const at = this.used;
@@ -180,6 +175,21 @@ export class FrameEncoder implements BudgetMember {
     this.chunk = undefined;
     this.start = this.used = this.queued = this.queuedFrames = 0;
     return dropped;
+  }
+
+  /** Charges the shared budget for a frame, or throws (nothing charged). */
+  private charge(frame: WireFrame, total: number, budget: OutboundBudget): void {
+    if (!budget.reserve(total, this)) {
+      this.refusedCount++;
+      throw new MeshError('ERR_MESH_WIRE_BACKPRESSURE', 'the outbound bytes of all connections are at their bound, and this peer holds the most', {
+        details: { cmd: frame.header.cmd, queuedBytes: this.queued, limit: budget.limit, global: true },
+      });
+    }
+    // Shedding another link may have closed this one (a frame sent to it on the way failed).
+    if (this.closed) {
+      budget.release(total);
+      throw new MeshError('ERR_MESH_CLOSED', 'the connection is closed');
+    }
   }
 
   private releaseUndrained(): void {
