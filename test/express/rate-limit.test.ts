@@ -25,14 +25,14 @@ describe.each(EXPRESS_VERSIONS)('meshRouter under limits.publishRate on %s', (_n
   });
 
   it('answers 429 with Retry-After once the caller is over its rate; a refused batch publishes nothing', async () => {
-    const mesh = createMesh({ limits: { publishRate: { rate: 1, burst: 3 } } });
+    const mesh = createMesh({ limits: { publishRate: { rate: 0.01, burst: 3 } } });
     const seen: MeshEvent[] = [];
     mesh.subscribe('com.shop.#', (e) => void seen.push(e));
     served = await serve(makeApp, mesh);
     expect((await post(served.url, [order(1)])).status).toBe(202);
     const over = await post(served.url, [order(2), order(3), order(4)]); // 3 more than the 2 left
     await expectProblem(over, 429, 'ERR_MESH_RATE_LIMITED');
-    expect(over.headers.get('retry-after')).toBe('3');
+    expect(over.headers.get('retry-after')).toBe('300'); // 3 tokens at 0.01 a second
     expect((await post(served.url, [order(5), order(6)])).status).toBe(202);
     await expectProblem(await post(served.url, [order(7)]), 429, 'ERR_MESH_RATE_LIMITED');
     await until(() => seen.length === 3);

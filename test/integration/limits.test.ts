@@ -88,7 +88,7 @@ describe('limits.maxPeers', () => {
 
 describe('limits.publishRate', () => {
   it('answers a stock client over its identity\'s rate with code 1 ERR_MESH_RATE_LIMITED; the session stays, other identities go on', async () => {
-    const { mesh, port } = await node({ limits: { publishRate: { rate: 1, burst: 3 } } });
+    const { mesh, port } = await node({ limits: { publishRate: { rate: 0.01, burst: 3 } } });
     const got: unknown[] = [];
     mesh.subscribe('rate.t', (e) => void got.push(e.data));
     const alice = await connect(port);
