@@ -195,7 +195,7 @@ export class Federation {
       case 'REQUEST_TO_SERVER':
         return this.forwarder.arrived(frame, entry.party);
       case 'RESPONSE_TO_SERVER':
-        return this.forwarder.replyArrived(frame);
+        return this.forwarder.replyArrived(frame, id);
       case 'LISTEN_REQUEST':
         return this.listening(entry);
       default:
