@@ -10,7 +10,7 @@ import type { FederationHost } from './federation-host.js';
 import type { Proxies } from './proxies.js';
 import { MAX_HOPS, eventFrame, optionalProp, prop, replyFrame, type Destinations } from './peer-frames.js';
 import { timerDelay } from '../delivery/timer-delay.js';
-import { matchLevels } from '../topic/pattern.js';
+import { ArrivedTopics } from './arrived-topics.js';
 
 /**
  * How the forwarder reaches a link: by id, with a whole frame, or with a builder that
@@ -42,6 +42,7 @@ export class Forwarder {
   private readonly asked = new Map<string, Asked>();
   private readonly headers: EventHeaders;
   private readonly events = new PeerEvents();
+  private readonly topics = new ArrivedTopics();
   /** One timer forgets expired served requests, rather than one timer per request. */
   private sweeper: NodeJS.Timeout | undefined;
   private readonly sweep = (): void => this.forgetExpired();
@@ -95,13 +96,10 @@ export class Forwarder {
       if (deadline !== undefined) this.serve(event.id, origin, deadline);
       // PROTOCOL §9.3: the destination list only says where to look; each subscription it
       // names gets the event only if its pattern matches (deliver checks the filter).
-      let levels: string[] | undefined;
+      const topics = this.topics.reset(event);
       for (const subId of mine) {
         const local = this.proxies.local(subId);
-        if (local === undefined) continue;
-        const { pattern } = local;
-        if (pattern.exact ? pattern.text !== event.type : !matchLevels(pattern.levels, (levels ??= event.type.split('.')))) continue;
-        deliver(local.sub, event);
+        if (local !== undefined && topics.match(local.pattern)) deliver(local.sub, event);
       }
     }
     // Copied: the body is a view into a socket chunk, which must not be kept alive.
