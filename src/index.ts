@@ -5,7 +5,7 @@ export type { RequestOptions } from './mesh/mesh.js';
 export type { MeshOptions, MeshLogger, StartOptions } from './mesh/options.js';
 export type { MeshSignal, MeshSignals, PeerInfo } from './mesh/signals.js';
 export type { PeerState, PeerStats } from './federation/peer-info.js';
-export type { PeerHello, StockClientOptions } from './mesh/options.js';
+export type { HelloCertificate, HelloVerdict, PeerHello, StockClientOptions } from './mesh/options.js';
 export type { FrameEncoderStats } from './wire/frame-encoder.js';
 
 export type { MeshEvent } from './event/mesh-event.js';

@@ -11,6 +11,7 @@ import type { Link, LinkWatcher } from './link.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
+import { applyVerdict } from './hello-verdict.js';
 import type { RemoteParty } from '../hooks/hook-list.js';
 import {
   advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
@@ -41,6 +42,8 @@ interface PeerLink {
   seen: number;
   /** Who is at the other end, as hooks are told (identity set by the HELLO). */
   party: RemoteParty;
+  /** What `verifyHello` admitted this peer as, on a link it dialed us on; else its node id. */
+  identity: string | undefined;
   /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
   readonly watcher: LinkWatcher | undefined;
 }
@@ -84,7 +87,7 @@ export class Federation {
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, watcher };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -209,24 +212,20 @@ export class Federation {
     // PROTOCOL §2.5: our own id (a dial to ourselves, or two nodes given one id). Refused, not
     // reported here: the dialing side reports it, once, and redials only at its slowest pace.
     if (peer === this.host.selfId) return this.refuse(entry, frame, `ERR_MESH_PEER_SAME_ID: ${peer} is this node's own id`);
-    const welcome = (): void => {
-      this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
-      this.up(id, entry, peer);
-    };
-    const refuse = (reason: string): void => this.refuse(entry, frame, reason);
-    const verdict = this.host.verifyHello({ node: peer, token, remoteAddress: entry.link.remoteAddress });
-    if (typeof verdict === 'boolean') {
-      if (verdict) welcome();
-      else refuse('refused by verifyHello');
-      return;
-    }
-    verdict.then(
-      (ok) => (ok ? welcome() : refuse('refused by verifyHello')),
-      (err: unknown) => {
-        this.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', peer }));
-        refuse('verifyHello failed');
+    const { remoteAddress, certificate } = entry.link;
+    const hello = certificate === undefined ? { node: peer, token, remoteAddress } : { node: peer, token, remoteAddress, certificate };
+    applyVerdict(this.host.verifyHello(hello), peer, {
+      admit: (identity) => {
+        entry.identity = identity;
+        this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
+        this.up(id, entry, peer);
       },
-    );
+      refuse: () => this.refuse(entry, frame, 'refused by verifyHello'),
+      failed: (err) => {
+        this.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', peer }));
+        this.refuse(entry, frame, 'verifyHello failed');
+      },
+    });
   }
 
   private refuse(entry: PeerLink, hello: WireFrame, reason: string): void {
@@ -245,7 +244,7 @@ export class Federation {
   private up(id: string, entry: PeerLink, peer: string): void {
     if (peer === this.host.selfId) throw new MeshError('ERR_MESH_PEER_SAME_ID', `the peer has this node's own id ${peer}`); // PROTOCOL §2.5
     entry.peer = peer;
-    entry.party = { kind: 'peer', identity: peer, remoteAddress: entry.link.remoteAddress };
+    entry.party = { kind: 'peer', identity: entry.identity ?? peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
     this.send(entry.link, listenFrame(this.seq()));
   }

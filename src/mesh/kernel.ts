@@ -13,7 +13,7 @@ import { Durables, type DurablesHost } from '../durable/durables.js';
 import { Federation } from '../federation/federation.js';
 import type { FederationHost } from '../federation/federation-host.js';
 import type { Link } from '../federation/link.js';
-import type { PeerHello, PeerInfo } from '../federation/peer-info.js';
+import type { HelloVerdict, PeerHello, PeerInfo } from '../federation/peer-info.js';
 import type { StockHost, TopicOf } from '../federation/stock/stock-host.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 import { StockSessions } from '../federation/stock/stock-sessions.js';
@@ -220,7 +220,7 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     this.signals.emit(up ? 'peer:up' : 'peer:down', peer);
   }
 
-  verifyHello(hello: PeerHello): boolean | Promise<boolean> {
+  verifyHello(hello: PeerHello): HelloVerdict | Promise<HelloVerdict> {
     const hook = this.options.verifyHello;
     if (hook === undefined) return true;
     try {

@@ -4,7 +4,7 @@ import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { parsePeer, type PeerAddress } from '../federation/peer-address.js';
-import type { PeerHello } from '../federation/peer-info.js';
+import type { HelloVerdict, PeerHello } from '../federation/peer-info.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
@@ -12,7 +12,7 @@ export interface MeshLogger {
   error(message: string, error?: unknown): void;
 }
 
-export type { PeerHello } from '../federation/peer-info.js';
+export type { HelloCertificate, HelloVerdict, PeerHello } from '../federation/peer-info.js';
 
 export interface MeshOptions {
   /** Node id, unique in the mesh. @default a random id */
@@ -39,10 +39,14 @@ export interface MeshOptions {
   /** Sent in this node's HELLO (UserAgent `token`), for peers that check it. */
   readonly token?: string;
   /**
-   * Decides whether a peer may join: return false (or a promise of false) to refuse
-   * its HELLO with code 1 and close the connection (PROTOCOL §9.2).
+   * Decides whether a peer or stock client may join: return false (or a promise of
+   * false) to refuse its HELLO with code 1 and close the connection (PROTOCOL §9.2);
+   * true to admit it under its own name (a peer's node id, a client's UserAgent
+   * `username`, else `subsystem`), `{ identity }` to admit it as that identity (what
+   * hooks and `acl` see). With mutual TLS, `hello.certificate` is the verified client certificate.
+   * @example verifyHello: ({ certificate }) => certificate ? { identity: String(certificate.subject.CN) } : false
    */
-  readonly verifyHello?: (hello: PeerHello) => boolean | Promise<boolean>;
+  readonly verifyHello?: (hello: PeerHello) => HelloVerdict | Promise<HelloVerdict>;
   /**
    * Heartbeat interval on peer links, in ms; a peer silent for 3 intervals is dropped.
    * @default 2000
@@ -123,7 +127,7 @@ export interface ResolvedOptions {
   readonly peers: readonly PeerAddress[];
   readonly peerTls: ConnectionOptions | undefined;
   readonly token: string | undefined;
-  readonly verifyHello: ((hello: PeerHello) => boolean | Promise<boolean>) | undefined;
+  readonly verifyHello: ((hello: PeerHello) => HelloVerdict | Promise<HelloVerdict>) | undefined;
   readonly heartbeatInterval: number;
   readonly source: string;
   readonly store: MeshStore;
