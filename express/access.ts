@@ -1,5 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parsePattern, patternMatcher } from '../src/index.js';
+import { covers } from '../src/internal.js';
+
+export { covers };
 
 /** What a request wants to do, as the auth hook and `allowedTopics` see it. */
 export type MeshAccess =
@@ -45,30 +48,4 @@ export class TopicPolicy {
     const wanted = parsePattern(pattern).levels;
     return this.levels.some((allowed) => covers(allowed, wanted));
   }
-}
-
-/**
- * Whether pattern `a` matches every topic pattern `p` matches, level by level.
- * Conservative where exactness would need more than a walk: a `#` in `p` is only
- * covered by a `#` in `a` (so `*.#` is not taken to cover `#.x`); a caller refused
- * that way can ask for a narrower pattern. Each `#` of `a` branches, and `p` comes
- * from the client: steps already known to fail are remembered, so the walk is
- * bounded by |a|·|p| steps instead of growing with the power of `a`'s `#` count.
- */
-export function covers(a: readonly string[], p: readonly string[]): boolean {
-  const failed = new Set<number>();
-  const walk = (i: number, j: number): boolean => {
-    if (i === a.length) return j === p.length;
-    const step = i * (p.length + 1) + j;
-    if (failed.has(step)) return false;
-    const head = a[i];
-    let ok: boolean;
-    // `#` matches zero levels here, or swallows p's next level (whatever it is).
-    if (head === '#') ok = walk(i + 1, j) || (j < p.length && walk(i, j + 1));
-    else if (j === p.length || p[j] === '#') ok = false;
-    else ok = (head === '*' || p[j] === head) && walk(i + 1, j + 1);
-    if (!ok) failed.add(step);
-    return ok;
-  };
-  return walk(0, 0);
 }

@@ -11,6 +11,7 @@ export { toMeshEvent, createEvent } from './event/normalize.js';
 export type { EventFactory } from './event/normalize.js';
 export { EventIds } from './event/event-ids.js';
 export { matchLevels } from './topic/pattern.js';
+export { covers, overlaps } from './topic/pattern-relations.js';
 export { toMeshError } from './errors.js';
 export { loadDependency } from './store/load-dependency.js';
 export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
@@ -18,7 +19,9 @@ export { integerOption } from './mesh/integer-option.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
 export { eventJson } from './event/event-json.js';
-export { hooksOf } from './mesh/mesh.js';
+export { aclOf, hooksOf } from './mesh/mesh.js';
+export type { Acl, RefusedKind } from './security/acl.js';
+export type { Grant } from './security/grant.js';
 export type { Hooks } from './hooks/hooks.js';
 export { HOOK_NAMES } from './hooks/hook-list.js';
 export type {

@@ -73,7 +73,7 @@ export class Federation {
     this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
       const entry = this.links.get(link);
       if (entry !== undefined) this.send(entry.link, typeof frame === 'function' ? frame(this.seq()) : frame);
-    });
+    }, (link) => this.links.get(link)?.party);
   }
 
   get servedRequests(): number {
@@ -237,7 +237,8 @@ export class Federation {
   private advertised(id: string, entry: PeerLink, frame: WireFrame): void {
     const adv = this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath));
     const hooks = this.host.hooks;
-    if (hooks.onRemoteSubscribe !== undefined && !hooks.allows('onRemoteSubscribe', adv, entry.party)) return;
+    // A node's presence (§4.6) is no subscription: it routes replies and never matches an event.
+    if (hooks.onRemoteSubscribe !== undefined && adv.sub !== PRESENCE && !hooks.allows('onRemoteSubscribe', adv, entry.party)) return;
     this.apply(this.table.advertise(id, adv));
   }
 

@@ -52,6 +52,8 @@ export class Forwarder {
     private readonly table: InterestTable,
     private readonly proxies: Proxies,
     private readonly sendOn: SendOn,
+    /** Who is at the other end of a link (for the onRemoteSend check). */
+    private readonly partyOf: (link: string) => RemoteParty | undefined,
   ) {
     this.headers = new EventHeaders(host.selfId);
   }
@@ -176,6 +178,11 @@ export class Forwarder {
   }
 
   private sendPart(hop: string, event: MeshEvent, part: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+    const hooks = this.host.hooks;
+    if (hooks.onRemoteSend !== undefined) {
+      const to = this.partyOf(hop);
+      if (to === undefined || !hooks.allows('onRemoteSend', event, to)) return;
+    }
     if (deadline === undefined) this.sendOn(hop, { header: this.headers.header(hop, origin, part, hops), body });
     else {
       this.ask(event.id, hop, deadline);

@@ -19,6 +19,8 @@ import type { ResolvedStockOptions } from '../federation/stock/stock-options.js'
 import { StockSessions } from '../federation/stock/stock-sessions.js';
 import type { Transport } from '../federation/transport.js';
 import { Hooks } from '../hooks/hooks.js';
+import { Acl } from '../security/acl.js';
+import { attachAcl } from '../security/attach-acl.js';
 import type { PublishHost } from '../publish/publish-host.js';
 import { Publisher } from '../publish/publisher.js';
 import type { StoreContext } from '../store/store.js';
@@ -48,6 +50,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   readonly drain = new Drain();
   readonly timers = new Set<NodeJS.Timeout>();
   readonly hooks: Hooks;
+  /** `createMesh({ acl })`, enforced on the hooks; undefined when no acl is set. */
+  readonly acl: Acl | undefined;
   readonly durables: Durables;
   readonly storeContext: StoreContext;
   /** Subscriptions close() must tear down: those with a pipe, a store consumer or an observer. */
@@ -71,6 +75,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     this.table = new RoutingTable(options.matchCacheSize);
     this.hooks = new Hooks((error) => this.report(error), () => this.watchDeliveries());
     this.storeContext = { meshId: options.id, report: (error) => this.report(error) };
+    this.acl = options.acl === undefined ? undefined : new Acl(options.acl, (error) => this.report(error));
+    if (this.acl !== undefined) attachAcl(this.hooks, this.acl);
     this.durables = new Durables(options.store, this);
     this.publisher = new Publisher(this);
   }

@@ -1,3 +1,4 @@
+import type { Acl } from '../security/acl.js';
 import type { Observable } from 'rxjs';
 import { MeshError } from '../errors.js';
 import { isMeshEvent, type MeshEvent } from '../event/mesh-event.js';
@@ -212,6 +213,11 @@ export function attachLink(mesh: Mesh, link: Link, dials: boolean): void {
 /** @internal The hooks of a mesh (metrics, tracing and access control attach there). */
 export function hooksOf(mesh: Mesh): Hooks {
   return kernelOf(mesh).hooks;
+}
+
+/** @internal The mesh's access control list (`createMesh({ acl })`), for evmesh/express; undefined without one. */
+export function aclOf(mesh: Mesh): Acl | undefined {
+  return kernelOf(mesh).acl;
 }
 
 /** Creates a mesh node. Nothing binds or connects until `start()`. */

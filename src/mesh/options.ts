@@ -6,6 +6,7 @@ import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { parsePeer, type PeerAddress } from '../federation/peer-address.js';
 import type { HelloVerdict, PeerHello } from '../federation/peer-info.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
+import { parseAcl, type AccessControlList, type AclRules } from '../security/acl-rules.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
@@ -70,6 +71,15 @@ export interface MeshOptions {
    * @example { redeliverAfter: 5000, sessionTimeout: 60000 }
    */
   readonly stockClients?: StockClientOptions;
+  /**
+   * Topic access control for peers, stock clients and HTTP callers named by `meshRouter`'s
+   * `auth`: per identity (see `verifyHello`), the topic patterns it may `publish` (events it
+   * brings in, requests it makes) and `subscribe` (events and requests it receives); `'*'`
+   * for every identity not listed. With `acl` set, whatever is not granted is refused and
+   * reported (`ERR_MESH_FORBIDDEN`, `details.identity`); in-process code is not checked.
+   * @example acl: { billing: { publish: ['com.shop.invoice.#'], subscribe: ['com.shop.order.#'] }, '*': { subscribe: ['public.#'] } }
+   */
+  readonly acl?: AccessControlList;
 }
 
 /** How a node serves stock EventMesh TCP clients (PROTOCOL §8). */
@@ -135,6 +145,7 @@ export interface ResolvedOptions {
   readonly closeTimeout: number;
   readonly logger: MeshLogger;
   readonly stock: ResolvedStockOptions;
+  readonly acl: AclRules | undefined;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -159,6 +170,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   return {
     id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval,
     peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
+    acl: options.acl === undefined ? undefined : parseAcl(options.acl),
   };
 }
 
