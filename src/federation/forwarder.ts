@@ -23,9 +23,10 @@ interface Served {
   readonly deadline: number;
 }
 
-/** A request this node sent or passed on: the links it left on, which alone may answer it. */
+/** A request this node sent or passed on: the links it left on and the nodes it was for (PROTOCOL §9.3). */
 interface Asked {
   readonly links: string[];
+  readonly nodes: string[];
   readonly deadline: number;
 }
 
@@ -108,12 +109,17 @@ export class Forwarder {
     if (rest !== undefined && hops < MAX_HOPS) this.split(rest, event, origin, hops + 1, deadline, Buffer.from(frame.body as Buffer));
   }
 
-  /** PROTOCOL §6.3 / §9.3: a reply is taken (or passed on) only from a link its request left on, and only once. */
+  /**
+   * PROTOCOL §6.3 / §9.3: a node that sent or passed on the request takes (or passes on)
+   * its reply only from a link the request left on or one through which a node it was
+   * for is reachable (the way back may differ where paths tie), and only once. A hop the
+   * request did not cross passes the reply on; the requester still checks it.
+   */
   replyArrived(frame: WireFrame, link: string): void {
     const dest = prop(frame, 'evmeshdest');
     const inReplyTo = prop(frame, 'evmeshinreplyto');
     const asked = this.asked.get(inReplyTo);
-    if (asked === undefined || !asked.links.includes(link)) return;
+    if (asked === undefined ? dest === this.host.selfId : !this.mayAnswer(asked, link)) return;
     this.asked.delete(inReplyTo);
     if (dest === this.host.selfId) this.host.settleRequest(inReplyTo, this.events.read(frame.body));
     else this.sendReply(Buffer.from(frame.body ?? Buffer.alloc(0)), dest, inReplyTo);
@@ -124,11 +130,16 @@ export class Forwarder {
     if (this.sweeper === undefined) this.sweepAt(deadline);
   }
 
-  private ask(eventId: string, link: string, deadline: number): void {
-    const asked = this.asked.get(eventId);
-    if (asked !== undefined) asked.links.push(link);
-    else this.asked.set(eventId, { links: [link], deadline });
+  private ask(eventId: string, link: string, part: Destinations, deadline: number): void {
+    let asked = this.asked.get(eventId);
+    if (asked === undefined) this.asked.set(eventId, (asked = { links: [], nodes: [], deadline }));
+    asked.links.push(link);
+    for (const node in part) asked.nodes.push(node);
     if (this.sweeper === undefined) this.sweepAt(deadline);
+  }
+
+  private mayAnswer(asked: Asked, link: string): boolean {
+    return asked.links.includes(link) || asked.nodes.some((node) => this.table.reaches(node, link));
   }
 
   private sweepAt(deadline: number): void {
@@ -185,7 +196,7 @@ export class Forwarder {
     }
     if (deadline === undefined) this.sendOn(hop, { header: this.headers.header(hop, origin, part, hops), body });
     else {
-      this.ask(event.id, hop, deadline);
+      this.ask(event.id, hop, part, deadline);
       this.sendOn(hop, (seq) => eventFrame(seq, 'REQUEST_TO_SERVER', body, origin, part, hops, deadline));
     }
   }

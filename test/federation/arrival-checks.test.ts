@@ -56,3 +56,16 @@ describe('a reply from a peer is checked at arrival (PROTOCOL §9.3)', () => {
     expect((await reply).data).toBe('genuine');
   });
 });
+
+describe('a reply that comes back another way than its request went', () => {
+  it('is taken where the responder is reachable through the link it came on (a ring whose ties break differently each way)', async () => {
+    // a — m1 — z2 — d — m2 — z1 — a: a reaches d via m1 (m1 < z1), d reaches a via m2 (m2 < z2).
+    const ids = ['a', 'm1', 'z2', 'd', 'm2', 'z1'];
+    const nodes = ids.map((id) => tracked({ id }));
+    nodes.forEach((node, i) => linkInMemory(node, nodes[(i + 1) % nodes.length] as typeof node));
+    const [a, , , d] = nodes as [typeof nodes[0], unknown, unknown, typeof nodes[0]];
+    d.subscribe('q.far', () => 'from d');
+    await until(() => remoteInterest(a, 'q.far').length === 1);
+    expect((await a.request('q.far', 1, { timeout: 5000 })).data).toBe('from d');
+  });
+});
