@@ -6,7 +6,8 @@ import { makePki, type TestPki } from '../support/certs.js';
 import { until } from '../support/expect-code.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { StockClient, userAgent } from './stock-client.js';
+import { connect as tlsConnect } from 'node:tls';
+import { StockClient, encode, userAgent } from './stock-client.js';
 
 const mesh = closedAfterEach();
 let pki: TestPki;
@@ -41,6 +42,21 @@ describe('mutual TLS (listen.tls with requestCert)', () => {
     expect(hellos).toEqual([expect.objectContaining({ node: 'billing-node', certificate: { subject: { CN: 'billing' }, fingerprint256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) } })]);
     await until(() => parties.length === 1);
     expect(parties).toEqual([expect.objectContaining({ kind: 'peer', identity: 'cert:billing' })]);
+  });
+
+  it('tells verifyHello the certificate of a stock client too, and names the client by the identity returned', async () => {
+    const { port, hellos, parties } = await mtlsHub();
+    const socket = tlsConnect({ port, host: '127.0.0.1', ca: pki.ca, ...pki.client('gateway-app') });
+    try {
+      const answered = new Promise<string>((resolve) => socket.on('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+      socket.write(encode({ cmd: 'HELLO_REQUEST', code: 0, seq: '1', properties: {} }, JSON.stringify({ ...userAgent('pub', 'g'), username: 'ignored' })));
+      expect(await answered).toContain('HELLO_RESPONSE');
+      expect(hellos).toEqual([expect.objectContaining({ client: { group: 'g', purpose: 'pub' }, certificate: expect.objectContaining({ subject: { CN: 'gateway-app' } }) })]);
+      await until(() => parties.length === 1);
+      expect(parties).toEqual([expect.objectContaining({ kind: 'client', identity: 'cert:gateway-app' })]);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it.each([
