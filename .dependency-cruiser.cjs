@@ -20,6 +20,7 @@ const KERNEL_LAYERS = [
   'publish', // the publish path (use chain → route → forward → store)
   'durable', // durable subscriptions fed by the store
   'federation', // peers, interest, forwarding, stock EventMesh clients
+  'security', // the topic ACL, enforced on the hooks (federation never imports it; mesh wires it)
   'decorators', // @OnEvent, @Publish, register
   'mesh', // the Kernel (wiring) and the Mesh facade
   'testing', // evmesh/testing

@@ -1,5 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { parsePattern, patternMatcher } from '../src/index.js';
+import { parsePattern, patternMatcher, type Mesh } from '../src/index.js';
+import { aclOf, covers } from '../src/internal.js';
+
+export { covers };
 
 /** What a request wants to do, as the auth hook and `allowedTopics` see it. */
 export type MeshAccess =
@@ -7,13 +10,16 @@ export type MeshAccess =
   | { readonly action: 'stream'; readonly pattern: string };
 
 /**
- * The auth hook's answer: `true` lets the request through; `false` answers 401;
- * an object picks 401 (no or bad credentials) or 403 (known caller, not allowed),
- * with an optional `detail` for the problem document and extra response headers
- * (e.g. `WWW-Authenticate` on a 401).
+ * The auth hook's answer: `true` lets the request through; `{ identity }` too, as that
+ * identity, which the mesh's `acl` then holds to its grant (publish: the topics it may
+ * POST; subscribe: the patterns it may stream); `false` answers 401; an object with a
+ * `status` picks 401 (no or bad credentials) or 403 (known caller, not allowed), with an
+ * optional `detail` for the problem document and extra response headers (e.g.
+ * `WWW-Authenticate` on a 401).
  */
 export type AuthDecision =
   | boolean
+  | { readonly identity: string }
   | { readonly status: 401 | 403; readonly detail?: string; readonly headers?: Readonly<Record<string, string>> };
 
 /** Decides whether a request may go on; runs before the body is read. A throw is passed to `next(err)`. */
@@ -47,28 +53,30 @@ export class TopicPolicy {
   }
 }
 
-/**
- * Whether pattern `a` matches every topic pattern `p` matches, level by level.
- * Conservative where exactness would need more than a walk: a `#` in `p` is only
- * covered by a `#` in `a` (so `*.#` is not taken to cover `#.x`); a caller refused
- * that way can ask for a narrower pattern. Each `#` of `a` branches, and `p` comes
- * from the client: steps already known to fail are remembered, so the walk is
- * bounded by |a|·|p| steps instead of growing with the power of `a`'s `#` count.
- */
-export function covers(a: readonly string[], p: readonly string[]): boolean {
-  const failed = new Set<number>();
-  const walk = (i: number, j: number): boolean => {
-    if (i === a.length) return j === p.length;
-    const step = i * (p.length + 1) + j;
-    if (failed.has(step)) return false;
-    const head = a[i];
-    let ok: boolean;
-    // `#` matches zero levels here, or swallows p's next level (whatever it is).
-    if (head === '#') ok = walk(i + 1, j) || (j < p.length && walk(i, j + 1));
-    else if (j === p.length || p[j] === '#') ok = false;
-    else ok = (head === '*' || p[j] === head) && walk(i + 1, j + 1);
-    if (!ok) failed.add(step);
-    return ok;
+/** What a caller the auth hook named may do under the mesh's `acl`. */
+export interface CallerGrant {
+  readonly identity: string;
+  /** Whether it may publish `topic`; a refusal is reported on the mesh. */
+  allowsTopic(topic: string): boolean;
+  /** Whether it may stream every topic of `pattern`; a refusal is reported on the mesh. */
+  allowsPattern(pattern: string): boolean;
+}
+
+/** The mesh's `acl` for a caller named `identity`; undefined without an identity or without an acl. */
+export function callerGrant(mesh: Mesh, identity: string | undefined): CallerGrant | undefined {
+  const acl = identity === undefined ? undefined : aclOf(mesh);
+  if (acl === undefined || identity === undefined) return undefined;
+  return {
+    identity,
+    allowsTopic: (topic) => {
+      if (acl.grant(identity, 'publish').allows(topic)) return true;
+      acl.refused(identity, 'http', 'publish', topic);
+      return false;
+    },
+    allowsPattern: (pattern) => {
+      if (acl.grant(identity, 'subscribe').covers(parsePattern(pattern).levels)) return true;
+      acl.refused(identity, 'http', 'subscribe', pattern);
+      return false;
+    },
   };
-  return walk(0, 0);
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MeshError, parsePattern, type Mesh } from '../src/index.js';
 import { EventIds, type EventFactory, type MeshEvent } from '../src/internal.js';
 import { overRate } from './rate-limit.js';
-import type { MeshAccess, TopicPolicy } from './access.js';
+import { callerGrant, type CallerGrant, type MeshAccess, type TopicPolicy } from './access.js';
 import { BodyAborted, readBody } from './body.js';
 import { EventStream } from './event-stream.js';
 import { ingest, type EventProblem } from './ingest.js';
@@ -50,8 +50,10 @@ export function meshRouter(mesh: Mesh, options?: MeshRouterOptions): MeshRouter 
 }
 
 async function publish(mesh: Mesh, factory: EventFactory, opts: ResolvedRouterOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!(await admitted(opts, req, res, { action: 'publish' }))) return;
+  const caller = await admitted(opts, req, res, { action: 'publish' });
+  if (caller === undefined) return;
   const policy = await topicPolicy(opts, req);
+  const grant = callerGrant(mesh, caller.identity);
   let events: MeshEvent[];
   try {
     events = ingest(factory, req.headers, await readBody(req, opts.limit, opts.bodyTimeout));
@@ -65,19 +67,29 @@ async function publish(mesh: Mesh, factory: EventFactory, opts: ResolvedRouterOp
     sendProblem(res, problemOf(err, errors === undefined ? undefined : { errors }), headers);
     return;
   }
-  const refused: EventProblem[] = [];
-  events.forEach((event, index) => {
-    if (policy !== undefined && !policy.allowsTopic(event.type)) {
-      refused.push({ index, code: 'ERR_MESH_FORBIDDEN', detail: `topic ${event.type} is not allowed here` });
-    }
-  });
+  const refused = refusedEvents(events, policy, grant);
   if (refused.length > 0) {
-    const err = new MeshError('ERR_MESH_FORBIDDEN', `${refused.length} of ${events.length} events have a topic outside the allowed topics (${(policy as TopicPolicy).patterns.join(', ')}); none was published`);
+    const err = new MeshError('ERR_MESH_FORBIDDEN', `${refused.length} of ${events.length} events have a topic this caller may not publish; none was published`, {
+      details: grant === undefined ? undefined : { identity: grant.identity },
+    });
     sendProblem(res, problemOf(err, { errors: refused }));
     return;
   }
   if (overRate(mesh, req, res, events.length)) return;
   await publishAll(mesh, events, res);
+}
+
+/** The events outside `allowedTopics`, or outside the caller's `acl` grant. */
+function refusedEvents(events: readonly MeshEvent[], policy: TopicPolicy | undefined, grant: CallerGrant | undefined): EventProblem[] {
+  const refused: EventProblem[] = [];
+  events.forEach((event, index) => {
+    if (policy !== undefined && !policy.allowsTopic(event.type)) {
+      refused.push({ index, code: 'ERR_MESH_FORBIDDEN', detail: `topic ${event.type} is not allowed here (${policy.patterns.join(', ')})` });
+    } else if (grant !== undefined && !grant.allowsTopic(event.type)) {
+      refused.push({ index, code: 'ERR_MESH_FORBIDDEN', detail: `topic ${event.type} is not granted to ${grant.identity} (acl)` });
+    }
+  });
+  return refused;
 }
 
 /** Published in order; all were validated, so a failure here is the mesh's (closed, store down). */
@@ -104,12 +116,17 @@ async function stream(
   mesh: Mesh, opts: ResolvedRouterOptions, streams: Set<EventStream>, url: URL, req: IncomingMessage, res: ServerResponse,
 ): Promise<void> {
   const pattern = url.searchParams.get('pattern') ?? '';
-  if (!(await admitted(opts, req, res, { action: 'stream', pattern }))) return;
+  const caller = await admitted(opts, req, res, { action: 'stream', pattern });
+  if (caller === undefined) return;
   const policy = await topicPolicy(opts, req);
   try {
     checkStreamPattern(pattern);
     if (policy !== undefined && !policy.allowsPattern(pattern)) {
       throw new MeshError('ERR_MESH_FORBIDDEN', `pattern ${pattern} reaches beyond the allowed topics (${policy.patterns.join(', ')})`);
+    }
+    const grant = callerGrant(mesh, caller.identity);
+    if (grant !== undefined && !grant.allowsPattern(pattern)) {
+      throw new MeshError('ERR_MESH_FORBIDDEN', `pattern ${pattern} reaches beyond what ${grant.identity} is granted (acl)`, { details: { identity: grant.identity } });
     }
     // Checked before a resume attaches a durable for it, and again once it has.
     if (streams.size >= opts.maxStreams) throw tooManyStreams(opts);
@@ -170,15 +187,18 @@ function headerOrQuery(req: IncomingMessage, url: URL): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-async function admitted(opts: ResolvedRouterOptions, req: IncomingMessage, res: ServerResponse, access: MeshAccess): Promise<boolean> {
-  if (opts.auth === undefined) return true;
+/** The caller the auth hook let through (with the identity it named, if any), or undefined once refused. */
+async function admitted(opts: ResolvedRouterOptions, req: IncomingMessage, res: ServerResponse, access: MeshAccess): Promise<{ identity?: string } | undefined> {
+  if (opts.auth === undefined) return {};
   const decision = await opts.auth(req, access);
-  if (decision === true) return true;
-  // Anything but `true` denies, so a hook that forgets to return never opens the door.
+  if (decision === true) return {};
   const answer = typeof decision === 'object' && decision !== null ? decision : undefined;
-  if (answer?.status === 403) fail(res, 'ERR_MESH_FORBIDDEN', answer.detail ?? 'Not allowed', answer.headers);
-  else fail(res, 'ERR_MESH_UNAUTHORIZED', answer?.detail ?? 'Missing or invalid credentials', answer?.headers);
-  return false;
+  if (answer !== undefined && !('status' in answer) && typeof answer.identity === 'string' && answer.identity.length > 0) return { identity: answer.identity };
+  // Anything else denies, so a hook that forgets to return never opens the door.
+  const refusal = answer !== undefined && 'status' in answer ? answer : undefined;
+  if (refusal?.status === 403) fail(res, 'ERR_MESH_FORBIDDEN', refusal.detail ?? 'Not allowed', refusal.headers);
+  else fail(res, 'ERR_MESH_UNAUTHORIZED', refusal?.detail ?? 'Missing or invalid credentials', refusal?.headers);
+  return undefined;
 }
 
 async function topicPolicy(opts: ResolvedRouterOptions, req: IncomingMessage): Promise<TopicPolicy | undefined> {

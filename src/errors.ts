@@ -31,7 +31,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_RATE_LIMITED: { retryable: true, summary: 'An identity publishes faster than `limits.publishRate` allows: a stock client gets code 1 with the code at the start of `desc`, an HTTP caller 429.' },
   ERR_MESH_NOT_REGISTERED: { retryable: false, summary: 'A @Publish method was called on an instance no mesh has registered.' },
   ERR_MESH_UNAUTHORIZED: { retryable: false, summary: 'evmesh/express: the auth hook did not accept the request\'s credentials (HTTP 401).' },
-  ERR_MESH_FORBIDDEN: { retryable: false, summary: 'evmesh/express: the caller may not publish that topic or stream that pattern (HTTP 403).' },
+  ERR_MESH_FORBIDDEN: { retryable: false, summary: 'Refused by access control: a peer, stock client or HTTP caller may not publish that topic or receive that pattern (`acl`, `details.identity`; stock: code 1, HTTP 403), or `evmesh/express`\'s auth hook or `allowedTopics` refused it (HTTP 403).' },
   ERR_MESH_PAYLOAD_TOO_LARGE: { retryable: false, summary: 'evmesh/express: a request body is larger than the router\'s body limit (HTTP 413).' },
   ERR_MESH_UNSUPPORTED_MEDIA_TYPE: { retryable: false, summary: 'evmesh/express: a POST is neither a binary, structured nor batch CloudEvent in JSON, or is compressed (HTTP 415).' },
   ERR_MESH_BODY_TIMEOUT: { retryable: true, summary: 'evmesh/express: a request body did not arrive whole within the router\'s `bodyTimeout` (HTTP 408).' },

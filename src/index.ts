@@ -3,9 +3,10 @@
 export { createMesh, Mesh } from './mesh/mesh.js';
 export type { RequestOptions } from './mesh/mesh.js';
 export type { MeshOptions, MeshLogger, StartOptions } from './mesh/options.js';
+export type { AccessControlList, AclEntry } from './security/acl-rules.js';
 export type { MeshSignal, MeshSignals, PeerInfo } from './mesh/signals.js';
 export type { PeerState, PeerStats } from './federation/peer-info.js';
-export type { PeerHello, StockClientOptions } from './mesh/options.js';
+export type { HelloCertificate, HelloVerdict, PeerHello, StockClientOptions } from './mesh/options.js';
 export type { FrameEncoderStats } from './wire/frame-encoder.js';
 
 export type { MeshEvent } from './event/mesh-event.js';

@@ -3,7 +3,7 @@ import type { DeliveryHost } from '../delivery/host.js';
 import type { RoutingTable } from '../delivery/routing-table.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { Link } from './link.js';
-import type { PeerHello, PeerInfo } from './peer-info.js';
+import type { HelloVerdict, PeerHello, PeerInfo } from './peer-info.js';
 import type { Refusals, ResolvedLimits } from './limits.js';
 
 /** What the federation needs from its mesh; its proxies stand in the mesh's routing table. */
@@ -27,7 +27,7 @@ export interface FederationHost extends DeliveryHost {
   /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */
   peerChanged(up: boolean, peer: PeerInfo): void;
   /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
-  verifyHello(hello: PeerHello): boolean | Promise<boolean>;
+  verifyHello(hello: PeerHello): HelloVerdict | Promise<HelloVerdict>;
   /** PROTOCOL §2.4: a HELLO without `evmeshnode` hands its link to the stock client sessions. */
   stockHello(link: Link, hello: WireFrame): void;
 }

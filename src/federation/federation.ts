@@ -11,6 +11,7 @@ import type { Link, LinkWatcher } from './link.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
+import { applyVerdict } from './hello-verdict.js';
 import type { RemoteParty } from '../hooks/hook-list.js';
 import { withoutSecrets } from './redact.js';
 import {
@@ -42,6 +43,8 @@ interface PeerLink {
   seen: number;
   /** Who is at the other end, as hooks are told (identity set by the HELLO). */
   party: RemoteParty;
+  /** What `verifyHello` admitted this peer as, on a link it dialed us on; else its node id. */
+  identity: string | undefined;
   /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
   readonly watcher: LinkWatcher | undefined;
 }
@@ -73,7 +76,7 @@ export class Federation {
     this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
       const entry = this.links.get(link);
       if (entry !== undefined) this.send(entry.link, typeof frame === 'function' ? frame(this.seq()) : frame);
-    });
+    }, (link) => this.links.get(link)?.party);
   }
 
   get servedRequests(): number {
@@ -87,7 +90,7 @@ export class Federation {
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, watcher };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -198,7 +201,7 @@ export class Federation {
       case 'REQUEST_TO_SERVER':
         return this.forwarder.arrived(frame, entry.party);
       case 'RESPONSE_TO_SERVER':
-        return this.forwarder.replyArrived(frame);
+        return this.forwarder.replyArrived(frame, id);
       case 'LISTEN_REQUEST':
         return this.listening(entry);
       default:
@@ -213,25 +216,21 @@ export class Federation {
     // reported here: the dialing side reports it, once, and redials only at its slowest pace.
     if (peer === this.host.selfId) return this.refuse(entry, frame, `ERR_MESH_PEER_SAME_ID: ${peer} is this node's own id`);
     if (this.full(entry, frame)) return;
-    const welcome = (): void => {
-      if (this.full(entry, frame)) return; // others were admitted while verifyHello ran
-      this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
-      this.up(id, entry, peer);
-    };
-    const refuse = (reason: string): void => this.refuse(entry, frame, reason);
-    const verdict = this.host.verifyHello({ node: peer, token, remoteAddress: entry.link.remoteAddress });
-    if (typeof verdict === 'boolean') {
-      if (verdict) welcome();
-      else refuse('refused by verifyHello');
-      return;
-    }
-    verdict.then(
-      (ok) => (ok ? welcome() : refuse('refused by verifyHello')),
-      (err: unknown) => {
-        this.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', peer }));
-        refuse('verifyHello failed');
+    const { remoteAddress, certificate } = entry.link;
+    const hello = certificate === undefined ? { node: peer, token, remoteAddress } : { node: peer, token, remoteAddress, certificate };
+    applyVerdict(this.host.verifyHello(hello), peer, {
+      admit: (identity) => {
+        if (this.full(entry, frame)) return; // others were admitted while verifyHello ran
+        entry.identity = identity;
+        this.send(entry.link, helloResponseFrame(this.host.selfId, frame.header.seq));
+        this.up(id, entry, peer);
       },
-    );
+      refuse: () => this.refuse(entry, frame, 'refused by verifyHello'),
+      failed: (err) => {
+        this.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', peer }));
+        this.refuse(entry, frame, 'verifyHello failed');
+      },
+    });
   }
 
   /** PROTOCOL §10: past `limits.maxPeers` a peer's HELLO is refused (code 1) and counted. */
@@ -252,7 +251,8 @@ export class Federation {
   private advertised(id: string, entry: PeerLink, frame: WireFrame): void {
     const adv = this.proxies.advertisement(frame, jsonProp(frame, 'evmeshpath', isPath));
     const hooks = this.host.hooks;
-    if (hooks.onRemoteSubscribe !== undefined && !hooks.allows('onRemoteSubscribe', adv, entry.party)) return;
+    // A node's presence (§4.6) is no subscription: it routes replies and never matches an event.
+    if (hooks.onRemoteSubscribe !== undefined && adv.sub !== PRESENCE && !hooks.allows('onRemoteSubscribe', adv, entry.party)) return;
     this.apply(this.table.advertise(id, adv));
   }
 
@@ -261,7 +261,7 @@ export class Federation {
     if (entry.peer === undefined) this.peerCount++;
     entry.peer = peer;
     entry.link.admitted?.();
-    entry.party = { kind: 'peer', identity: peer, remoteAddress: entry.link.remoteAddress };
+    entry.party = { kind: 'peer', identity: entry.identity ?? peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
     this.send(entry.link, listenFrame(this.seq()));
   }

@@ -148,6 +148,12 @@ export class InterestTable {
     return best?.link;
   }
 
+  /** Whether the neighbour on `link` offers some path to `node` (best or not): a reply from `node` may come that way (PROTOCOL §9.3). */
+  reaches(node: string, link: string): boolean {
+    for (const route of this.routes.get(node)?.values() ?? []) if (route.candidates.has(link)) return true;
+    return false;
+  }
+
   /** The best route per remote (node, sub), sorted by node then sub. */
   *remoteEntries(): IterableIterator<RemoteEntry> {
     for (const [node, subs] of this.sortedRoutes()) {

@@ -1,6 +1,7 @@
 import type { MeshError } from '../errors.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
+import type { HelloCertificate } from './peer-info.js';
 
 /**
  * The seam between federation logic and transport (style.md §8): a link carries
@@ -14,6 +15,8 @@ export interface Link {
   close(): void;
   /** The peer's address where the transport knows it (for `verifyHello`). */
   readonly remoteAddress?: string;
+  /** The client certificate a mutual-TLS handshake verified, where there is one (for `verifyHello`). */
+  readonly certificate?: HelloCertificate;
   /** Outbound counters where the transport keeps them (queue, bytes, drain waits, refusals). */
   stats?(): FrameEncoderStats;
   /** Its HELLO completed (a peer's or a stock client's was accepted): `limits.helloTimeout` no longer applies. */

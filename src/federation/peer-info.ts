@@ -29,11 +29,31 @@ export interface PeerStats extends PeerInfo {
   readonly lastError: { readonly code: MeshErrorCode; readonly message: string } | undefined;
 }
 
+/**
+ * A client certificate the TLS handshake verified against `listen.tls.ca` (mutual TLS,
+ * `requestCert: true`), as `socket.getPeerCertificate()` gives it.
+ */
+export interface HelloCertificate {
+  /** The certificate's subject, e.g. `{ CN: 'billing', O: 'shop' }`. */
+  readonly subject: Readonly<Record<string, string | string[]>>;
+  /** SHA-256 fingerprint, `AA:BB:…`. */
+  readonly fingerprint256: string;
+}
+
+/**
+ * `verifyHello`'s answer: `true` admits (the identity is the peer's node id, or the
+ * client's UserAgent `username`, else `subsystem`), `{ identity }` admits under that
+ * identity (what hooks and the `acl` see), `false` refuses.
+ */
+export type HelloVerdict = boolean | { readonly identity: string };
+
 /** What `verifyHello` learns about a connecting peer. */
 export interface PeerHello {
   readonly node: string;
   readonly token: string | undefined;
   readonly remoteAddress: string | undefined;
+  /** With mutual TLS: the client certificate the handshake verified (none without one). */
+  readonly certificate?: HelloCertificate;
   /**
    * Set when a stock EventMesh client (not an evmesh peer) says HELLO; `node` is then
    * its UserAgent `subsystem` (empty if it sent none).

@@ -1,7 +1,7 @@
 import { DEFAULT_POLICY } from '../delivery/policy.js';
 import { MeshSubscription } from '../delivery/subscription.js';
 import { compileFilter, type EventFilter } from '../filter/dialects.js';
-import { parsePattern } from '../topic/pattern.js';
+import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
 import { decodeSubscription } from '../wire/bodies/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FederationHost } from './federation-host.js';
@@ -18,7 +18,7 @@ import { optionalProp, prop } from './peer-frames.js';
 export class Proxies {
   private readonly remote = new Map<string, MeshSubscription>();
   private readonly localIds = new Map<MeshSubscription, string>();
-  private readonly localById = new Map<string, MeshSubscription>();
+  private readonly localById = new Map<string, LocalSub>();
   private seq = 0;
 
   constructor(private readonly host: FederationHost) {}
@@ -28,7 +28,7 @@ export class Proxies {
     if (id === undefined) {
       id = `s${++this.seq}`;
       this.localIds.set(sub, id);
-      this.localById.set(id, sub);
+      this.localById.set(id, { sub, pattern: parsePattern(sub.pattern) });
     }
     return { node: this.host.selfId, sub: id, pattern: sub.pattern, group: sub.group, filter: sub.options?.filter };
   }
@@ -41,7 +41,8 @@ export class Proxies {
     return id;
   }
 
-  local(id: string): MeshSubscription | undefined {
+  /** A local subscription by the id peers name it by, with its pattern parsed once (PROTOCOL §5.3 checks it). */
+  local(id: string): LocalSub | undefined {
     return this.localById.get(id);
   }
 
@@ -81,6 +82,12 @@ export class Proxies {
     }
     this.remote.clear();
   }
+}
+
+/** A local live subscription and its parsed pattern, which an arriving event must match. */
+export interface LocalSub {
+  readonly sub: MeshSubscription;
+  readonly pattern: ParsedPattern;
 }
 
 /** A proxy's handler: routing collects proxies, it never runs them. */

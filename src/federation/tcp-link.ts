@@ -1,10 +1,22 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { MeshError } from '../errors.js';
 import { FrameDecoder } from '../wire/frame-decoder.js';
 import { FrameEncoder, type FrameEncoderStats } from '../wire/frame-encoder.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { OutboundBudget } from '../wire/outbound-budget.js';
 import type { Link } from './link.js';
+import type { HelloCertificate } from './peer-info.js';
+
+/** The client certificate of a TLS socket, only where the handshake verified it against the CA. */
+function certificateOf(socket: Socket): HelloCertificate | undefined {
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  if (typeof cert.fingerprint256 !== 'string' || cert.fingerprint256.length === 0) return undefined;
+  const subject: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(cert.subject)) if (value !== undefined) subject[key] = value;
+  return { subject, fingerprint256: cert.fingerprint256 };
+}
 
 /** What a TCP link is held to besides its own queue bound. */
 export interface TcpLinkLimits {
@@ -27,10 +39,12 @@ export class TcpLink implements Link {
   private closed = false;
   private helloTimer: NodeJS.Timeout | undefined;
   readonly remoteAddress: string | undefined;
+  readonly certificate: HelloCertificate | undefined;
 
   constructor(private readonly socket: Socket, private readonly onError: (error: MeshError) => void, limits: TcpLinkLimits = {}) {
     socket.setNoDelay(true);
     this.remoteAddress = socket.remoteAddress;
+    this.certificate = certificateOf(socket);
     this.encoder = new FrameEncoder(socket, { budget: limits.budget, onShed: () => this.shed() });
     const decoder = new FrameDecoder({
       onFrame: (frame) => this.onFrame?.(frame),

@@ -36,9 +36,9 @@ export interface RemoteAdvertisement {
 
 /**
  * The closed list of points where features that are not the kernel's own (metrics,
- * tracing, access control) attach. Notification hooks return nothing; the three
- * inbound checks may return `false` to refuse what arrived (a frame is dropped, an
- * event is not delivered or forwarded, an advertisement is not routed to).
+ * tracing, access control) attach. Notification hooks return nothing; the checks may
+ * return `false` to refuse: what arrived (a frame is dropped, an event is not delivered
+ * or forwarded, an advertisement is not routed to), or what would leave over a link.
  */
 export interface HookSignatures {
   /** An event published on this node, after the `use` chain, before it is routed. */
@@ -57,16 +57,21 @@ export interface HookSignatures {
   onRemoteEvent(event: MeshEvent, from: RemoteParty): boolean | void;
   /** A remote party advertises a subscription (a peer's SUBSCRIBE, a client's LISTEN). */
   onRemoteSubscribe(advertisement: RemoteAdvertisement, from: RemoteParty): boolean | void;
+  /**
+   * An event (or request) is about to leave over a peer link to `to`, sent from here or
+   * passed on; `false` keeps it off that link (the other destinations still get it).
+   */
+  onRemoteSend(event: MeshEvent, to: RemoteParty): boolean | void;
 }
 
 export type HookName = keyof HookSignatures;
 
 /** The inbound checks: the hooks whose `false` refuses. */
-export type CheckHookName = 'onRemoteFrame' | 'onRemoteEvent' | 'onRemoteSubscribe';
+export type CheckHookName = 'onRemoteFrame' | 'onRemoteEvent' | 'onRemoteSubscribe' | 'onRemoteSend';
 
 export type NotifyHookName = Exclude<HookName, CheckHookName>;
 
 /** Every hook, in the order a published event meets them. */
 export const HOOK_NAMES: readonly HookName[] = Object.freeze([
-  'onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe',
+  'onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe', 'onRemoteSend',
 ] as const);

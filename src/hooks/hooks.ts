@@ -19,6 +19,7 @@ export class Hooks {
   onRemoteFrame: HookSignatures['onRemoteFrame'][] | undefined = undefined;
   onRemoteEvent: HookSignatures['onRemoteEvent'][] | undefined = undefined;
   onRemoteSubscribe: HookSignatures['onRemoteSubscribe'][] | undefined = undefined;
+  onRemoteSend: HookSignatures['onRemoteSend'][] | undefined = undefined;
 
   /**
    * @param report where a throwing hook is reported

@@ -13,7 +13,7 @@ import { Durables, type DurablesHost } from '../durable/durables.js';
 import { Federation } from '../federation/federation.js';
 import type { FederationHost } from '../federation/federation-host.js';
 import type { Link } from '../federation/link.js';
-import type { PeerHello, PeerInfo } from '../federation/peer-info.js';
+import type { HelloVerdict, PeerHello, PeerInfo } from '../federation/peer-info.js';
 import type { StockHost, TopicOf } from '../federation/stock/stock-host.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 import { StockSessions } from '../federation/stock/stock-sessions.js';
@@ -21,6 +21,8 @@ import type { Transport } from '../federation/transport.js';
 import { Hooks } from '../hooks/hooks.js';
 import { Refusals, type ResolvedLimits } from '../federation/limits.js';
 import { RateLimiter } from '../util/rate-limiter.js';
+import { Acl } from '../security/acl.js';
+import { attachAcl } from '../security/attach-acl.js';
 import type { PublishHost } from '../publish/publish-host.js';
 import { Publisher } from '../publish/publisher.js';
 import type { StoreContext } from '../store/store.js';
@@ -50,6 +52,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   readonly drain = new Drain();
   readonly timers = new Set<NodeJS.Timeout>();
   readonly hooks: Hooks;
+  /** `createMesh({ acl })`, enforced on the hooks; undefined when no acl is set. */
+  readonly acl: Acl | undefined;
   readonly durables: Durables;
   readonly storeContext: StoreContext;
   /** Subscriptions close() must tear down: those with a pipe, a store consumer or an observer. */
@@ -77,6 +81,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     this.table = new RoutingTable(options.matchCacheSize);
     this.hooks = new Hooks((error) => this.report(error), () => this.watchDeliveries());
     this.storeContext = { meshId: options.id, report: (error) => this.report(error) };
+    this.acl = options.acl === undefined ? undefined : new Acl(options.acl, (error) => this.report(error));
+    if (this.acl !== undefined) attachAcl(this.hooks, this.acl);
     this.durables = new Durables(options.store, this);
     this.publisher = new Publisher(this);
     this.refusals = new Refusals((error) => this.report(error));
@@ -233,7 +239,7 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     this.signals.emit(up ? 'peer:up' : 'peer:down', peer);
   }
 
-  verifyHello(hello: PeerHello): boolean | Promise<boolean> {
+  verifyHello(hello: PeerHello): HelloVerdict | Promise<HelloVerdict> {
     const hook = this.options.verifyHello;
     if (hook === undefined) return true;
     try {

@@ -1,3 +1,4 @@
+import type { Acl } from '../security/acl.js';
 import type { Observable } from 'rxjs';
 import type { RateLimiter } from '../util/rate-limiter.js';
 import { MeshError } from '../errors.js';
@@ -218,6 +219,11 @@ export function hooksOf(mesh: Mesh): Hooks {
 /** @internal `limits.publishRate` of a mesh, a token bucket per identity, shared by its stock clients and HTTP callers. */
 export function publishLimiterOf(mesh: Mesh): RateLimiter | undefined {
   return kernelOf(mesh).publishLimiter;
+}
+
+/** @internal The mesh's access control list (`createMesh({ acl })`), for evmesh/express; undefined without one. */
+export function aclOf(mesh: Mesh): Acl | undefined {
+  return kernelOf(mesh).acl;
 }
 
 /** Creates a mesh node. Nothing binds or connects until `start()`. */

@@ -4,17 +4,18 @@ import { memoryStore } from '../store/memory-store.js';
 import type { MeshStore } from '../store/store.js';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { parsePeer, type PeerAddress } from '../federation/peer-address.js';
-import type { PeerHello } from '../federation/peer-info.js';
+import type { HelloVerdict, PeerHello } from '../federation/peer-info.js';
 import type { ResolvedStockOptions } from '../federation/stock/stock-options.js';
 import type { ResolvedLimits } from '../federation/limits.js';
 import { resolveLimits } from './limits-options.js';
+import { parseAcl, type AccessControlList, type AclRules } from '../security/acl-rules.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
   error(message: string, error?: unknown): void;
 }
 
-export type { PeerHello } from '../federation/peer-info.js';
+export type { HelloCertificate, HelloVerdict, PeerHello } from '../federation/peer-info.js';
 
 export interface MeshOptions {
   /** Node id, unique in the mesh. @default a random id */
@@ -41,10 +42,14 @@ export interface MeshOptions {
   /** Sent in this node's HELLO (UserAgent `token`), for peers that check it. */
   readonly token?: string;
   /**
-   * Decides whether a peer may join: return false (or a promise of false) to refuse
-   * its HELLO with code 1 and close the connection (PROTOCOL §9.2).
+   * Decides whether a peer or stock client may join: return false (or a promise of
+   * false) to refuse its HELLO with code 1 and close the connection (PROTOCOL §9.2);
+   * true to admit it under its own name (a peer's node id, a client's UserAgent
+   * `username`, else `subsystem`), `{ identity }` to admit it as that identity (what
+   * hooks and `acl` see). With mutual TLS, `hello.certificate` is the verified client certificate.
+   * @example verifyHello: ({ certificate }) => certificate ? { identity: String(certificate.subject.CN) } : false
    */
-  readonly verifyHello?: (hello: PeerHello) => boolean | Promise<boolean>;
+  readonly verifyHello?: (hello: PeerHello) => HelloVerdict | Promise<HelloVerdict>;
   /**
    * Heartbeat interval on peer links, in ms; a peer silent for 3 intervals is dropped.
    * @default 2000
@@ -68,6 +73,15 @@ export interface MeshOptions {
    * @example { redeliverAfter: 5000, sessionTimeout: 60000 }
    */
   readonly stockClients?: StockClientOptions;
+  /**
+   * Topic access control for peers, stock clients and HTTP callers named by `meshRouter`'s
+   * `auth`: per identity (see `verifyHello`), the topic patterns it may `publish` (events it
+   * brings in, requests it makes) and `subscribe` (events and requests it receives); `'*'`
+   * for every identity not listed. With `acl` set, whatever is not granted is refused and
+   * reported (`ERR_MESH_FORBIDDEN`, `details.identity`); in-process code is not checked.
+   * @example acl: { billing: { publish: ['com.shop.invoice.#'], subscribe: ['com.shop.order.#'] }, '*': { subscribe: ['public.#'] } }
+   */
+  readonly acl?: AccessControlList;
   /**
    * Bounds on what remote parties (peers, stock clients) may make this node hold
    * (README "Limits", PROTOCOL §10). Connections refused by a limit are reported as one
@@ -179,7 +193,7 @@ export interface ResolvedOptions {
   readonly peers: readonly PeerAddress[];
   readonly peerTls: ConnectionOptions | undefined;
   readonly token: string | undefined;
-  readonly verifyHello: ((hello: PeerHello) => boolean | Promise<boolean>) | undefined;
+  readonly verifyHello: ((hello: PeerHello) => HelloVerdict | Promise<HelloVerdict>) | undefined;
   readonly heartbeatInterval: number;
   readonly source: string;
   readonly store: MeshStore;
@@ -188,6 +202,7 @@ export interface ResolvedOptions {
   readonly logger: MeshLogger;
   readonly stock: ResolvedStockOptions;
   readonly limits: ResolvedLimits;
+  readonly acl: AclRules | undefined;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -213,6 +228,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
     id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval,
     peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
     limits: resolveLimits(options.limits),
+    acl: options.acl === undefined ? undefined : parseAcl(options.acl),
   };
 }
 

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { AccessControlList } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
 
-export interface NodeConfig { id: string; port?: number; peers?: string[]; subscribe?: string[]; respond?: string[] }
+export interface NodeConfig { id: string; port?: number; peers?: string[]; subscribe?: string[]; respond?: string[]; acl?: AccessControlList }
 export interface Received { node: string; topic: string; data: unknown }
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'node.mts');

@@ -2,7 +2,7 @@ import type { MeshError } from '../../errors.js';
 import type { MeshEvent } from '../../event/mesh-event.js';
 import type { EventHandler, MeshSubscription, SubscribeOptions } from '../../delivery/subscription.js';
 import type { Hooks } from '../../hooks/hooks.js';
-import type { PeerHello } from '../peer-info.js';
+import type { HelloVerdict, PeerHello } from '../peer-info.js';
 import type { ResolvedStockOptions } from './stock-options.js';
 import type { Refusals, ResolvedLimits } from '../limits.js';
 import type { RateLimiter } from '../../util/rate-limiter.js';
@@ -27,7 +27,7 @@ export interface StockHost {
   /** Validates and normalises what a client sent into an event. */
   toEvent(value: unknown): MeshEvent;
   /** The user's verdict on the client's HELLO (PROTOCOL §9.2). */
-  verifyHello(hello: PeerHello): boolean | Promise<boolean>;
+  verifyHello(hello: PeerHello): HelloVerdict | Promise<HelloVerdict>;
   /** A mesh subscription serving one of the client's topics (advertised to peers like any other). */
   subscribe(pattern: string, handler: EventHandler, options: SubscribeOptions): MeshSubscription;
   /** Publishes a client's event routed by `topicOf`; resolves once the mesh accepted it. */

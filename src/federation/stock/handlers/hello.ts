@@ -3,6 +3,7 @@ import { decodeUserAgent, type UserAgent } from '../../../wire/bodies/user-agent
 import type { WireFrame } from '../../../wire/frame.js';
 import { replyFrame } from '../stock-frames.js';
 import type { HandlerSession } from './handler-session.js';
+import { applyVerdict } from '../../hello-verdict.js';
 
 const BAD_BODY = 'ERR_MESH_WIRE_BAD_BODY';
 
@@ -38,32 +39,35 @@ export function hello(session: HandlerSession, frame: WireFrame): void {
     session.host.report(error);
     return refuse(error);
   }
-  const welcome = (): void => {
+  const welcome = (identity: string): void => {
     if (!session.open) return;
     session.purpose = who.purpose;
     session.group = who.group;
     session.lastHeartbeat = Date.now();
     session.link.admitted?.(); // limits.helloTimeout no longer applies
-    session.party = { kind: 'client', identity: agent.username ?? agent.subsystem, remoteAddress: session.link.remoteAddress };
+    session.party = { kind: 'client', identity, remoteAddress: session.link.remoteAddress };
     session.send(replyFrame(frame));
     const hooks = session.host.hooks;
     if (hooks.onLinkUp !== undefined) hooks.run('onLinkUp', session.party);
   };
   const refused = new MeshError('ERR_MESH_PEER_REFUSED', 'refused by verifyHello');
   // PROTOCOL §9.2: the same admission hook as for peers, told that this is a client.
-  const verdict = session.host.verifyHello({ node: agent.subsystem ?? '', token: agent.token, remoteAddress: session.link.remoteAddress, client: who });
-  if (typeof verdict === 'boolean') return verdict ? welcome() : refuse(refused);
+  const { remoteAddress, certificate } = session.link;
+  const base = { node: agent.subsystem ?? '', token: agent.token, remoteAddress, client: who };
   session.helloPending = true;
-  verdict.then(
-    (ok) => {
+  applyVerdict(session.host.verifyHello(certificate === undefined ? base : { ...base, certificate }), agent.username ?? agent.subsystem ?? '', {
+    admit: (identity) => {
       session.helloPending = false;
-      if (ok) welcome();
-      else refuse(refused);
+      welcome(identity);
     },
-    (err: unknown) => {
+    refuse: () => {
+      session.helloPending = false;
+      refuse(refused);
+    },
+    failed: (err) => {
       session.helloPending = false;
       session.host.report(asMeshError(err, 'ERR_MESH_INVALID_OPTIONS', { stage: 'verifyHello', client: agent.subsystem }));
       refuse(refused);
     },
-  );
+  });
 }
