@@ -1,6 +1,7 @@
 import type { MeshEvent } from '../event/mesh-event.js';
 import { eventJson } from '../event/event-json.js';
 import { deliver } from '../delivery/dispatcher.js';
+import { refuseFull } from '../delivery/slow-consumer.js';
 import type { WireFrame } from '../wire/frame.js';
 import { EventHeaders } from './event-headers.js';
 import type { InterestTable } from './interest-table.js';
@@ -86,7 +87,8 @@ export class Forwarder {
       if (deadline !== undefined) this.serve(event.id, origin, deadline);
       for (const subId of mine) {
         const sub = this.proxies.local(subId);
-        if (sub !== undefined) deliver(sub, event);
+        // PROTOCOL §5.5: nothing on a link waits for room; a full subscription refuses the event.
+        if (sub !== undefined && !deliver(sub, event)) refuseFull(sub, event);
       }
     }
     // Copied: the body is a view into a socket chunk, which must not be kept alive.

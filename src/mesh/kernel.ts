@@ -93,11 +93,12 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     return this.#halted;
   }
 
-  /** close() is past its drain: cancels retry timers and fails open requests. */
+  /** close() is past its drain: cancels retry timers, refuses publishes waiting for room and fails open requests. */
   halt(): void {
     this.#halted = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.drain.halt(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} closed before the event found room in a full subscription`));
     this.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} closed before the reply`));
   }
 
