@@ -17,7 +17,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_PIPELINE_FAILED: { retryable: false, summary: 'A `use` chain threw (that publish rejects; emit reports it) or a subscription `pipe` threw (reported, pipe rebuilt).' },
   ERR_MESH_HOOK_FAILED: { retryable: false, summary: 'An internal hook (metrics, tracing, access control) threw; the event goes on, an inbound check that throws refuses.' },
   ERR_MESH_DEAD_LETTER_FAILED: { retryable: true, summary: 'An event that exhausted its retries could not be republished to its dead-letter topic.' },
-  ERR_MESH_DRAIN_TIMEOUT: { retryable: false, summary: 'close() gave up waiting for in-flight handlers after its deadline.' },
+  ERR_MESH_DRAIN_TIMEOUT: { retryable: false, summary: 'close() gave up waiting for in-flight handlers after its deadline; details list the deliveries left (event ids, subscriptions, which are durable).' },
   ERR_MESH_SLOW_CONSUMER: { retryable: true, summary: 'A subscription already holds `maxQueued` events for its busy handler: an event emitted (or from a peer) was not queued for it; `publish` waits for room instead.' },
   ERR_MESH_STORE_FULL: { retryable: true, summary: 'The store refused an event because a bounded queue is full.' },
   ERR_MESH_STORE_FAILED: { retryable: true, summary: 'The store failed to accept or deliver an event.' },

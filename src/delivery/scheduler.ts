@@ -2,11 +2,11 @@ import { type MeshError, toMeshError } from '../errors.js';
 import type { DeliveryOutcome } from '../hooks/hook-list.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { Fifo } from '../util/fifo.js';
-import type { DrainOwner } from './drain.js';
+import type { DrainOwner, PendingDelivery } from './drain.js';
 import { handleFailure } from './failure.js';
 import type { DeliveryHost } from './host.js';
 import { hostOf, type MeshSubscription } from './subscription.js';
-import { Task, type DeliveryDone } from './task.js';
+import { RunningTasks, Task, type DeliveryDone } from './task.js';
 import { WaitingRoom } from './waiting-room.js';
 
 export type { DeliveryDone } from './task.js';
@@ -37,6 +37,7 @@ export class Scheduler implements DrainOwner {
   private readonly lanes = new Map<string, Fifo<Task>>();
   /** Keyed mode: keys whose next task waits for a free slot, in arrival order. */
   private readonly waiting = new Fifo<string>();
+  private readonly active = new RunningTasks();
   /** Publishes waiting for a place in the queue; made with the first one. */
   private room: WaitingRoom | undefined = undefined;
   // ES-private: the scheduler is reachable from a handler (ctx.subscription.sched).
@@ -106,12 +107,16 @@ export class Scheduler implements DrainOwner {
 
   /** The fast path's running handler returned a promise: it becomes a task holding its slot. */
   adoptPromise(event: MeshEvent, promise: PromiseLike<unknown>, done?: DeliveryDone): void {
-    this.track(this.task(event, undefined, done), promise);
+    const task = this.task(event, undefined, done);
+    this.active.add(task);
+    this.track(task, promise);
   }
 
   /** The fast path's handler threw and may be retried: the retry holds the slot. */
   adoptFailure(event: MeshEvent, error: unknown, done?: DeliveryDone): void {
-    this.fail(this.task(event, undefined, done), error);
+    const task = this.task(event, undefined, done);
+    this.active.add(task);
+    this.fail(task, error);
   }
 
   /** The fast path's synchronous run is over: free its slot. */
@@ -152,6 +157,21 @@ export class Scheduler implements DrainOwner {
       this.#host.drain.done(this);
       waiting.reject(error);
     });
+  }
+
+  /** Appends up to `room` of the deliveries held here (for close()'s drain-timeout report). */
+  listPending(into: PendingDelivery[], room: number): void {
+    const limit = into.length + room;
+    const sub = this.sub;
+    const add = (event: MeshEvent, state: PendingDelivery['state']): boolean => {
+      if (into.length >= limit) return false;
+      into.push({ eventId: event.id, subscription: sub.name, durable: sub.durable !== undefined, state });
+      return true;
+    };
+    for (const task of this.active) if (!add(task.event, 'running')) return;
+    for (const task of this.queue) if (!add(task.event, 'queued')) return;
+    for (const lane of this.lanes.values()) for (const task of lane) if (!add(task.event, 'queued')) return;
+    if (this.room !== undefined) for (const event of this.room.events()) if (!add(event, 'waiting')) return;
   }
 
   private enqueue(event: MeshEvent, done: DeliveryDone | undefined): void {
@@ -203,6 +223,7 @@ export class Scheduler implements DrainOwner {
 
   private start(task: Task): void {
     this.running++;
+    this.active.add(task);
     this.run(task);
   }
 
@@ -277,6 +298,7 @@ export class Scheduler implements DrainOwner {
 
   private finish(task: Task, handled: boolean): void {
     this.running--;
+    this.active.remove(task);
     this.#host.drain.done(this);
     task.done?.(handled);
     if (task.key !== undefined) {

@@ -12,6 +12,32 @@ export class Task {
   attempt = 1;
   /** When the current attempt started (performance.now()), while delivery hooks watch; else -1. */
   started = -1;
+  /** Links in the scheduler's list of running tasks (intrusive: no allocation per task). */
+  prev: Task | undefined = undefined;
+  next: Task | undefined = undefined;
 
   constructor(readonly event: MeshEvent, readonly key: string | undefined, readonly done: DeliveryDone | undefined) {}
+}
+
+/** The tasks holding a slot (running, or waiting for a retry): O(1) in and out, walked only by close(). */
+export class RunningTasks {
+  private head: Task | undefined = undefined;
+
+  add(task: Task): void {
+    task.next = this.head;
+    if (this.head !== undefined) this.head.prev = task;
+    this.head = task;
+  }
+
+  remove(task: Task): void {
+    if (task.prev !== undefined) task.prev.next = task.next;
+    else if (this.head === task) this.head = task.next;
+    if (task.next !== undefined) task.next.prev = task.prev;
+    task.prev = undefined;
+    task.next = undefined;
+  }
+
+  *[Symbol.iterator](): Iterator<Task> {
+    for (let t = this.head; t !== undefined; t = t.next) yield t;
+  }
 }

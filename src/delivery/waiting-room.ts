@@ -36,4 +36,11 @@ export class WaitingRoom {
   clear(settle: (waiting: Waiting) => void): void {
     for (let w = this.queue.shift(); w !== undefined; w = this.queue.shift()) settle(w);
   }
+
+  events(): Iterable<MeshEvent> {
+    const items = this.queue;
+    return (function* () {
+      for (const w of items) yield w.event;
+    })();
+  }
 }
