@@ -13,7 +13,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_CLOSED: { retryable: false, summary: 'The mesh is closing or closed; nothing new is accepted.' },
   ERR_MESH_TIMEOUT: { retryable: true, summary: 'A request got no reply within its timeout.' },
   ERR_MESH_NO_RESPONDER: { retryable: true, summary: 'A request matched no subscriber anywhere; rejected at once.' },
-  ERR_MESH_HANDLER_FAILED: { retryable: true, summary: 'A subscriber threw or rejected; reported on every failed attempt.' },
+  ERR_MESH_HANDLER_FAILED: { retryable: true, summary: 'A subscriber threw or rejected; reported on every failed attempt. A request whose responder failed its last attempt rejects with it (`details.remote`: the responder\'s code and message).' },
   ERR_MESH_PIPELINE_FAILED: { retryable: false, summary: 'A `use` chain threw (that publish rejects; emit reports it) or a subscription `pipe` threw (reported, pipe rebuilt).' },
   ERR_MESH_HOOK_FAILED: { retryable: false, summary: 'An internal hook (metrics, tracing, access control) threw; the event goes on, an inbound check that throws refuses.' },
   ERR_MESH_DEAD_LETTER_FAILED: { retryable: true, summary: 'An event that exhausted its retries could not be republished to its dead-letter topic.' },

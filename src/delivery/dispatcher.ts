@@ -69,5 +69,8 @@ function failedNow(sub: MeshSubscription, event: MeshEvent, err: unknown, sched:
     return;
   }
   handleFailure(sub, event, 1, err);
+  // A request this handler was asked fails with it, unless another taker still works on it.
+  const host = hostOf(sub);
+  if (host.openRequests > 0 && host.tookRequest(event)) host.requestSettled(event, sub, true, err);
   sched?.release();
 }

@@ -144,6 +144,7 @@ export class Scheduler implements DrainOwner {
     for (const task of dropped) {
       this.#host.drain.done(this);
       task.done?.(false);
+      if (task.request) this.#host.requestSettled(task.event, this.sub, false, undefined);
     }
     this.room?.clear((waiting) => {
       this.#host.drain.done(this);
@@ -201,10 +202,13 @@ export class Scheduler implements DrainOwner {
     this.queued++;
   }
 
-  /** A task the drain counts. */
+  /** A task the drain counts and, when its event is an open request, the request too (as a taker). */
   private task(event: MeshEvent, key: string | undefined, done: DeliveryDone | undefined): Task {
-    this.#host.drain.add(this);
-    return new Task(event, key, done);
+    const host = this.#host;
+    host.drain.add(this);
+    const task = new Task(event, key, done);
+    if (host.openRequests > 0) task.request = host.tookRequest(event);
+    return task;
   }
 
   /** A user key function that throws must not break delivery to anyone else: the event goes to lane "". */
@@ -280,7 +284,7 @@ export class Scheduler implements DrainOwner {
     const retryIn = handleFailure(this.sub, task.event, task.attempt, error);
     this.settled(task, retryIn >= 0 ? 'retried' : this.sub.policy.deadLetter === undefined ? 'failed' : 'dead_lettered');
     if (retryIn < 0) {
-      this.finish(task, true);
+      this.finish(task, true, true, error);
       return;
     }
     if (this.#host.halted) {
@@ -296,11 +300,14 @@ export class Scheduler implements DrainOwner {
     timers.add(timer);
   }
 
-  private finish(task: Task, handled: boolean): void {
+  /** `failed` with `error` when the last attempt threw (an open request learns it). */
+  private finish(task: Task, handled: boolean, failed = false, error: unknown = undefined): void {
     this.running--;
     this.active.remove(task);
     this.#host.drain.done(this);
     task.done?.(handled);
+    // The request (if still open) learns this taker is done: with its failure, it may now reject.
+    if (task.request) this.#host.requestSettled(task.event, this.sub, failed, error);
     if (task.key !== undefined) {
       const lane = this.lanes.get(task.key);
       if (lane !== undefined && lane.length > 0) this.waiting.push(task.key);

@@ -6,7 +6,8 @@ import { hostOf, type MeshSubscription } from './subscription.js';
  * A full subscription (`maxQueued` events waiting for its handler) is not given
  * `event`, which came from `emit`, a `request`, a peer or its pipe, none of which can
  * wait: reported once for this event and subscription as ERR_MESH_SLOW_CONSUMER
- * (other subscriptions got the event).
+ * (other subscriptions got the event). An open request counts it as a taker that
+ * failed, so it rejects at once unless another taker answers.
  */
 export function refuseFull(sub: MeshSubscription, event: MeshEvent): void {
   const host = hostOf(sub);
@@ -15,4 +16,5 @@ export function refuseFull(sub: MeshSubscription, event: MeshEvent): void {
     details: { eventId: event.id, type: event.type, subscription: sub.name, pattern: sub.pattern, maxQueued },
   });
   host.report(error);
+  if (host.openRequests > 0 && host.tookRequest(event)) host.requestSettled(event, sub, true, error);
 }

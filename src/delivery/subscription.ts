@@ -42,7 +42,8 @@ export interface SubscribeOptions {
    * while other subscriptions still get the event; `publish` waits for room instead:
    * its promise resolves once this subscription took the event (so a handler that
    * awaits a publish to its own full subscription waits until close). A `request` that
-   * finds it full is refused like `emit`. Durable subscriptions are
+   * finds it full rejects at once (`ERR_MESH_HANDLER_FAILED`, `details.remote.code`
+   * `ERR_MESH_SLOW_CONSUMER`) unless another taker answers. Durable subscriptions are
    * fed by the store, a prefetch at a time, so this does not apply to them. An integer
    * >= 1, or `Infinity` for no bound (only where the producer is bounded otherwise).
    * @default 10000

@@ -12,6 +12,8 @@ export class Task {
   attempt = 1;
   /** When the current attempt started (performance.now()), while delivery hooks watch; else -1. */
   started = -1;
+  /** The event is an open request that counts this delivery among its takers (RequestTable). */
+  request = false;
   /** Links in the scheduler's list of running tasks (intrusive: no allocation per task). */
   prev: Task | undefined = undefined;
   next: Task | undefined = undefined;

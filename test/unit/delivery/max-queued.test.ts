@@ -255,3 +255,22 @@ describe('maxQueued: publish', () => {
     await expectRejectCode(waiting, 'ERR_MESH_CLOSED');
   });
 });
+
+describe('maxQueued: request', () => {
+  it('fails a request to a full responder at once, with ERR_MESH_SLOW_CONSUMER as the remote code', async () => {
+    const { m, errors } = meshWithErrors();
+    const gate = deferred();
+    m.subscribe('ask', async () => {
+      await gate.promise;
+      return 'late';
+    }, { maxQueued: 1, name: 'responder' });
+    m.emit('ask', 1);
+    m.emit('ask', 2);
+    const rejected = m.request('ask', 3, { timeout: 30_000 });
+    await expect(rejected).rejects.toMatchObject({
+      code: 'ERR_MESH_HANDLER_FAILED', details: { subscription: 'responder', remote: { code: 'ERR_MESH_SLOW_CONSUMER' } },
+    });
+    expect(slow(errors)).toHaveLength(1);
+    gate.resolve();
+  });
+});
