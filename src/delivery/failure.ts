@@ -1,5 +1,6 @@
 import { toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
+import type { RequestFailure } from './request-takers.js';
 import { hostOf, type MeshSubscription } from './subscription.js';
 
 /**
@@ -29,4 +30,22 @@ export function handleFailure(sub: MeshSubscription, event: MeshEvent, attempt: 
   }
   if (sub.policy.deadLetter !== undefined) host.deadLetter(sub, event, attempt, error);
   return -1;
+}
+
+/**
+ * The code and message a requester learns from a failed responder (api.md): a
+ * MeshError's code, an error's `code` property when it is a string, else its name
+ * (`Error`, `TypeError`…); something thrown that is no error is code `Error`.
+ */
+export function describeError(error: unknown): { code: string; message: string } {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown; name?: unknown };
+  const named = error instanceof Error && error.name.length > 0 ? error.name : 'Error';
+  const code = typeof e.code === 'string' && e.code.length > 0 ? e.code : named;
+  const message = typeof e.message === 'string' ? e.message : String(error);
+  return { code, message };
+}
+
+/** A failed taker of a request, as RequestTakers keeps it. */
+export function requestFailure(sub: MeshSubscription, error: unknown, node: string): RequestFailure {
+  return { ...describeError(error), subscription: sub.name, node, cause: error };
 }

@@ -12,6 +12,17 @@ export interface DeliveryHost {
   readonly openRequests: number;
   /** Offers a handler's return value as the reply to `event` if it is a request. */
   answer(event: MeshEvent, value: unknown): void;
+  /**
+   * A delivery of `event` is now held (queued, running, retrying): true when `event` is
+   * an open request (here, or served here for another node), which then counts it as a
+   * taker that may still answer, until `requestSettled`.
+   */
+  tookRequest(event: MeshEvent): boolean;
+  /**
+   * A taker of a request is done without answering: `failed` when its last attempt threw
+   * `error`. Once no taker is left and one failed, the request fails (PROTOCOL §6.4).
+   */
+  requestSettled(event: MeshEvent, sub: MeshSubscription, failed: boolean, error: unknown): void;
   /** Republishes an event that exhausted its attempts to the subscription's dead-letter topic. */
   deadLetter(sub: MeshSubscription, event: MeshEvent, attempts: number, error: unknown): void;
   /** In-flight and queued asynchronous deliveries of this mesh. */

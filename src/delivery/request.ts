@@ -1,5 +1,6 @@
 import { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
+import { RequestTakers, type RequestFailure } from './request-takers.js';
 import { timerDelay } from './timer-delay.js';
 
 /** Options for `mesh.request`. */
@@ -17,13 +18,18 @@ interface Pending {
   timer: NodeJS.Timeout;
   /** Epoch ms: carried to other nodes so no hop works past it. */
   deadline: number;
+  readonly type: string;
+  /** Who may still answer; rejects the request once none is left and one failed. */
+  readonly takers: RequestTakers;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT = 5000;
 
 /**
  * Requests waiting for their first answer, keyed by the request's event id: a
- * `use` chain may hand handlers an enriched copy, which keeps the id.
+ * `use` chain may hand handlers an enriched copy, which keeps the id. Each counts
+ * its takers (RequestTakers): a request whose last taker gave up, one of them
+ * failing, rejects at once with ERR_MESH_HANDLER_FAILED rather than at its timeout.
  */
 export class RequestTable {
   private readonly pending = new Map<string, Pending>();
@@ -40,8 +46,44 @@ export class RequestTable {
           details: { eventId: request.id, type: request.type, timeout },
         }));
       }, timerDelay(timeout));
-      this.pending.set(request.id, { resolve, reject, timer, deadline: Date.now() + timeout });
+      const takers = new RequestTakers((t) => this.failed(request.id, entry, t.failure));
+      const entry: Pending = { resolve, reject, timer, deadline: Date.now() + timeout, type: request.type, takers };
+      this.pending.set(request.id, entry);
     });
+  }
+
+  /** A delivery of request `id` is held: true when that request is open here (it counts the taker). */
+  took(id: string): boolean {
+    const entry = this.pending.get(id);
+    if (entry === undefined) return false;
+    entry.takers.add();
+    return true;
+  }
+
+  /** A taker of request `id` is done without answering (`failure` when it failed); false when `id` is not open here. */
+  settled(id: string, failure: RequestFailure | undefined): boolean {
+    const entry = this.pending.get(id);
+    if (entry === undefined) return false;
+    entry.takers.done(failure);
+    return true;
+  }
+
+  /** The request went to `nodes` other nodes, each of which says when its takers are done (PROTOCOL §6.4). */
+  awaitRemote(id: string, nodes: number): void {
+    this.pending.get(id)?.takers.add(nodes);
+  }
+
+  private failed(id: string, entry: Pending, failure: RequestFailure | undefined): void {
+    if (failure === undefined || this.pending.get(id) !== entry) return;
+    this.take(id);
+    entry.reject(new MeshError('ERR_MESH_HANDLER_FAILED',
+      `The responder ${failure.subscription} on ${failure.node} failed on ${entry.type}: ${failure.code}: ${failure.message}`, {
+        cause: failure.cause,
+        details: {
+          eventId: id, type: entry.type, subscription: failure.subscription, node: failure.node,
+          remote: { code: failure.code, message: failure.message },
+        },
+      }));
   }
 
   isOpen(id: string): boolean {

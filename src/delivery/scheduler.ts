@@ -1,43 +1,45 @@
-import { toMeshError } from '../errors.js';
+import { type MeshError, toMeshError } from '../errors.js';
 import type { DeliveryOutcome } from '../hooks/hook-list.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { Fifo } from '../util/fifo.js';
+import type { DrainOwner, PendingDelivery } from './drain.js';
 import { handleFailure } from './failure.js';
 import type { DeliveryHost } from './host.js';
 import { hostOf, type MeshSubscription } from './subscription.js';
+import { RunningTasks, Task, type DeliveryDone } from './task.js';
+import { WaitingRoom } from './waiting-room.js';
 
-/**
- * Called once per delivery when it is over: true when the subscription's policy
- * ran its course (success, or retries and dead letter spent); false when the task
- * was dropped unhandled (subscription ended, mesh halted), so a store keeps it.
- */
-export type DeliveryDone = (handled: boolean) => void;
-
-class Task {
-  attempt = 1;
-  /** When the current attempt started (performance.now()), while delivery hooks watch; else -1. */
-  started = -1;
-  constructor(readonly event: MeshEvent, readonly key: string | undefined, readonly done: DeliveryDone | undefined) {}
-}
+export type { DeliveryDone } from './task.js';
 
 /**
  * Real queuing for one subscription: at most `concurrency` handlers at once, in
  * publish order per ordering lane (the whole subscription when there is no
- * orderingKey). A task keeps its slot through retries and their backoff, so a
- * failing event never lets later events of its lane overtake it. A task that
- * comes up after its subscription ended, or after the mesh gave up draining, is
- * dropped: `done(false)` hands a stored event back to its store.
+ * orderingKey), and at most `maxQueued` events waiting for a slot: over it `push`
+ * refuses, and a `publish` parks its event in the waiting room, whose events take
+ * free places before anything new. A task keeps its slot through retries and their
+ * backoff, so a failing event never lets later events of its lane overtake it. A
+ * task that comes up after its subscription ended, or after the mesh gave up
+ * draining, is dropped: `done(false)` hands a stored event back to its store.
  * Subscriptions with concurrency > 1, an ordering key or a store get one at
  * once; others only when a handler first returns a promise or needs a retry.
  */
-export class Scheduler {
+export class Scheduler implements DrainOwner {
+  /** Deliveries of the mesh's drain this scheduler holds (kept by the Drain). */
+  held = 0;
   private running = 0;
+  /** Tasks in `queue` and the lanes, not started yet: what `maxQueued` bounds. */
+  private queued = 0;
   private pumping = false;
+  /** Set while waiting publishes are let in (through a pipe, they come back through push). */
+  private admitting = false;
   private readonly queue = new Fifo<Task>();
   /** Keyed mode: a lane exists while its key has a task running or queued. */
   private readonly lanes = new Map<string, Fifo<Task>>();
   /** Keyed mode: keys whose next task waits for a free slot, in arrival order. */
   private readonly waiting = new Fifo<string>();
+  private readonly active = new RunningTasks();
+  /** Publishes waiting for a place in the queue; made with the first one. */
+  private room: WaitingRoom | undefined = undefined;
   // ES-private: the scheduler is reachable from a handler (ctx.subscription.sched).
   readonly #host: DeliveryHost;
 
@@ -46,27 +48,26 @@ export class Scheduler {
     this.#host = hostOf(sub);
   }
 
-  push(event: MeshEvent, done?: DeliveryDone): void {
-    const key = this.keyOf(event);
-    this.#host.drain.add();
-    const task = new Task(event, key, done);
-    if (key === undefined) {
-      if (this.running < this.sub.policy.concurrency && this.queue.length === 0) this.start(task);
-      else this.queue.push(task);
-      return;
-    }
-    const lane = this.lanes.get(key);
-    if (lane !== undefined) {
-      lane.push(task);
-    } else if (this.running < this.sub.policy.concurrency) {
-      this.lanes.set(key, new Fifo());
-      this.start(task);
-    } else {
-      const fresh = new Fifo<Task>();
-      fresh.push(task);
-      this.lanes.set(key, fresh);
-      this.waiting.push(key);
-    }
+  /**
+   * Queues `event`, or starts it when a slot is free. False, with nothing queued, when
+   * the subscription is `full`: the caller parks the event (`publish`) or refuses it
+   * (`emit`). A store's delivery (`done`) is never refused: its prefetch bounds those.
+   */
+  push(event: MeshEvent, done?: DeliveryDone): boolean {
+    if (done === undefined && this.full) return false;
+    this.enqueue(event, done);
+    return true;
+  }
+
+  /** No place for one more event: `maxQueued` are waiting, or publishes wait for room ahead of it. */
+  get full(): boolean {
+    return this.queued >= this.sub.policy.maxQueued || (this.room !== undefined && this.room.length > 0 && !this.admitting);
+  }
+
+  /** A `publish` met a full queue: the promise resolves once the event has its place. */
+  park(event: MeshEvent): Promise<void> {
+    this.#host.drain.add(this);
+    return (this.room ??= new WaitingRoom()).enter(event);
   }
 
   /**
@@ -106,14 +107,16 @@ export class Scheduler {
 
   /** The fast path's running handler returned a promise: it becomes a task holding its slot. */
   adoptPromise(event: MeshEvent, promise: PromiseLike<unknown>, done?: DeliveryDone): void {
-    this.#host.drain.add();
-    this.track(new Task(event, undefined, done), promise);
+    const task = this.task(event, undefined, done);
+    this.active.add(task);
+    this.track(task, promise);
   }
 
   /** The fast path's handler threw and may be retried: the retry holds the slot. */
   adoptFailure(event: MeshEvent, error: unknown, done?: DeliveryDone): void {
-    this.#host.drain.add();
-    this.fail(new Task(event, undefined, done), error);
+    const task = this.task(event, undefined, done);
+    this.active.add(task);
+    this.fail(task, error);
   }
 
   /** The fast path's synchronous run is over: free its slot. */
@@ -124,7 +127,8 @@ export class Scheduler {
 
   /**
    * The subscription ended: queued tasks are dropped now (a stored event goes back
-   * to its store at once, for another consumer), not when their turn would come.
+   * to its store at once, for another consumer), not when their turn would come;
+   * waiting publishes resolve (the event is delivered nowhere here any more).
    * Running tasks finish on their own.
    */
   dropQueued(): void {
@@ -136,10 +140,75 @@ export class Scheduler {
       this.lanes.delete(key);
     }
     for (const lane of this.lanes.values()) for (let t = lane.shift(); t !== undefined; t = lane.shift()) dropped.push(t);
+    this.queued = 0;
     for (const task of dropped) {
-      this.#host.drain.done();
+      this.#host.drain.done(this);
       task.done?.(false);
+      if (task.request) this.#host.requestSettled(task.event, this.sub, false, undefined);
     }
+    this.room?.clear((waiting) => {
+      this.#host.drain.done(this);
+      waiting.resolve();
+    });
+  }
+
+  /** close() gave up draining: publishes still waiting for room reject with `error`. */
+  halt(error: MeshError): void {
+    this.room?.clear((waiting) => {
+      this.#host.drain.done(this);
+      waiting.reject(error);
+    });
+  }
+
+  /** Appends up to `room` of the deliveries held here (for close()'s drain-timeout report). */
+  listPending(into: PendingDelivery[], room: number): void {
+    const limit = into.length + room;
+    const sub = this.sub;
+    const add = (event: MeshEvent, state: PendingDelivery['state']): boolean => {
+      if (into.length >= limit) return false;
+      into.push({ eventId: event.id, subscription: sub.name, durable: sub.durable !== undefined, state });
+      return true;
+    };
+    for (const task of this.active) if (!add(task.event, 'running')) return;
+    for (const task of this.queue) if (!add(task.event, 'queued')) return;
+    for (const lane of this.lanes.values()) for (const task of lane) if (!add(task.event, 'queued')) return;
+    if (this.room !== undefined) for (const event of this.room.events()) if (!add(event, 'waiting')) return;
+  }
+
+  private enqueue(event: MeshEvent, done: DeliveryDone | undefined): void {
+    const key = this.keyOf(event);
+    const task = this.task(event, key, done);
+    if (key === undefined) {
+      if (this.running < this.sub.policy.concurrency && this.queue.length === 0) this.start(task);
+      else this.wait(this.queue, task);
+      return;
+    }
+    const lane = this.lanes.get(key);
+    if (lane !== undefined) {
+      this.wait(lane, task);
+    } else if (this.running < this.sub.policy.concurrency) {
+      this.lanes.set(key, new Fifo());
+      this.start(task);
+    } else {
+      const fresh = new Fifo<Task>();
+      this.lanes.set(key, fresh);
+      this.wait(fresh, task);
+      this.waiting.push(key);
+    }
+  }
+
+  private wait(fifo: Fifo<Task>, task: Task): void {
+    fifo.push(task);
+    this.queued++;
+  }
+
+  /** A task the drain counts and, when its event is an open request, the request too (as a taker). */
+  private task(event: MeshEvent, key: string | undefined, done: DeliveryDone | undefined): Task {
+    const host = this.#host;
+    host.drain.add(this);
+    const task = new Task(event, key, done);
+    if (host.openRequests > 0) task.request = host.tookRequest(event);
+    return task;
   }
 
   /** A user key function that throws must not break delivery to anyone else: the event goes to lane "". */
@@ -158,6 +227,7 @@ export class Scheduler {
 
   private start(task: Task): void {
     this.running++;
+    this.active.add(task);
     this.run(task);
   }
 
@@ -214,7 +284,7 @@ export class Scheduler {
     const retryIn = handleFailure(this.sub, task.event, task.attempt, error);
     this.settled(task, retryIn >= 0 ? 'retried' : this.sub.policy.deadLetter === undefined ? 'failed' : 'dead_lettered');
     if (retryIn < 0) {
-      this.finish(task, true);
+      this.finish(task, true, true, error);
       return;
     }
     if (this.#host.halted) {
@@ -230,10 +300,14 @@ export class Scheduler {
     timers.add(timer);
   }
 
-  private finish(task: Task, handled: boolean): void {
+  /** `failed` with `error` when the last attempt threw (an open request learns it). */
+  private finish(task: Task, handled: boolean, failed = false, error: unknown = undefined): void {
     this.running--;
-    this.#host.drain.done();
+    this.active.remove(task);
+    this.#host.drain.done(this);
     task.done?.(handled);
+    // The request (if still open) learns this taker is done: with its failure, it may now reject.
+    if (task.request) this.#host.requestSettled(task.event, this.sub, failed, error);
     if (task.key !== undefined) {
       const lane = this.lanes.get(task.key);
       if (lane !== undefined && lane.length > 0) this.waiting.push(task.key);
@@ -248,20 +322,53 @@ export class Scheduler {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.running < this.sub.policy.concurrency) {
-        const task = this.nextTask();
-        if (task === undefined) break;
-        this.start(task);
-      }
+      do {
+        while (this.running < this.sub.policy.concurrency) {
+          const task = this.nextTask();
+          if (task === undefined) break;
+          this.start(task);
+        }
+      } while (this.room !== undefined && this.room.length > 0 && this.admit());
     } finally {
       this.pumping = false;
     }
   }
 
   private nextTask(): Task | undefined {
-    if (this.sub.policy.keyOf === undefined) return this.queue.shift();
-    const key = this.waiting.shift();
-    return key === undefined ? undefined : this.lanes.get(key)?.shift();
+    let task: Task | undefined;
+    if (this.sub.policy.keyOf === undefined) {
+      task = this.queue.shift();
+    } else {
+      const key = this.waiting.shift();
+      task = key === undefined ? undefined : this.lanes.get(key)?.shift();
+    }
+    if (task !== undefined) this.queued--;
+    return task;
+  }
+
+  /**
+   * Lets waiting publishes in, oldest first, while the queue has places (through the
+   * subscription's pipe when it has one, as `deliver` would have). True when one got in.
+   */
+  private admit(): boolean {
+    const room = this.room as WaitingRoom;
+    const sub = this.sub;
+    let admitted = false;
+    this.admitting = true;
+    try {
+      while (this.queued < sub.policy.maxQueued) {
+        const waiting = room.next();
+        if (waiting === undefined) break;
+        if (sub.pipeIn !== undefined) sub.pipeIn.next(waiting.event);
+        else this.enqueue(waiting.event, undefined);
+        this.#host.drain.done(this);
+        waiting.resolve();
+        admitted = true;
+      }
+    } finally {
+      this.admitting = false;
+    }
+    return admitted;
   }
 }
 

@@ -35,6 +35,21 @@ export interface SubscribeOptions {
    * @default 1
    */
   readonly concurrency?: number;
+  /**
+   * Events that may wait for a busy handler (those beyond `concurrency` that are not
+   * running yet). Over it, `emit` (and an event or request from a peer) is not queued
+   * for this subscription and `ERR_MESH_SLOW_CONSUMER` is reported with the event id,
+   * while other subscriptions still get the event; `publish` waits for room instead:
+   * its promise resolves once this subscription took the event (so a handler that
+   * awaits a publish to its own full subscription waits until close). A `request` that
+   * finds it full rejects at once (`ERR_MESH_HANDLER_FAILED`, `details.remote.code`
+   * `ERR_MESH_SLOW_CONSUMER`) unless another taker answers. Durable subscriptions are
+   * fed by the store, a prefetch at a time, so this does not apply to them. An integer
+   * >= 1, or `Infinity` for no bound (only where the producer is bounded otherwise).
+   * @default 10000
+   * @example { concurrency: 4, maxQueued: 1000 }
+   */
+  readonly maxQueued?: number;
   /** With concurrency > 1: events with the same key run in order, different keys in parallel. */
   readonly orderingKey?: string | ((event: MeshEvent) => string);
   /** Retry policy for failing handlers. */
@@ -92,6 +107,8 @@ export interface DeliveryPolicy {
   readonly keyOf: ((event: MeshEvent) => string) | undefined;
   readonly retry: ResolvedRetry;
   readonly deadLetter: string | undefined;
+  /** Queued events allowed to wait for the handler (`SubscribeOptions.maxQueued`). */
+  readonly maxQueued: number;
 }
 
 /** Where a subscription that stands for a remote one delivers: the node and its subscription id there. */

@@ -1,5 +1,6 @@
 import type { MeshEvent } from '../event/mesh-event.js';
 import type { DeliveryHost } from '../delivery/host.js';
+import type { RequestFailure } from '../delivery/request-takers.js';
 import type { RoutingTable } from '../delivery/routing-table.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { Link } from './link.js';
@@ -22,6 +23,10 @@ export interface FederationHost extends DeliveryHost {
   readonly limits: ResolvedLimits;
   /** Counts connections refused by a limit (one report per burst). */
   readonly refusals: Refusals;
+  /** A request of this node went to `nodes` other nodes: each is a taker until its outcome or reply (PROTOCOL §6.4). */
+  requestForwarded(id: string, nodes: number): void;
+  /** PROTOCOL §6.4: the takers of one node are done without answering a request of this node (`failure` when one failed). */
+  remoteTakersDone(id: string, failure: RequestFailure | undefined): void;
   /** Sent in this node's HELLO. */
   readonly token: string | undefined;
   /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */

@@ -1,5 +1,6 @@
 import { MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
+import type { RequestFailure } from '../delivery/request-takers.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { PeerInfo, PeerStats } from './peer-info.js';
@@ -115,6 +116,16 @@ export class Federation {
   /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
   answer(event: MeshEvent, value: unknown): boolean {
     return this.forwarder.answer(event, value);
+  }
+
+  /** A delivery of a request served here for another node is held (PROTOCOL §6.4). */
+  tookRequest(id: string): boolean {
+    return this.forwarder.took(id);
+  }
+
+  /** A taker of a request served here is done without answering (PROTOCOL §6.4). */
+  requestSettled(id: string, failure: RequestFailure | undefined): void {
+    this.forwarder.settled(id, failure);
   }
 
   /** PROTOCOL §7.1: says goodbye on every link (the frame is flushed before the link closes). */

@@ -1,6 +1,8 @@
 import type { MeshEvent } from '../event/mesh-event.js';
 import { eventJson } from '../event/event-json.js';
 import { deliver } from '../delivery/dispatcher.js';
+import { RequestTakers, type RequestFailure } from '../delivery/request-takers.js';
+import { refuseFull } from '../delivery/slow-consumer.js';
 import type { WireFrame } from '../wire/frame.js';
 import { EventHeaders } from './event-headers.js';
 import type { InterestTable } from './interest-table.js';
@@ -9,6 +11,7 @@ import type { RemoteParty } from '../hooks/hook-list.js';
 import type { FederationHost } from './federation-host.js';
 import type { Proxies } from './proxies.js';
 import { MAX_HOPS, eventFrame, optionalProp, prop, replyFrame, type Destinations } from './peer-frames.js';
+import { failureBody, readOutcome, type ReplyOutcome } from './reply-outcome.js';
 import { timerDelay } from '../delivery/timer-delay.js';
 import { ArrivedTopics } from './arrived-topics.js';
 
@@ -21,6 +24,10 @@ export type SendOn = (link: string, frame: WireFrame | ((seq: string) => WireFra
 interface Served {
   readonly origin: string;
   readonly deadline: number;
+  /** This node's takers of the request; when none is left, the origin is told (PROTOCOL §6.4). */
+  readonly takers: RequestTakers;
+  /** The outcome went back already: it is sent once. */
+  reported: boolean;
 }
 
 /** A request this node sent or passed on: the links it left on and the nodes it was for (PROTOCOL §9.3). */
@@ -63,10 +70,27 @@ export class Forwarder {
     return this.served.size;
   }
 
-  /** Sends a locally published `event` to the destinations routing collected (PROTOCOL §5.2), serialized once for every hop. */
+  /**
+   * Sends a locally published `event` to the destinations routing collected (PROTOCOL §5.2),
+   * serialized once for every hop. A request counts each node it went to as a taker (§6.4).
+   */
   forward(event: MeshEvent, destinations: Destinations): void {
     const deadline = this.host.requestDeadline(event.id);
-    this.split(destinations, event, this.host.selfId, 1, deadline, Buffer.from(eventJson(event)));
+    const nodes = this.split(destinations, event, this.host.selfId, 1, deadline, Buffer.from(eventJson(event)));
+    if (deadline !== undefined && nodes > 0) this.host.requestForwarded(event.id, nodes);
+  }
+
+  /** A delivery of a request served here is held: it counts as one of this node's takers. */
+  took(id: string): boolean {
+    const served = this.served.get(id);
+    if (served === undefined) return false;
+    served.takers.add();
+    return true;
+  }
+
+  /** A taker of a request served here is done without answering (`failure` when it failed). */
+  settled(id: string, failure: RequestFailure | undefined): void {
+    this.served.get(id)?.takers.done(failure);
   }
 
   /** A local handler answered a request that came from another node (PROTOCOL §6.3). */
@@ -96,38 +120,58 @@ export class Forwarder {
     const hooks = this.host.hooks;
     if (hooks.onRemoteEvent !== undefined && !hooks.allows('onRemoteEvent', event, from)) return;
     if (mine !== undefined) {
-      if (deadline !== undefined) this.serve(event.id, origin, deadline);
+      const served = deadline === undefined ? undefined : this.serve(event.id, origin, deadline);
       // PROTOCOL §9.3: the destination list only says where to look; each subscription it
       // names gets the event only if its pattern matches (deliver checks the filter).
       const topics = this.topics.reset(event);
       for (const subId of mine) {
         const local = this.proxies.local(subId);
-        if (local !== undefined && topics.match(local.pattern)) deliver(local.sub, event);
+        if (local === undefined || !topics.match(local.pattern)) continue;
+        // PROTOCOL §5.5: nothing on a link waits for room; a full subscription refuses the event.
+        if (!deliver(local.sub, event)) refuseFull(local.sub, event);
       }
+      served?.takers.check();
     }
     // Copied: the body is a view into a socket chunk, which must not be kept alive.
     if (rest !== undefined && hops < MAX_HOPS) this.split(rest, event, origin, hops + 1, deadline, Buffer.from(frame.body as Buffer));
   }
 
   /**
-   * PROTOCOL §6.3 / §9.3: a node that sent or passed on the request takes (or passes on)
-   * its reply only from a link the request left on or one through which a node it was
-   * for is reachable (the way back may differ where paths tie), and only once. A hop the
-   * request did not cross passes the reply on; the requester still checks it.
+   * PROTOCOL §6.3–§6.4 / §9.3: a reply, or the outcome of a node's takers, for this node or
+   * passed on. A node that sent or passed on the request takes (or passes on) what comes back
+   * only from a link the request left on or one through which a node it was for is reachable
+   * (the way back may differ where paths tie); a reply only once, outcomes from each node. A
+   * hop the request did not cross passes it on; the requester still checks it.
    */
   replyArrived(frame: WireFrame, link: string): void {
     const dest = prop(frame, 'evmeshdest');
     const inReplyTo = prop(frame, 'evmeshinreplyto');
+    const outcome = readOutcome(frame);
     const asked = this.asked.get(inReplyTo);
     if (asked === undefined ? dest === this.host.selfId : !this.mayAnswer(asked, link)) return;
-    this.asked.delete(inReplyTo);
-    if (dest === this.host.selfId) this.host.settleRequest(inReplyTo, this.events.read(frame.body));
-    else this.sendReply(Buffer.from(frame.body ?? Buffer.alloc(0)), dest, inReplyTo);
+    if (outcome === undefined) this.asked.delete(inReplyTo);
+    if (dest !== this.host.selfId) this.sendReply(Buffer.from(frame.body ?? Buffer.alloc(0)), dest, inReplyTo, outcome?.kind);
+    else if (outcome === undefined) this.host.settleRequest(inReplyTo, this.events.read(frame.body));
+    else this.host.remoteTakersDone(inReplyTo, outcome.failure);
   }
 
-  private serve(eventId: string, origin: string, deadline: number): void {
-    this.served.set(eventId, { origin, deadline });
+  private serve(eventId: string, origin: string, deadline: number): Served {
+    const served: Served = { origin, deadline, takers: new RequestTakers((t) => this.takersDone(eventId, served, t.failure)), reported: false };
+    this.served.set(eventId, served);
     if (this.sweeper === undefined) this.sweepAt(deadline);
+    return served;
+  }
+
+  /**
+   * PROTOCOL §6.4: no taker here is left and none answered: the origin learns it, with
+   * the first failure if one failed. The entry stays until the deadline, for an answer
+   * that comes another way (a stock client's RESPONSE_TO_SERVER).
+   */
+  private takersDone(eventId: string, served: Served, failure: RequestFailure | undefined): void {
+    if (served.reported || this.served.get(eventId) !== served || served.deadline < Date.now()) return;
+    served.reported = true;
+    const body = failure === undefined ? Buffer.alloc(0) : failureBody(failure);
+    this.sendReply(body, served.origin, eventId, failure === undefined ? 'none' : 'failed');
   }
 
   private ask(eventId: string, link: string, part: Destinations, deadline: number): void {
@@ -161,7 +205,8 @@ export class Forwarder {
     if (next !== Infinity) this.sweepAt(next);
   }
 
-  private split(dest: Destinations, event: MeshEvent, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+  /** Sends one copy per next hop; returns how many destination nodes it went to. */
+  private split(dest: Destinations, event: MeshEvent, origin: string, hops: number, deadline: number | undefined, body: Buffer): number {
     let only: string | undefined;
     let several = false;
     for (const node in dest) {
@@ -174,35 +219,40 @@ export class Forwarder {
     if (!several) {
       // One destination node, the common case: no split to build.
       const hop = only === undefined ? undefined : this.table.nextHop(only);
-      if (hop !== undefined) this.sendPart(hop, event, dest, origin, hops, deadline, body);
-      return;
+      if (hop === undefined || !this.sendPart(hop, event, dest, origin, hops, deadline, body)) return 0;
+      return 1;
     }
     const byHop = new Map<string, Destinations>();
+    let nodes = 0;
     for (const node of Object.keys(dest)) {
       const hop = this.table.nextHop(node);
       if (hop === undefined) continue; // the node went away since its interest was learned
       let part = byHop.get(hop);
       if (part === undefined) byHop.set(hop, (part = {}));
       part[node] = dest[node] as string[];
+      nodes++;
     }
-    for (const [hop, part] of byHop) this.sendPart(hop, event, part, origin, hops, deadline, body);
+    for (const [hop, part] of byHop) if (!this.sendPart(hop, event, part, origin, hops, deadline, body)) nodes -= Object.keys(part).length;
+    return nodes;
   }
 
-  private sendPart(hop: string, event: MeshEvent, part: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): void {
+  /** Sends `part` over `hop`; false when a hook (the ACL) keeps the event off that link. */
+  private sendPart(hop: string, event: MeshEvent, part: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): boolean {
     const hooks = this.host.hooks;
     if (hooks.onRemoteSend !== undefined) {
       const to = this.partyOf(hop);
-      if (to === undefined || !hooks.allows('onRemoteSend', event, to)) return;
+      if (to === undefined || !hooks.allows('onRemoteSend', event, to)) return false;
     }
     if (deadline === undefined) this.sendOn(hop, { header: this.headers.header(hop, origin, part, hops), body });
     else {
       this.ask(event.id, hop, part, deadline);
       this.sendOn(hop, (seq) => eventFrame(seq, 'REQUEST_TO_SERVER', body, origin, part, hops, deadline));
     }
+    return true;
   }
 
-  private sendReply(body: Buffer, dest: string, inReplyTo: string): void {
+  private sendReply(body: Buffer, dest: string, inReplyTo: string, outcome?: ReplyOutcome): void {
     const hop = this.table.nextHop(dest);
-    if (hop !== undefined) this.sendOn(hop, (seq) => replyFrame(seq, body, dest, inReplyTo));
+    if (hop !== undefined) this.sendOn(hop, (seq) => replyFrame(seq, body, dest, inReplyTo, outcome));
   }
 }

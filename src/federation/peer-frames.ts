@@ -5,6 +5,7 @@ import type { WireCommand } from '../wire/constants.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { JsonValue } from '../wire/json.js';
 import type { Advertisement } from './interest.js';
+import type { ReplyOutcome } from './reply-outcome.js';
 
 /** PROTOCOL §2.2: the mesh protocol version a peer announces. */
 export const MESH_PROTOCOL = '1';
@@ -99,12 +100,18 @@ export function eventFrame(
   return frame(seq, cmd, properties, body);
 }
 
-/** PROTOCOL §6.3: a reply travelling back to the requester's node. */
-export function replyFrame(seq: string, body: Buffer, dest: string, inReplyTo: string): WireFrame {
-  return frame(seq, 'RESPONSE_TO_SERVER', {
+/**
+ * PROTOCOL §6.3: a reply travelling back to the requester's node; with `outcome`
+ * (§6.4), no reply but word that the takers of one node are done: `failed` (the
+ * body is the failure, JSON) or `none` (no body).
+ */
+export function replyFrame(seq: string, body: Buffer, dest: string, inReplyTo: string, outcome?: ReplyOutcome): WireFrame {
+  const properties: Record<string, JsonValue> = {
     protocoltype: MESSAGE_PROPERTIES.protocoltype, protocolversion: MESSAGE_PROPERTIES.protocolversion, protocoldesc: MESSAGE_PROPERTIES.protocoldesc,
     evmeshdest: dest, evmeshinreplyto: inReplyTo,
-  }, body);
+  };
+  if (outcome !== undefined) properties['evmeshoutcome'] = outcome;
+  return frame(seq, 'RESPONSE_TO_SERVER', properties, body);
 }
 
 /** A required string header property. */

@@ -4,6 +4,8 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import { createEvent, toMeshEvent, type EventFactory } from '../event/normalize.js';
 import { deadLetterEvent } from '../delivery/dead-letter.js';
 import { Drain } from '../delivery/drain.js';
+import { requestFailure } from '../delivery/failure.js';
+import type { RequestFailure } from '../delivery/request-takers.js';
 import type { DeliveryHost } from '../delivery/host.js';
 import { RequestTable } from '../delivery/request.js';
 import { RoutingTable } from '../delivery/routing-table.js';
@@ -112,11 +114,12 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     return this.#halted;
   }
 
-  /** close() is past its drain: cancels retry timers and fails open requests. */
+  /** close() is past its drain: cancels retry timers, refuses publishes waiting for room and fails open requests. */
   halt(): void {
     this.#halted = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.drain.halt(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} closed before the event found room in a full subscription`));
     this.requests.rejectAll(new MeshError('ERR_MESH_CLOSED', `Mesh ${this.options.id} closed before the reply`));
   }
 
@@ -195,6 +198,23 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
 
   settleRequest(id: string, reply: MeshEvent): void {
     this.requests.answer(id, reply);
+  }
+
+  tookRequest(event: MeshEvent): boolean {
+    return this.requests.took(event.id) || (this.#federation?.tookRequest(event.id) ?? false);
+  }
+
+  requestSettled(event: MeshEvent, sub: MeshSubscription, failed: boolean, error: unknown): void {
+    const failure = failed ? requestFailure(sub, error, this.options.id) : undefined;
+    if (!this.requests.settled(event.id, failure)) this.#federation?.requestSettled(event.id, failure);
+  }
+
+  requestForwarded(id: string, nodes: number): void {
+    this.requests.awaitRemote(id, nodes);
+  }
+
+  remoteTakersDone(id: string, failure: RequestFailure | undefined): void {
+    this.requests.settled(id, failure);
   }
 
   requestDeadline(id: string): number | undefined {

@@ -42,12 +42,7 @@ export async function close(kernel: Kernel): Promise<void> {
   const deadline = Date.now() + kernel.options.closeTimeout;
   await within(kernel.durables.stopAll(), deadline);
   const drained = await kernel.drain.idle(Math.max(0, deadline - Date.now()));
-  if (!drained) {
-    kernel.report(new MeshError('ERR_MESH_DRAIN_TIMEOUT',
-      `close() abandoned ${kernel.drain.pending} deliveries after ${kernel.options.closeTimeout} ms`, {
-        details: { pending: kernel.drain.pending },
-      }));
-  }
+  if (!drained) kernel.report(drainTimeout(kernel));
   // From here nothing queued, retried or emitted by an async operator runs.
   kernel.halt();
   // Plain live subscriptions need no teardown: nothing reaches them any more,
@@ -66,6 +61,28 @@ export async function close(kernel: Kernel): Promise<void> {
   kernel.federation?.close();
   await kernel.durables.close();
   kernel.state = 'closed';
+}
+
+/** How many abandoned deliveries the drain-timeout report lists one by one. */
+export const DRAIN_REPORT_LIMIT = 100;
+
+/**
+ * ERR_MESH_DRAIN_TIMEOUT, saying what was given up: `pending` (how many), `deliveries`
+ * (at most DRAIN_REPORT_LIMIT: event id, subscription, durable, state), `eventIds` (theirs,
+ * once each), `omitted` (deliveries not listed) and `durable` (how many listed are
+ * durable: their events stay in the store and are delivered again).
+ */
+function drainTimeout(kernel: Kernel): MeshError {
+  const pending = kernel.drain.pending;
+  const deliveries = kernel.drain.list(DRAIN_REPORT_LIMIT);
+  const eventIds = [...new Set(deliveries.map((d) => d.eventId))];
+  const durable = deliveries.filter((d) => d.durable).length;
+  const stay = durable === 0 ? '' : `; ${durable} durable, kept in the store for redelivery`;
+  const named = `${eventIds.slice(0, 10).join(', ')}${eventIds.length > 10 || pending > deliveries.length ? ', …' : ''}`;
+  return new MeshError('ERR_MESH_DRAIN_TIMEOUT',
+    `close() abandoned ${pending} deliveries after ${kernel.options.closeTimeout} ms (events ${named})${stay}`, {
+      details: { pending, deliveries, eventIds, omitted: pending - deliveries.length, durable },
+    });
 }
 
 /** Waits for `work`, but not past `deadline` (epoch ms): a store that hangs must not hang close(). */

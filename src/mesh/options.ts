@@ -61,7 +61,11 @@ export interface MeshOptions {
    */
   readonly matchCacheSize?: number;
   /**
-   * How long `close()` waits for in-flight handlers, in ms.
+   * How long `close()` waits for in-flight handlers, in ms. Past it, `close()` reports
+   * `ERR_MESH_DRAIN_TIMEOUT` with what it gave up: `details.pending` (how many),
+   * `deliveries` (the first 100: `eventId`, `subscription`, `durable`, `state`),
+   * `eventIds`, `omitted` and `durable` (deliveries of durable subscriptions, whose events
+   * stay in the store and are delivered again).
    * @default 10000
    */
   readonly closeTimeout?: number;

@@ -2,6 +2,7 @@ import { Subject, isObservable } from 'rxjs';
 import { MeshError, toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { accept } from '../delivery/dispatcher.js';
+import { refuseFull } from '../delivery/slow-consumer.js';
 import { hostOf, type EventPipe, type MeshSubscription } from '../delivery/subscription.js';
 
 /**
@@ -19,9 +20,12 @@ export function attachPipe(sub: MeshSubscription, pipe: EventPipe): void {
     const output = pipe(input.asObservable());
     if (!isObservable(output)) throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'subscribe({ pipe }) must return an Observable');
     output.subscribe({
-      // An async operator may emit after the subscription or the mesh ended.
+      // An async operator may emit after the subscription or the mesh ended. What comes
+      // out of the pipe is tied to no publish that could wait: a full queue refuses it
+      // (deliver checked for room before the pipe, so only an operator that emits more,
+      // or later, than it was given gets here).
       next: (event) => {
-        if (sub.live && !hostOf(sub).halted) accept(sub, event);
+        if (sub.live && !hostOf(sub).halted && !accept(sub, event)) refuseFull(sub, event);
       },
       error: (err: unknown) => {
         if (building) buildFailure = { error: err };

@@ -1,20 +1,27 @@
 import { type MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import { deliverRest } from '../delivery/deliver-route.js';
+import { deliverRest, type OnFull } from '../delivery/deliver-route.js';
 import { deliver } from '../delivery/dispatcher.js';
 import type { Route } from '../delivery/routing-table.js';
+import type { Scheduler } from '../delivery/scheduler.js';
+import { refuseFull } from '../delivery/slow-consumer.js';
+import type { MeshSubscription } from '../delivery/subscription.js';
 import { UseChain } from '../pipeline/use-chain.js';
 import type { PublishHost } from './publish-host.js';
 
 /**
  * The publish path: `use` chain, then routing to live subscribers, then the store
  * for durable ones. `emit` is synchronous and reports store failures as errors;
- * `publish` collects the store's promises and resolves when they have.
+ * `publish` collects the store's promises and resolves when they have. A subscription
+ * whose queue is full (`maxQueued`) makes `publish` wait for its room (the promise of
+ * its place is collected like a store's) and `emit` report ERR_MESH_SLOW_CONSUMER.
  */
 export class Publisher {
   readonly chain: UseChain;
-  // Store appends of the publish() currently on the stack; undefined under emit().
+  // Store appends and waits for room of the publish() currently on the stack; undefined under emit().
   private collect: Promise<void>[] | undefined = undefined;
+  // Made once: group members that are full come back through it (no closure per event).
+  private readonly onFull: OnFull = (sub, event) => this.full(sub, event);
   // Set while publishBy/sendBy run: what comes out of the `use` chain routes by this, not by type.
   private topicOf: ((event: MeshEvent) => string) | undefined = undefined;
   // Events publishBy/sendBy put into the `use` chain: one the chain passes on later (an
@@ -136,13 +143,19 @@ export class Publisher {
     if (hooks.onPublish !== undefined) hooks.run('onPublish', event);
     // Plain local subscriptions, in a loop kept inline: one call level less on the emit path.
     const subs = route.subs;
-    for (let i = 0; i < subs.length; i++) deliver(subs[i]!, event);
+    for (let i = 0; i < subs.length; i++) if (!deliver(subs[i]!, event)) this.full(subs[i]!, event);
     if (route.groups !== undefined || route.remote !== undefined) {
-      const destinations = deliverRest(route, event);
+      const destinations = deliverRest(route, event, this.onFull);
       if (destinations !== undefined) host.forwarding?.forward(event, destinations);
     }
     const durables = host.durables;
     if (durables.wants(event.type)) this.append(durables.append(event), event);
+  }
+
+  /** `sub` had no room for `event`: a publish waits for its place, anything else is refused. */
+  private full(sub: MeshSubscription, event: MeshEvent): void {
+    if (this.collect !== undefined) this.collect.push((sub.sched as Scheduler).park(event));
+    else refuseFull(sub, event);
   }
 
   private append(accepted: Promise<void>, event: MeshEvent): void {

@@ -27,4 +27,9 @@ export class Fifo<T> {
     }
     return item;
   }
+
+  /** Front to back; for diagnostics (close() listing what it gave up on), not the hot path. */
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
 }

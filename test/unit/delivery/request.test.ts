@@ -1,6 +1,7 @@
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { deferred, expectRejectCode } from '../../support/expect-code.js';
+import { MeshError } from '../../../src/index.js';
+import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
 const mesh = closedAfterEach();
@@ -123,5 +124,135 @@ describe('request', () => {
     m.subscribe('q', () => 1);
     await expectRejectCode(m.request('q..x'), 'ERR_MESH_INVALID_TOPIC');
     await expectRejectCode(m.request('q', 1, { timeout: -1 }), 'ERR_MESH_INVALID_OPTIONS');
+  });
+});
+
+describe('request whose responder fails', () => {
+  /** Requests in these tests would time out after 30 s: they must settle long before. */
+  const ask = (m: ReturnType<typeof mesh>, topic: string): Promise<unknown> => m.request(topic, 1, { timeout: 30_000 });
+  const quiet = (m: ReturnType<typeof mesh>): ReturnType<typeof mesh> => m.on('error', () => undefined);
+
+  it('rejects at once with ERR_MESH_HANDLER_FAILED carrying the responder code and message', async () => {
+    const m = quiet(mesh({ id: 'here' }));
+    m.subscribe('q', () => {
+      throw Object.assign(new Error('out of stock'), { code: 'E_STOCK' });
+    }, { name: 'stock' });
+    await expect(ask(m, 'q')).rejects.toMatchObject({
+      name: 'MeshError', code: 'ERR_MESH_HANDLER_FAILED', retryable: true,
+      details: { subscription: 'stock', node: 'here', remote: { code: 'E_STOCK', message: 'out of stock' } },
+    });
+  });
+
+  it.each([
+    ['a plain Error', () => new Error('boom'), { code: 'Error', message: 'boom' }],
+    ['a TypeError', () => new TypeError('bad'), { code: 'TypeError', message: 'bad' }],
+    ['a MeshError', () => new MeshError('ERR_MESH_TIMEOUT', 'downstream timed out'), { code: 'ERR_MESH_TIMEOUT', message: 'downstream timed out' }],
+    ['a string', () => 'just text', { code: 'Error', message: 'just text' }],
+  ])('names %s by its code, else its name', async (_kind, make, remote) => {
+    const m = quiet(mesh());
+    m.subscribe('q', async () => {
+      throw make();
+    });
+    await expect(ask(m, 'q')).rejects.toMatchObject({ code: 'ERR_MESH_HANDLER_FAILED', details: { remote } });
+  });
+
+  it('rejects only after the last attempt, once the event is dead-lettered', async () => {
+    const m = quiet(mesh());
+    let runs = 0;
+    const letters: unknown[] = [];
+    m.subscribe('dlq', (e) => void letters.push(e.data));
+    m.subscribe('q', () => {
+      runs++;
+      throw new Error('still failing');
+    }, { retry: { attempts: 3, backoff: 1 }, deadLetter: 'dlq' });
+    await expectRejectCode(ask(m, 'q'), 'ERR_MESH_HANDLER_FAILED');
+    expect(runs).toBe(3);
+    await until(() => letters.length === 1);
+  });
+
+  it('answers with a retry that succeeds', async () => {
+    const m = quiet(mesh());
+    let runs = 0;
+    m.subscribe('q', () => {
+      if (++runs < 2) throw new Error('flaky');
+      return 'second time';
+    }, { retry: { attempts: 2, backoff: 1 } });
+    expect((await m.request('q', 1, { timeout: 30_000 })).data).toBe('second time');
+  });
+
+  it('is answered by another taker still running when one fails at once', async () => {
+    const m = quiet(mesh());
+    const later = deferred<string>();
+    m.subscribe('q', () => {
+      throw new Error('fails first');
+    });
+    m.subscribe('q', () => later.promise);
+    const reply = m.request('q', 1, { timeout: 30_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    later.resolve('answer');
+    expect((await reply).data).toBe('answer');
+  });
+
+  it('is answered by a taker delivered after the failing one in the same publish', async () => {
+    const m = quiet(mesh());
+    m.subscribe('q', () => {
+      throw new Error('fails first');
+    });
+    m.subscribe('q', () => 'sync answer');
+    expect((await m.request('q', 1, { timeout: 30_000 })).data).toBe('sync answer');
+  });
+
+  it('waits for a taker whose handler is busy and has the request queued', async () => {
+    const m = quiet(mesh());
+    const busy = deferred();
+    m.subscribe('q', async (e) => {
+      if (e.data === 'first') await busy.promise;
+      return `answer to ${String(e.data)}`;
+    });
+    m.subscribe('q', (e) => {
+      if (e.data === 'ask') throw new Error('fails at once');
+    });
+    m.emit('q', 'first');
+    const reply = m.request('q', 'ask', { timeout: 30_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    busy.resolve();
+    expect((await reply).data).toBe('answer to ask');
+  });
+
+  it('rejects at once when the other takers finished without answering', async () => {
+    const m = quiet(mesh());
+    m.subscribe('q', () => undefined);
+    m.subscribe('q', async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error('late failure');
+    });
+    await expect(ask(m, 'q')).rejects.toMatchObject({ code: 'ERR_MESH_HANDLER_FAILED', details: { remote: { message: 'late failure' } } });
+  });
+
+  it('reports the first failure when every taker fails', async () => {
+    const m = quiet(mesh());
+    const second = deferred();
+    m.subscribe('q', () => {
+      throw new Error('first');
+    });
+    m.subscribe('q', async () => {
+      await second.promise;
+      throw new Error('second');
+    });
+    const rejected = expect(ask(m, 'q')).rejects.toMatchObject({ details: { remote: { message: 'first' } } });
+    second.resolve();
+    await rejected;
+  });
+
+  it('still goes to mesh.on(error) as every failed attempt does', async () => {
+    const m = mesh();
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    m.subscribe('q', () => {
+      throw new Error('boom');
+    });
+    const request = m.request('q', 1, { timeout: 30_000 });
+    await expectRejectCode(request, 'ERR_MESH_HANDLER_FAILED');
+    expect(errors.map((e) => [e.code, e.details?.['willRetry']])).toEqual([['ERR_MESH_HANDLER_FAILED', false]]);
   });
 });

@@ -103,6 +103,69 @@ describe('close', () => {
     expect(errors.map((e) => [e.code, e.details?.['pending']])).toEqual([['ERR_MESH_DRAIN_TIMEOUT', 1]]);
   });
 
+  it('names the deliveries it gave up on: event ids, subscriptions, running or queued', async () => {
+    const m = createMesh({ closeTimeout: 20 });
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    m.subscribe('stuck', () => new Promise(() => undefined), { name: 'billing' });
+    m.subscribe('stuck', () => new Promise(() => undefined), { name: 'audit', concurrency: 2 });
+    const [a, b] = [m.emit('stuck', 'a'), m.emit('stuck', 'b')];
+    await m.close();
+    const [timeout] = errors;
+    expect(timeout?.code).toBe('ERR_MESH_DRAIN_TIMEOUT');
+    expect(timeout?.details).toMatchObject({ pending: 4, eventIds: [a.id, b.id], omitted: 0, durable: 0 });
+    const listed = (timeout?.details?.['deliveries'] as { eventId: string; subscription: string; state: string; durable: boolean }[])
+      .map((d) => `${d.subscription} ${d.eventId === a.id ? 'a' : 'b'} ${d.state} ${String(d.durable)}`).sort();
+    expect(listed).toEqual(['audit a running false', 'audit b running false', 'billing a running false', 'billing b queued false']);
+  });
+
+  it('lists at most 100 deliveries and says how many it left out', async () => {
+    const m = createMesh({ closeTimeout: 20 });
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    m.subscribe('stuck', () => new Promise(() => undefined));
+    for (let i = 0; i < 150; i++) m.emit('stuck', i);
+    await m.close();
+    expect(errors[0]?.details).toMatchObject({ pending: 150, omitted: 50 });
+    expect(errors[0]?.details?.['deliveries']).toHaveLength(100);
+    expect(errors[0]?.details?.['eventIds']).toHaveLength(100);
+  });
+
+  it('says which abandoned deliveries are durable: those stay in the store and are delivered again', async () => {
+    const store = memoryStore();
+    const m = createMesh({ store, closeTimeout: 20 });
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    await m.subscribe('jobs', () => new Promise(() => undefined), { durable: 'jobs' }).ready;
+    m.subscribe('jobs', () => new Promise(() => undefined), { name: 'live' });
+    const job = await m.publish('jobs', 'j1');
+    await m.close();
+    const timeout = errors.find((e) => e.code === 'ERR_MESH_DRAIN_TIMEOUT');
+    expect(timeout?.details).toMatchObject({ pending: 2, eventIds: [job.id], durable: 1 });
+    const deliveries = timeout?.details?.['deliveries'] as { subscription: string; durable: boolean }[];
+    expect(deliveries.map((d) => [d.subscription, d.durable]).sort()).toEqual([['jobs', true], ['live', false]]);
+    const again = createMesh({ store });
+    const redelivered: string[] = [];
+    again.subscribe('jobs', (e) => void redelivered.push(e.id), { durable: 'jobs' });
+    await until(() => redelivered.length === 1);
+    expect(redelivered).toEqual([job.id]);
+    await again.close();
+  });
+
+  it('lists a publish still waiting for room in a full subscription, and rejects it with ERR_MESH_CLOSED', async () => {
+    const m = createMesh({ closeTimeout: 20 });
+    const errors: MeshError[] = [];
+    m.on('error', (e) => void errors.push(e));
+    m.subscribe('stuck', () => new Promise(() => undefined), { maxQueued: 1 });
+    m.emit('stuck', 1);
+    m.emit('stuck', 2);
+    const waiting = m.publish('stuck', 3);
+    await m.close();
+    await expectRejectCode(waiting, 'ERR_MESH_CLOSED');
+    const states = (errors[0]?.details?.['deliveries'] as { state: string }[]).map((d) => d.state);
+    expect(states).toEqual(['running', 'queued', 'waiting']);
+  });
+
   it('cancels retries still waiting when the deadline passes', async () => {
     const m = createMesh({ closeTimeout: 10 });
     m.on('error', () => undefined);
