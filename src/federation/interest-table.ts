@@ -22,10 +22,21 @@ interface Candidate {
   readonly peer: string;
 }
 
-/** Everything known about one remote subscription: one candidate per link, and the chosen one. */
+/**
+ * What this node tells its links about one subscription: `adv` on every link, except the
+ * link `from` (where the route came from) and links to a node on `via` (the path it crossed).
+ */
+interface Offer {
+  readonly adv: Advertisement;
+  readonly from: string | undefined;
+  readonly via: readonly string[];
+}
+
+/** Everything known about one remote subscription: one candidate per link, the chosen one, and what the links were told of it. */
 interface Route {
   readonly candidates: Map<string, Candidate>;
   best: Candidate | undefined;
+  offer: Offer | undefined;
 }
 
 interface MutableChanges {
@@ -41,11 +52,14 @@ interface MutableChanges {
  *
  * The outbound side is computed as a diff: for each (subscription, link) there is one
  * advertisement this node *should* have sent — its own entry, or its best route with
- * itself appended, or nothing when that route came from the link's peer — and the table
- * remembers what it *did* send. Whatever differs is sent (advertise) or taken back
- * (withdraw). So a neighbour's candidate from us always mirrors our current best, which
- * is what stops two nodes from keeping each other's stale alternates alive after the
- * owner is gone; and an unchanged route is never re-sent.
+ * itself appended, or nothing when that route came from the link's peer. After every
+ * call each link holds exactly that, so what a link was told is a function of the
+ * subscription's previous offer (one per subscription, not one per link: a hub with N
+ * peers keeps O(N) of it, not N²), and a change sends what differs between the offer
+ * before and after (advertise) or takes it back (withdraw). So a neighbour's candidate
+ * from us always mirrors our current best, which is what stops two nodes from keeping
+ * each other's stale alternates alive after the owner is gone; and an unchanged route
+ * is never re-sent.
  *
  * Orders: links and (node, sub) pairs are walked sorted, never in Map insertion order,
  * so the same inputs give the same outputs whatever order links came up in.
@@ -54,11 +68,10 @@ export class InterestTable {
   /** Up links → the neighbour at the other end. */
   private readonly peers = new Map<string, string>();
   private sortedLinks: readonly string[] = [];
-  private readonly local = new Map<string, InterestEntry>();
+  /** Own subscriptions: sub → what every link is told of it. */
+  private readonly local = new Map<string, Offer>();
   /** Remote owner → sub → route. Only pairs with at least one candidate are kept. */
   private readonly routes = new Map<string, Map<string, Route>>();
-  /** Link → (node, sub) key → what was last advertised there and not withdrawn. */
-  private readonly sent = new Map<string, Map<string, Advertisement>>();
   /** Next hop per remote owner; `nextHop` is on the forwarding path, so it is cached until that owner's routes change. */
   private readonly hopCache = new Map<string, string | undefined>();
 
@@ -73,16 +86,19 @@ export class InterestTable {
     }
     const out = changes();
     const previous = this.local.get(entry.sub);
-    if (previous !== undefined && sameEntry(previous, entry)) return out;
-    this.local.set(entry.sub, entryOf(entry));
-    this.syncAll(this.selfId, entry.sub, out);
+    if (previous !== undefined && sameEntry(previous.adv, entry)) return out;
+    const offer: Offer = { adv: { ...entryOf(entry), path: [this.selfId] }, from: undefined, via: [] };
+    this.local.set(entry.sub, offer);
+    this.syncAll(this.selfId, entry.sub, previous, offer, out);
     return out;
   }
 
   removeLocal(sub: string): InterestChanges {
     const out = changes();
-    if (!this.local.delete(sub)) return out;
-    this.syncAll(this.selfId, sub, out);
+    const previous = this.local.get(sub);
+    if (previous === undefined) return out;
+    this.local.delete(sub);
+    this.syncAll(this.selfId, sub, previous, undefined, out);
     return out;
   }
 
@@ -94,10 +110,9 @@ export class InterestTable {
     const out = this.peers.has(link) ? this.dropLink(link) : changes();
     this.peers.set(link, peer);
     this.sortedLinks = [...this.peers.keys()].sort(compareText);
-    this.sent.set(link, new Map());
-    for (const sub of [...this.local.keys()].sort(compareText)) this.syncLink(this.selfId, sub, link, out);
+    for (const sub of [...this.local.keys()].sort(compareText)) this.syncLink(this.selfId, sub, link, undefined, this.local.get(sub), out);
     for (const [node, subs] of this.sortedRoutes()) {
-      for (const sub of subs) this.syncLink(node, sub, link, out);
+      for (const sub of subs) this.syncLink(node, sub, link, undefined, this.routes.get(node)?.get(sub)?.offer, out);
     }
     return out;
   }
@@ -169,7 +184,6 @@ export class InterestTable {
     this.peers.delete(link);
     this.sortedLinks = this.sortedLinks.filter((l) => l !== link);
     // The peer is gone with the connection: nothing needs withdrawing on this link.
-    this.sent.delete(link);
     for (const [node, subs] of this.sortedRoutes()) {
       for (const sub of subs) this.dropCandidate(link, node, sub, out);
     }
@@ -195,45 +209,36 @@ export class InterestTable {
     this.hopCache.delete(node);
     if (after === undefined) out.removed.push({ node, sub });
     else if (before === undefined || !sameEntry(before.entry, after.entry)) out.added.push(after.entry);
-    this.syncAll(node, sub, out);
+    const told = route.offer;
+    route.offer = after === undefined ? undefined : { adv: { ...after.entry, path: [...after.path, this.selfId] }, from: after.link, via: after.path };
+    this.syncAll(node, sub, told, route.offer, out);
   }
 
-  private syncAll(node: string, sub: string, out: MutableChanges): void {
-    for (const link of this.sortedLinks) this.syncLink(node, sub, link, out);
+  private syncAll(node: string, sub: string, told: Offer | undefined, due: Offer | undefined, out: MutableChanges): void {
+    for (const link of this.sortedLinks) this.syncLink(node, sub, link, told, due, out);
   }
 
-  /** Brings what `link` was told about (node, sub) in line with what it should be told. */
-  private syncLink(node: string, sub: string, link: string, out: MutableChanges): void {
-    const sent = this.sent.get(link);
-    if (sent === undefined) return;
-    const key = keyOf(node, sub);
-    const told = sent.get(key);
-    const due = this.due(node, sub, link);
-    if (due === undefined) {
-      if (told === undefined) return;
-      sent.delete(key);
-      out.send.push({ kind: 'withdraw', link, node, sub, path: told.path });
-    } else if (told === undefined || !samePath(told.path, due.path) || !sameEntry(told, due)) {
-      sent.set(key, due);
-      out.send.push({ kind: 'advertise', link, adv: due });
+  /** Brings what `link` was told about (node, sub) under the offer `told` in line with what `due` tells it. */
+  private syncLink(node: string, sub: string, link: string, told: Offer | undefined, due: Offer | undefined, out: MutableChanges): void {
+    const was = this.offered(told, link);
+    const now = this.offered(due, link);
+    if (now === undefined) {
+      if (was !== undefined) out.send.push({ kind: 'withdraw', link, node, sub, path: was.path });
+    } else if (was === undefined || !samePath(was.path, now.path) || !sameEntry(was, now)) {
+      out.send.push({ kind: 'advertise', link, adv: now });
     }
   }
 
   /**
-   * What `link` should hold for (node, sub): our own entry, or our best route plus us —
-   * except when that route came from the link's peer or already crossed it (split
-   * horizon and loop guard; the peer would drop it anyway, and it must drop what we
-   * told it before).
+   * What `link` holds under `offer`: our own entry, or our best route plus us — except
+   * when that route came from the link's peer or already crossed it (split horizon and
+   * loop guard; the peer would drop it anyway, and it must drop what we told it before).
    */
-  private due(node: string, sub: string, link: string): Advertisement | undefined {
-    if (node === this.selfId) {
-      const own = this.local.get(sub);
-      return own === undefined ? undefined : { ...own, path: [this.selfId] };
-    }
-    const best = this.routes.get(node)?.get(sub)?.best;
+  private offered(offer: Offer | undefined, link: string): Advertisement | undefined {
+    if (offer === undefined || offer.from === undefined) return offer?.adv;
     const peer = this.peers.get(link);
-    if (best === undefined || peer === undefined || best.link === link || best.path.includes(peer)) return undefined;
-    return { ...best.entry, path: [...best.path, this.selfId] };
+    if (peer === undefined || offer.from === link || offer.via.includes(peer)) return undefined;
+    return offer.adv;
   }
 
   /** Owner first, the sender last, no node twice, and not this node: anything else is not a path we can use. */
@@ -248,7 +253,7 @@ export class InterestTable {
     let subs = this.routes.get(node);
     if (subs === undefined) this.routes.set(node, (subs = new Map()));
     let route = subs.get(sub);
-    if (route === undefined) subs.set(sub, (route = { candidates: new Map(), best: undefined }));
+    if (route === undefined) subs.set(sub, (route = { candidates: new Map(), best: undefined, offer: undefined }));
     return route;
   }
 
@@ -275,9 +280,4 @@ function changes(): MutableChanges {
 function better(a: Candidate, b: Candidate): boolean {
   const order = a.path.length - b.path.length || compareText(a.peer, b.peer) || compareText(a.link, b.link);
   return order < 0;
-}
-
-// JSON of the pair: node and sub ids are the user's, so no separator character is safe.
-function keyOf(node: string, sub: string): string {
-  return JSON.stringify([node, sub]);
 }
