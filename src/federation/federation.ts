@@ -150,7 +150,10 @@ export class Federation {
       const now = Date.now();
       for (const entry of [...this.links.values()]) {
         if (now - entry.seen > 3 * interval) entry.link.close();
-        else if (entry.peer !== undefined) this.send(entry.link, heartbeatFrame(this.seq()));
+        else if (entry.peer !== undefined) {
+          entry.link.trim?.();
+          this.send(entry.link, heartbeatFrame(this.seq()));
+        }
       }
     }, interval);
     this.heartbeat.unref();

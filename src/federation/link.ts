@@ -19,6 +19,8 @@ export interface Link {
   readonly certificate?: HelloCertificate;
   /** Outbound counters where the transport keeps them (queue, bytes, drain waits, refusals). */
   stats?(): FrameEncoderStats;
+  /** Called each heartbeat: a quiet link lets go of its outbound buffer (FrameEncoder.trim). */
+  trim?(): void;
   /** Its HELLO completed (a peer's or a stock client's was accepted): `limits.helloTimeout` no longer applies. */
   admitted?(): void;
   onFrame: ((frame: WireFrame) => void) | undefined;

@@ -72,6 +72,10 @@ export class TcpLink implements Link {
     this.encoder.send(frame);
   }
 
+  trim(): void {
+    this.encoder.trim();
+  }
+
   stats(): FrameEncoderStats {
     return this.encoder.stats;
   }

@@ -48,6 +48,10 @@ export interface FrameEncoderStats {
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** Frames are written into chunks of this size (or one frame's size, if larger). */
 const CHUNK_SIZE = 64 * 1024;
+/** The first chunk after `trim` found the connection quiet: room for a few small frames (heartbeats). */
+const QUIET_CHUNK_SIZE = 1024;
+/** Bytes between two `trim` calls under which a connection counts as quiet. */
+const QUIET_BYTES = 4 * 1024;
 
 /**
  * Writes frames to one connection. Frames sent in the same tick go out as one
@@ -85,6 +89,9 @@ export class FrameEncoder implements BudgetMember {
   private writeCount = 0;
   private drainCount = 0;
   private refusedCount = 0;
+  /** Size of the next chunk (at least one frame's); small only right after a quiet `trim`. */
+  private chunkSize = CHUNK_SIZE;
+  private bytesAtTrim = 0;
   private readonly flush = (): void => this.flushQueue();
   private readonly onDrain = (): void => {
     this.waitingDrain = false;
@@ -162,6 +169,22 @@ export class FrameEncoder implements BudgetMember {
     this.flushQueue();
   }
 
+  /**
+   * Call now and then (each heartbeat): if fewer than 4 KiB were sent since the last call and
+   * nothing is queued, the chunk is let go and the next one starts at 1 KiB, so a quiet
+   * connection holds ~1 KiB instead of 64 KiB (a hub with 1,000 quiet peers: 1 MiB, not 64).
+   * A chunk that fills is followed by a full-size one.
+   */
+  trim(): void {
+    const total = this.byteCount + this.queued;
+    const sent = total - this.bytesAtTrim;
+    this.bytesAtTrim = total;
+    if (sent >= QUIET_BYTES || this.queued > 0) return;
+    this.chunk = undefined;
+    this.start = this.used = 0;
+    this.chunkSize = QUIET_CHUNK_SIZE;
+  }
+
   /** Drops what is queued (the connection is gone); later `send`s throw. Returns the bytes dropped. */
   close(): number {
     const dropped = this.queued;
@@ -209,7 +232,8 @@ export class FrameEncoder implements BudgetMember {
   /** Seals what the current chunk holds and starts a chunk with room for `size` bytes. */
   private newChunk(size: number): Buffer {
     if (this.chunk !== undefined && this.used > this.start) this.sealed.push(this.chunk.subarray(this.start, this.used));
-    const chunk = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, size));
+    const chunk = Buffer.allocUnsafe(Math.max(this.chunkSize, size));
+    this.chunkSize = CHUNK_SIZE;
     this.chunk = chunk;
     this.start = this.used = 0;
     return chunk;

@@ -68,6 +68,31 @@ describe('FrameEncoder', () => {
     expect(socket.writes).toEqual([encodeFrame(heartbeat('1')), encodeFrame(heartbeat('2'))]);
   });
 
+  it('trim: a quiet connection lets go of its 64 KiB chunk and writes on from a small one; a busy one keeps it', async () => {
+    const socket = new FakeSocket();
+    const encoder = new FrameEncoder(socket);
+    encoder.send(heartbeat('1'));
+    await tick();
+    // The frame is a view of the encoder's chunk: what the connection holds while quiet.
+    expect((socket.writes[0] as Buffer).buffer.byteLength).toBeGreaterThanOrEqual(64 * 1024);
+    encoder.trim();
+    encoder.send(heartbeat('2'));
+    const big = VECTORS.reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a));
+    encoder.send(big.frame); // larger than what is left of the small chunk: a chunk of its own
+    await tick();
+    expect((socket.writes[1] as Buffer).buffer.byteLength).toBeLessThanOrEqual(8 * 1024);
+    expect(Buffer.concat(socket.writes.slice(1))).toEqual(Buffer.concat([encodeFrame(heartbeat('2')), big.bytes]));
+    // More than 4 KiB went out since the last trim: a busy connection keeps its chunk.
+    const filler: WireFrame = { header: { cmd: 'HEARTBEAT_REQUEST', code: 0, seq: 'f', properties: {} }, body: Buffer.alloc(5000) };
+    encoder.send(filler);
+    await tick();
+    encoder.trim();
+    encoder.send(heartbeat('3'));
+    await tick();
+    expect((socket.writes.at(-1) as Buffer).buffer.byteLength).toBeGreaterThanOrEqual(64 * 1024);
+    expect(socket.writes.at(-1)).toEqual(encodeFrame(heartbeat('3')));
+  });
+
   it("waits for 'drain' when write returns false, then writes what queued meanwhile at once", async () => {
     const socket = new FakeSocket();
     socket.accepting = false;
