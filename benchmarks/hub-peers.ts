@@ -8,7 +8,8 @@
  * (benchmarks/hub-peers-node.ts, `--expose-gc`) listens on 127.0.0.1:0. A legitimate peer, a
  * real evmesh mesh in this process, links to it and asks `bench.echo` of it every 20 ms for
  * the whole run. The hub's memory is sampled after a forced GC once that peer is linked
- * (baseline), once N raw peers are linked and the interest has settled, and once they left.
+ * (baseline), once N raw peers are linked and the interest has settled, 6.5 s later (quiet:
+ * three hub heartbeats, which trim quiet links' encoder chunks), and once they left.
  * A raw peer is a plain socket speaking the EventMesh frames (src/wire, peer-frames):
  * HELLO with an evmeshnode id, one SUBSCRIBE_REQUEST advertisement with its own pattern, LISTEN,
  * then a HEARTBEAT every second. `readers` read and discard everything; `stalled` pause their
@@ -27,6 +28,7 @@ import type { FromHub, HubSample } from './hub-peers-node.js';
 type Mode = 'readers' | 'stalled';
 const SETTLE_TIMEOUT = 300_000;
 const CONNECT_BATCH = 50;
+const QUIET_MS = 6_500;
 
 interface Hub { readonly port: number; sample(): Promise<HubSample>; close(): Promise<void> }
 
@@ -100,7 +102,7 @@ function requester(mesh: Mesh): { sent: number; answered: number; failures: stri
 }
 
 interface Row {
-  n: number; mode: Mode; base: HubSample; linked: HubSample; left: HubSample; sent: number; answered: number;
+  n: number; mode: Mode; base: HubSample; linked: HubSample; quiet: HubSample; left: HubSample; sent: number; answered: number;
   failures: string[]; connectMs: number;
 }
 
@@ -141,6 +143,9 @@ async function run(n: number, mode: Mode, maxOutboundBytes: number | undefined):
   await connectAll(hub.port, n, mode, sockets);
   const linked = await settle(hub, n + 1, mode);
   const connectMs = Date.now() - t0;
+  // Three of the hub's 2 s heartbeats later, quiet links have let go of their 64 KiB encoder chunk.
+  await new Promise((r) => setTimeout(r, QUIET_MS));
+  const quiet = await hub.sample();
   clearInterval(heartbeat);
   for (const s of sockets) s.destroy();
   await until(async () => (await hub.sample()).linked === 1, SETTLE_TIMEOUT, 200);
@@ -148,7 +153,7 @@ async function run(n: number, mode: Mode, maxOutboundBytes: number | undefined):
   await asking.stop();
   await legit.close();
   await hub.close();
-  return { n, mode, base, linked, left, sent: asking.sent, answered: asking.answered, failures: asking.failures, connectMs };
+  return { n, mode, base, linked, quiet, left, sent: asking.sent, answered: asking.answered, failures: asking.failures, connectMs };
 }
 
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
@@ -158,7 +163,9 @@ function format(r: Row): string {
   const heap = r.linked.heapUsed - r.base.heapUsed;
   const rss = r.linked.rss - r.base.rss;
   const ext = r.linked.external - r.base.external;
+  const quiet = r.quiet.heapUsed - r.base.heapUsed + r.quiet.external - r.base.external;
   return `| ${String(r.n)} | ${r.mode} | ${mib(heap)} | ${mib(ext)} | ${mib(rss)} | ${kib((heap + ext) / r.n)} | `
+    + `${mib(r.quiet.external - r.base.external)} | ${mib(r.quiet.rss - r.base.rss)} | ${kib(quiet / r.n)} | `
     + `${mib(r.linked.queuedBytes)} | ${String(r.linked.shed)}/${String(r.linked.down)} | ${mib(r.left.heapUsed - r.base.heapUsed)} | `
     + `${String(r.answered)}/${String(r.sent)}${r.failures.length > 0 ? ` (${[...new Set(r.failures)].join(', ')})` : ''} |`;
 }
@@ -177,8 +184,8 @@ function parseArgs(argv: readonly string[]): { ns: number[]; modes: Mode[]; maxO
 }
 
 const { ns, modes, maxOutbound } = parseArgs(process.argv.slice(2));
-console.log('| N | mode | heap Δ MiB | external Δ MiB | rss Δ MiB | heap+external per peer KiB | queued MiB | shed/down | heap Δ after leave MiB | requests answered/sent |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('| N | mode | heap Δ MiB | external Δ MiB | rss Δ MiB | heap+external per peer KiB | quiet: external Δ MiB | quiet: rss Δ MiB | quiet: heap+external per peer KiB | queued MiB | shed/down | heap Δ after leave MiB | requests answered/sent |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const mode of modes) {
   for (const n of ns) console.log(format(await run(n, mode, maxOutbound)));
 }
