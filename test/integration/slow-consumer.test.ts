@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Mesh, MeshError, MeshEvent } from '../../src/index.js';
+import type { MeshEvent } from '../../src/index.js';
 import { deferred, until } from '../support/expect-code.js';
 import { cloudEvent } from './stock-client.js';
 import { sleep, stockFixture } from './stock-fixture.js';
 
 // Full subscriptions (maxQueued) fed over real TCP: by a peer node (PROTOCOL §5.5) and by a
 // stock EventMesh client (§8.4).
-const { node, session, createMesh } = stockFixture();
-
-/** `b` listens (subscribed by `setup`), `a` dials it; resolves once the link is up and b's interest is known at a. */
-async function linkedPair(setup: (b: Mesh) => void = () => undefined): Promise<{ a: Mesh; b: Mesh; aErrors: MeshError[]; bErrors: MeshError[] }> {
-  const { mesh: b, port, errors: bErrors } = await node({ id: 'b' });
-  setup(b);
-  const a = createMesh({ id: 'a', peers: [`tcp://127.0.0.1:${String(port)}`] });
-  const aErrors: MeshError[] = [];
-  a.on('error', (e) => void aErrors.push(e));
-  const up = new Promise<void>((resolve) => a.on('peer:up', () => resolve()));
-  await a.start();
-  await up;
-  return { a, b, aErrors, bErrors };
-}
+const { node, session, linkedPair } = stockFixture();
 
 describe('events from a peer over TCP into a full subscription', () => {
   it('are refused with ERR_MESH_SLOW_CONSUMER on the receiving node, the others delivered', async () => {

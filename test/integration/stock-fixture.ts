@@ -12,6 +12,7 @@ export function stockFixture(): {
   node: (options?: MeshOptions) => Promise<{ mesh: Mesh; port: number; errors: MeshError[] }>;
   session: (...args: Parameters<typeof StockClient.session>) => Promise<StockClient>;
   connect: (port: number) => Promise<StockClient>;
+  linkedPair: (setup?: (b: Mesh) => void) => Promise<LinkedPair>;
 } {
   const createMesh = closedAfterEach();
   const clients: StockClient[] = [];
@@ -37,7 +38,27 @@ export function stockFixture(): {
       clients.push(client);
       return client;
     },
+    /** `b` listens (subscribed by `setup`), `a` dials it; resolves once the link is up and b's interest is known at a. */
+    async linkedPair(setup = () => undefined) {
+      const { mesh: b, port, errors: bErrors } = await this.node({ id: 'b' });
+      setup(b);
+      const a = createMesh({ id: 'a', peers: [`tcp://127.0.0.1:${String(port)}`] });
+      const aErrors: MeshError[] = [];
+      a.on('error', (e) => void aErrors.push(e));
+      const up = new Promise<void>((resolve) => a.on('peer:up', () => resolve()));
+      await a.start();
+      await up;
+      return { a, b, aErrors, bErrors };
+    },
   };
+}
+
+/** Two linked nodes and the errors each reported. */
+export interface LinkedPair {
+  readonly a: Mesh;
+  readonly b: Mesh;
+  readonly aErrors: MeshError[];
+  readonly bErrors: MeshError[];
 }
 
 /** A push (not a response): what a subscriber must ACK. */
