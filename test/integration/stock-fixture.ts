@@ -19,15 +19,16 @@ export function stockFixture(): {
   afterEach(() => {
     for (const c of clients.splice(0)) c.destroy();
   });
+  const node = async (options: MeshOptions = {}): Promise<{ mesh: Mesh; port: number; errors: MeshError[] }> => {
+    const mesh = createMesh({ listen: { port: 0 }, ...options });
+    const errors: MeshError[] = [];
+    mesh.on('error', (e) => void errors.push(e));
+    await mesh.start();
+    return { mesh, port: mesh.address?.port as number, errors };
+  };
   return {
     createMesh,
-    async node(options = {}) {
-      const mesh = createMesh({ listen: { port: 0 }, ...options });
-      const errors: MeshError[] = [];
-      mesh.on('error', (e) => void errors.push(e));
-      await mesh.start();
-      return { mesh, port: mesh.address?.port as number, errors };
-    },
+    node,
     async session(...args) {
       const client = await StockClient.session(...args);
       clients.push(client);
@@ -40,7 +41,7 @@ export function stockFixture(): {
     },
     /** `b` listens (subscribed by `setup`), `a` dials it; resolves once the link is up and b's interest is known at a. */
     async linkedPair(setup = () => undefined) {
-      const { mesh: b, port, errors: bErrors } = await this.node({ id: 'b' });
+      const { mesh: b, port, errors: bErrors } = await node({ id: 'b' });
       setup(b);
       const a = createMesh({ id: 'a', peers: [`tcp://127.0.0.1:${String(port)}`] });
       const aErrors: MeshError[] = [];
