@@ -21,7 +21,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_SLOW_CONSUMER: { retryable: true, summary: 'A subscription already holds `maxQueued` events for its busy handler: an event emitted (or from a peer) was not queued for it; `publish` waits for room instead.' },
   ERR_MESH_STORE_FULL: { retryable: true, summary: 'The store refused an event because a bounded queue is full.' },
   ERR_MESH_STORE_FAILED: { retryable: true, summary: 'The store failed to accept or deliver an event.' },
-  ERR_MESH_STORE_UNAVAILABLE: { retryable: true, summary: 'The store\'s engine (broker, database) cannot be reached; raised quickly at open, never a hang.' },
+  ERR_MESH_STORE_UNAVAILABLE: { retryable: true, summary: 'The store\'s engine (broker, database) cannot be reached; raised quickly at open, never a hang; reported when a store loses it later.' },
   ERR_MESH_STORE_UNSUPPORTED: { retryable: false, summary: 'The store lacks what was asked of it: `from` on a store without replay (thrown by subscribe), `deleteDurable` on one that cannot delete.' },
   ERR_MESH_ADAPTER_MISSING_DEP: { retryable: false, summary: 'A store adapter or integration needs an optional peer dependency that is not installed; the message names the package.' },
   ERR_MESH_PEER_REFUSED: { retryable: true, summary: 'A peer answered our HELLO with code 1 (refused); the link closes.' },
