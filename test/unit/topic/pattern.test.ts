@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../support/expect-code.js';
 import { MAX_TOPIC_LENGTH } from '../../../src/topic/topic.js';
 import { matchLevels, parsePattern, patternMatcher } from '../../../src/topic/pattern.js';
 import { createMesh } from '../../../src/index.js';
@@ -175,13 +176,3 @@ describe('matchLevels and patternMatcher', () => {
     }
   });
 });
-
-/** The error `fn` throws; fails the test when it throws nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to throw');
-}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../support/expect-code.js';
 import { MeshError } from '../../../src/errors.js';
 import { createMesh } from '../../../src/index.js';
 import { MAX_TOPIC_LENGTH, assertTopic, topicProblem } from '../../../src/topic/topic.js';
@@ -99,13 +100,3 @@ describe('look-alike topics', () => {
     }
   });
 });
-
-/** The error `fn` throws; fails the test when it throws nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to throw');
-}
