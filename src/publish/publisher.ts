@@ -1,6 +1,6 @@
 import { type MeshError, asMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
-import { deliverRest, type OnFull } from '../delivery/deliver-route.js';
+import { deliverRest, type OnFull } from '../delivery/deliver-rest.js';
 import { deliver } from '../delivery/dispatcher.js';
 import type { Route } from '../delivery/routing-table.js';
 import type { Scheduler } from '../delivery/scheduler.js';
