@@ -5,7 +5,12 @@ export type { RequestOptions } from './mesh/mesh.js';
 export type { MeshOptions, MeshLogger, StartOptions } from './mesh/options.js';
 export type { AccessControlList, AclEntry } from './security/acl-rules.js';
 export type { MeshSignal, MeshSignals, PeerInfo } from './mesh/signals.js';
-export type { PeerState, PeerStats } from './federation/peer-info.js';
+export type { InboundStats, PeerInterest, PeerState, PeerStats } from './federation/peer-info.js';
+export type {
+  DurableSnapshot, MeshSnapshot, PeerSnapshot, RefusalTotals, StockSessionInfo, SubscriptionSnapshot,
+} from './inspect/snapshot.js';
+export type { HealthCheck, HealthOptions, HealthReport } from './inspect/health.js';
+export type { MetricsOptions, MetricsRegistry } from './metrics/metrics-options.js';
 export type { HelloCertificate, HelloVerdict, PeerHello, StockClientOptions } from './mesh/options.js';
 export type { FrameEncoderStats } from './wire/frame-encoder.js';
 

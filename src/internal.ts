@@ -19,7 +19,7 @@ export { integerOption } from './mesh/integer-option.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
 export { eventJson } from './event/event-json.js';
-export { aclOf, hooksOf, publishLimiterOf } from './mesh/mesh.js';
+export { aclOf, hooksOf, metricsRegistryOf, publishLimiterOf } from './mesh/mesh.js';
 export type { RateLimiter } from './util/rate-limiter.js';
 export type { Acl, RefusedKind } from './security/acl.js';
 export type { Grant } from './security/grant.js';

@@ -59,6 +59,7 @@ export function accept(sub: MeshSubscription, event: MeshEvent): boolean {
     const host = hostOf(sub);
     if (host.openRequests > 0) host.answer(event, result);
   }
+  sub.delivered++;
   sched?.release();
   return true;
 }

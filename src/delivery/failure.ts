@@ -22,13 +22,19 @@ export function handleFailure(sub: MeshSubscription, event: MeshEvent, attempt: 
   }));
   if (willRetry) {
     try {
-      return retry.delay(attempt);
+      const delay = retry.delay(attempt);
+      sub.retried++;
+      return delay;
     } catch (err) {
       // A backoff function that throws ends the retries; it must not crash delivery.
       host.report(toMeshError('ERR_MESH_INVALID_OPTIONS', err, { subscription: sub.name, stage: 'retry.backoff' }));
     }
   }
-  if (sub.policy.deadLetter !== undefined) host.deadLetter(sub, event, attempt, error);
+  sub.failed++;
+  if (sub.policy.deadLetter !== undefined) {
+    sub.deadLettered++;
+    host.deadLetter(sub, event, attempt, error);
+  }
   return -1;
 }
 

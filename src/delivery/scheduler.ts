@@ -64,6 +64,16 @@ export class Scheduler implements DrainOwner {
     return this.queued >= this.sub.policy.maxQueued || (this.room !== undefined && this.room.length > 0 && !this.admitting);
   }
 
+  /** Handlers running now (a task keeps its slot through its retries' backoff). */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Events waiting for a slot: queued tasks and publishes parked in the waiting room. */
+  get waitingCount(): number {
+    return this.queued + (this.room?.length ?? 0);
+  }
+
   /** A `publish` met a full queue: the promise resolves once the event has its place. */
   park(event: MeshEvent): Promise<void> {
     this.#host.drain.add(this);
@@ -101,6 +111,7 @@ export class Scheduler implements DrainOwner {
       return false;
     }
     if (result !== undefined && this.#host.openRequests > 0) this.#host.answer(event, result);
+    sub.delivered++;
     this.release();
     return true;
   }
@@ -275,6 +286,7 @@ export class Scheduler implements DrainOwner {
   }
 
   private succeed(task: Task, value: unknown): void {
+    this.sub.delivered++;
     this.settled(task, 'ok');
     if (value !== undefined && this.#host.openRequests > 0) this.#host.answer(task.event, value);
     this.finish(task, true);

@@ -150,6 +150,14 @@ export class MeshSubscription implements Subscription {
   ready: Promise<void> = RESOLVED;
   /** Called when the subscription ends (used by `observe` to complete its subscriber). */
   onEnd: (() => void) | undefined = undefined;
+  /** Handler calls that succeeded (`mesh.inspect()`); one increment, the cheapest count there is. */
+  delivered = 0;
+  /** Failed attempts followed by another attempt. */
+  retried = 0;
+  /** Events whose last attempt failed (dead-lettered or not). */
+  failed = 0;
+  /** Of `failed`, those handed to the dead-letter topic. */
+  deadLettered = 0;
   readonly #host: DeliveryHost;
 
   static {

@@ -25,6 +25,13 @@ function info(entry: PeerLink, node: string): PeerInfo {
   return { node, dialed: entry.dialed, remoteAddress: entry.link.remoteAddress };
 }
 
+/** A heartbeat was answered: the round trip, if it answers the last one sent. */
+function pong(entry: PeerLink, frame: WireFrame): void {
+  if (entry.ping === undefined || entry.ping.seq !== frame.header.seq) return;
+  entry.rttMs = performance.now() - entry.ping.at;
+  entry.ping = undefined;
+}
+
 function noSessionFrame(frame: WireFrame): WireFrame {
   return { header: { cmd: replyCommandOf(frame.header.cmd), code: 1, desc: 'no session is found', seq: frame.header.seq, properties: {} }, body: undefined };
 }
@@ -46,6 +53,10 @@ interface PeerLink {
   party: RemoteParty;
   /** What `verifyHello` admitted this peer as, on a link it dialed us on; else its node id. */
   identity: string | undefined;
+  /** The heartbeat awaiting its answer (its seq, and when it left), for the round trip. */
+  ping: { seq: string; at: number } | undefined;
+  /** Round trip of the last answered heartbeat, in ms. */
+  rttMs: number | undefined;
   /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
   readonly watcher: LinkWatcher | undefined;
 }
@@ -91,7 +102,7 @@ export class Federation {
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher };
+    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, ping: undefined, rttMs: undefined };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -152,7 +163,10 @@ export class Federation {
         if (now - entry.seen > 3 * interval) entry.link.close();
         else if (entry.peer !== undefined) {
           entry.link.trim?.();
-          this.send(entry.link, heartbeatFrame(this.seq()));
+          const seq = this.seq();
+          // An unanswered heartbeat is replaced: the round trip is that of the last one answered.
+          entry.ping = { seq, at: performance.now() };
+          this.send(entry.link, heartbeatFrame(seq));
         }
       }
     }, interval);
@@ -195,6 +209,8 @@ export class Federation {
       }
       case 'HEARTBEAT_REQUEST':
         return this.send(entry.link, heartbeatResponseFrame(frame.header.seq));
+      case 'HEARTBEAT_RESPONSE':
+        return pong(entry, frame);
       case 'CLIENT_GOODBYE_REQUEST':
         this.send(entry.link, goodbyeResponseFrame(frame.header.seq));
         return entry.link.close(); // PROTOCOL §7.1: withdraws what it carried (§4.5)
@@ -314,11 +330,12 @@ export class Federation {
    */
   peers(): PeerStats[] {
     const out: PeerStats[] = [];
-    for (const entry of this.links.values()) {
+    for (const [id, entry] of this.links) {
       if (entry.peer === undefined || (entry.watcher !== undefined && !entry.listening)) continue;
       out.push({
         ...info(entry, entry.peer), outbound: entry.link.stats?.(), state: entry.listening ? 'linked' : 'handshaking',
         address: entry.watcher?.address, lastError: undefined,
+        inbound: entry.link.inbound?.(), rttMs: entry.rttMs, interest: this.table.interestOf(id, PRESENCE),
       });
     }
     return out;

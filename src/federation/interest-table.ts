@@ -169,6 +169,23 @@ export class InterestTable {
     return false;
   }
 
+  /**
+   * Remote subscriptions `link` advertised, and how many of them route through it
+   * (presence entries, `PRESENCE`, excepted). One walk over the table: for `mesh.inspect()`.
+   */
+  interestOf(link: string, presence: string): { learned: number; routed: number } {
+    let learned = 0;
+    let routed = 0;
+    for (const subs of this.routes.values()) {
+      for (const [sub, route] of subs) {
+        if (sub === presence || !route.candidates.has(link)) continue;
+        learned++;
+        if (route.best?.link === link) routed++;
+      }
+    }
+    return { learned, routed };
+  }
+
   /** The best route per remote (node, sub), sorted by node then sub. */
   *remoteEntries(): IterableIterator<RemoteEntry> {
     for (const [node, subs] of this.sortedRoutes()) {

@@ -24,12 +24,15 @@ const WINDOW = 1000;
 export class Refusals {
   private reasons: Partial<Record<RefusalReason, number>> = {};
   private total = 0;
+  /** Every refusal since the mesh was made, by limit (`mesh.inspect()`, metrics). */
+  readonly totals: Record<RefusalReason, number> = { maxConnections: 0, maxPeers: 0, maxStockSessions: 0, helloTimeout: 0 };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly report: (error: MeshError) => void) {}
 
   count(reason: RefusalReason): void {
     this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
+    this.totals[reason]++;
     this.total++;
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => this.flush(), WINDOW);

@@ -1,7 +1,7 @@
 import type { MeshError } from '../errors.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
-import type { HelloCertificate } from './peer-info.js';
+import type { HelloCertificate, InboundStats } from './peer-info.js';
 
 /**
  * The seam between federation logic and transport (style.md §8): a link carries
@@ -19,6 +19,8 @@ export interface Link {
   readonly certificate?: HelloCertificate;
   /** Outbound counters where the transport keeps them (queue, bytes, drain waits, refusals). */
   stats?(): FrameEncoderStats;
+  /** Inbound counters where the transport keeps them. */
+  inbound?(): InboundStats;
   /** Called each heartbeat: a quiet link lets go of its outbound buffer (FrameEncoder.trim). */
   trim?(): void;
   /** Its HELLO completed (a peer's or a stock client's was accepted): `limits.helloTimeout` no longer applies. */

@@ -18,10 +18,30 @@ export interface PeerInfo {
  */
 export type PeerState = 'dialing' | 'handshaking' | 'linked' | 'backoff' | 'closed';
 
+/** What arrived over a link: whole frames decoded, and bytes read off the socket. */
+export interface InboundStats {
+  readonly frames: number;
+  readonly bytes: number;
+}
+
+/** What a linked peer's interest amounts to here. */
+export interface PeerInterest {
+  /** Remote subscriptions this link advertised (each node's, however far, once per link). */
+  readonly learned: number;
+  /** Of those, the ones routed through this link (their best route). */
+  readonly routed: number;
+}
+
 /** A peer in `mesh.peers()`: a linked peer with its link's counters, or a configured peer not linked. */
 export interface PeerStats extends PeerInfo {
   /** The link's outbound queue and counters, where the transport counts them; undefined with no link. */
   readonly outbound: FrameEncoderStats | undefined;
+  /** Frames and bytes received over the link; undefined with no link (or a transport that does not count). */
+  readonly inbound?: InboundStats | undefined;
+  /** Round trip of the last answered heartbeat, in ms; undefined before one was answered. */
+  readonly rttMs?: number | undefined;
+  /** Subscriptions learned over the link; undefined with no link. */
+  readonly interest?: PeerInterest | undefined;
   readonly state: PeerState;
   /** The configured address this node dials (`tcp://host:port`); undefined for a peer that dialed us. */
   readonly address: string | undefined;

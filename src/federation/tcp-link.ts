@@ -6,7 +6,7 @@ import { FrameEncoder, type FrameEncoderStats } from '../wire/frame-encoder.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { OutboundBudget } from '../wire/outbound-budget.js';
 import type { Link } from './link.js';
-import type { HelloCertificate } from './peer-info.js';
+import type { HelloCertificate, InboundStats } from './peer-info.js';
 
 /** The client certificate of a TLS socket, only where the handshake verified it against the CA. */
 function certificateOf(socket: Socket): HelloCertificate | undefined {
@@ -37,6 +37,7 @@ export class TcpLink implements Link {
   onClose: (() => void) | undefined = undefined;
   private readonly encoder: FrameEncoder;
   private closed = false;
+  private framesIn = 0;
   private helloTimer: NodeJS.Timeout | undefined;
   readonly remoteAddress: string | undefined;
   readonly certificate: HelloCertificate | undefined;
@@ -47,7 +48,10 @@ export class TcpLink implements Link {
     this.certificate = certificateOf(socket);
     this.encoder = new FrameEncoder(socket, { budget: limits.budget, onShed: () => this.shed() });
     const decoder = new FrameDecoder({
-      onFrame: (frame) => this.onFrame?.(frame),
+      onFrame: (frame) => {
+        this.framesIn++;
+        this.onFrame?.(frame);
+      },
       onError: (error) => {
         onError(error);
         this.close();
@@ -74,6 +78,10 @@ export class TcpLink implements Link {
 
   trim(): void {
     this.encoder.trim();
+  }
+
+  inbound(): InboundStats {
+    return { frames: this.framesIn, bytes: this.socket.bytesRead };
   }
 
   stats(): FrameEncoderStats {

@@ -1,8 +1,12 @@
+import type { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import type { WireFrame } from '../wire/frame.js';
 
 /** How one delivery attempt ended. `retried`: it failed and another attempt is scheduled. */
 export type DeliveryOutcome = 'ok' | 'failed' | 'retried' | 'dead_lettered';
+
+/** How a request ended for its requester (`mesh.request`, or a stock client's). */
+export type RequestOutcome = 'ok' | 'timeout' | 'no_responder' | 'failed';
 
 /** A subscription as hooks see it: its public description, nothing to act on. */
 export interface HookSubscription {
@@ -62,6 +66,10 @@ export interface HookSignatures {
    * passed on; `false` keeps it off that link (the other destinations still get it).
    */
   onRemoteSend(event: MeshEvent, to: RemoteParty): boolean | void;
+  /** A request opened on this node ended (`type` is the request's). */
+  onRequestDone(outcome: RequestOutcome, type: string): void;
+  /** The mesh reported an error (to `'error'` listeners, or its logger). */
+  onReport(error: MeshError): void;
 }
 
 export type HookName = keyof HookSignatures;
@@ -74,4 +82,5 @@ export type NotifyHookName = Exclude<HookName, CheckHookName>;
 /** Every hook, in the order a published event meets them. */
 export const HOOK_NAMES: readonly HookName[] = Object.freeze([
   'onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe', 'onRemoteSend',
+  'onRequestDone', 'onReport',
 ] as const);

@@ -20,6 +20,8 @@ export class Hooks {
   onRemoteEvent: HookSignatures['onRemoteEvent'][] | undefined = undefined;
   onRemoteSubscribe: HookSignatures['onRemoteSubscribe'][] | undefined = undefined;
   onRemoteSend: HookSignatures['onRemoteSend'][] | undefined = undefined;
+  onRequestDone: HookSignatures['onRequestDone'][] | undefined = undefined;
+  onReport: HookSignatures['onReport'][] | undefined = undefined;
 
   /**
    * @param report where a throwing hook is reported

@@ -31,6 +31,7 @@ import type { StoreContext } from '../store/store.js';
 import type { WireFrame } from '../wire/frame.js';
 import { openRequest } from './open-request.js';
 import type { ResolvedOptions } from './options.js';
+import { Observability } from './observability.js';
 import { Signals } from './signals.js';
 import { subscribe } from './subscribe.js';
 
@@ -65,6 +66,10 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   /** Mirrors `state` as one boolean: it is checked on every emit. */
   accepting = true;
   #halted = false;
+  /** When the mesh was made, and when `start()` completed (epoch ms), for `mesh.inspect()`. */
+  readonly createdAt = Date.now();
+  startedAt: number | undefined = undefined;
+  #reporting = false;
   #state: MeshState = 'idle';
   /** Created when the first link attaches; undefined keeps federation off every hot path. */
   #federation: Federation | undefined = undefined;
@@ -76,6 +81,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   readonly publishLimiter: RateLimiter | undefined;
   /** Sockets (listen, peers); set by start() when those options are given. */
   transport: Transport | undefined = undefined;
+  /** Snapshot, backlog, health and (with `metrics`) Prometheus metrics. */
+  readonly observability: Observability;
 
   constructor(readonly options: ResolvedOptions) {
     this.source = options.source;
@@ -90,6 +97,7 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     this.refusals = new Refusals((error) => this.report(error));
     const rate = options.limits.publishRate;
     this.publishLimiter = rate === undefined ? undefined : new RateLimiter(rate.rate, rate.burst);
+    this.observability = new Observability(this);
   }
 
   get limits(): ResolvedLimits {
@@ -140,6 +148,15 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   }
 
   report(error: MeshError): void {
+    // An onReport hook that throws is reported too: without the guard, that report would loop.
+    if (this.hooks.onReport !== undefined && !this.#reporting) {
+      this.#reporting = true;
+      try {
+        this.hooks.run('onReport', error);
+      } finally {
+        this.#reporting = false;
+      }
+    }
     this.signals.error(error);
   }
 

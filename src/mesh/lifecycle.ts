@@ -6,6 +6,8 @@ import { timerDelay } from '../delivery/timer-delay.js';
 /** Opens what the mesh needs (the store now; listeners and peers with federation). Idempotent. */
 export async function start(kernel: Kernel): Promise<void> {
   kernel.assertOpen();
+  // prom-client loads in the background from createMesh; a missing package fails start().
+  await kernel.observability.metrics?.ready;
   await kernel.durables.ready();
   const { listen, peers, peerTls, heartbeatInterval } = kernel.options;
   if (listen !== undefined || peers.length > 0) {
@@ -19,7 +21,10 @@ export async function start(kernel: Kernel): Promise<void> {
       throw err;
     }
   }
-  if (kernel.state === 'idle') kernel.state = 'started';
+  if (kernel.state === 'idle') {
+    kernel.state = 'started';
+    kernel.startedAt = Date.now();
+  }
 }
 
 /**

@@ -14,6 +14,9 @@ import type { Link } from '../federation/link.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { Kernel } from './kernel.js';
 import type { PeerStats } from '../federation/peer-info.js';
+import type { HealthOptions, HealthReport } from '../inspect/health.js';
+import type { DurableSnapshot, MeshSnapshot } from '../inspect/snapshot.js';
+import type { MetricsRegistry } from '../metrics/metrics-options.js';
 import { close, start, waitForPeers } from './lifecycle.js';
 import { openRequest } from './open-request.js';
 import { resolveOptions, resolveWaitForPeers, type MeshOptions, type StartOptions } from './options.js';
@@ -56,7 +59,30 @@ export class Mesh {
    * peers not linked, with their `state` and `lastError`.
    */
   peers(): PeerStats[] {
-    return this.k.transport?.peers() ?? this.k.federation?.peers() ?? [];
+    return this.k.observability.peers();
+  }
+
+  /**
+   * A plain, JSON-able picture of this node now: subscriptions with their queues and
+   * counters, peers, stock client sessions, durables (with the backlog last read by
+   * `backlog()`), open requests, refusals. Reads counters; changes nothing.
+   */
+  inspect(): MeshSnapshot {
+    return this.k.observability.inspect();
+  }
+
+  /**
+   * Reads, from the store, how many events each durable this mesh consumes has not
+   * processed yet (what an autoscaler scales on); also refreshes `inspect().durables`.
+   * Never rejects: a store that cannot tell, or cannot be reached, gives `undefined`.
+   */
+  backlog(): Promise<readonly DurableSnapshot[]> {
+    return this.k.observability.backlog();
+  }
+
+  /** Started, and (as asked) its peers linked and its store answering: for probes and `/health`. */
+  health(options?: HealthOptions): Promise<HealthReport> {
+    return this.k.observability.health(options);
   }
 
   /** The default `source` of events published here. */
@@ -219,6 +245,11 @@ export function hooksOf(mesh: Mesh): Hooks {
 /** @internal `limits.publishRate` of a mesh, a token bucket per identity, shared by its stock clients and HTTP callers. */
 export function publishLimiterOf(mesh: Mesh): RateLimiter | undefined {
   return kernelOf(mesh).publishLimiter;
+}
+
+/** @internal The registry a mesh's metrics are in (`createMesh({ metrics })`); undefined without. */
+export function metricsRegistryOf(mesh: Mesh): MetricsRegistry | undefined {
+  return kernelOf(mesh).observability.metrics?.registry;
 }
 
 /** @internal The mesh's access control list (`createMesh({ acl })`), for evmesh/express; undefined without one. */

@@ -4,6 +4,7 @@ import { groupAccepts } from '../delivery/group.js';
 import type { Route } from '../delivery/routing-table.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import { matchLevels, parsePattern } from '../topic/pattern.js';
+import type { RequestOutcome } from '../hooks/hook-list.js';
 import type { Kernel } from './kernel.js';
 
 /** A request about to be opened: `mesh.request`'s, or a stock client's (PROTOCOL §8.5). */
@@ -32,7 +33,9 @@ export function openRequest(k: Kernel, spec: RequestSpec): Promise<MeshEvent> {
   if (k.requests.isOpen(event.id)) {
     throw new MeshError('ERR_MESH_INVALID_EVENT', `A request with id ${event.id} is already open`, { details: { eventId: event.id } });
   }
+  const hooks = k.hooks;
   if (!hasResponder(k, spec)) {
+    if (hooks.onRequestDone !== undefined) hooks.run('onRequestDone', 'no_responder', event.type);
     throw new MeshError('ERR_MESH_NO_RESPONDER', `No subscriber matches ${topic}`, { details: { topic } });
   }
   const reply = k.requests.open(event, spec.timeout);
@@ -42,7 +45,17 @@ export function openRequest(k: Kernel, spec: RequestSpec): Promise<MeshEvent> {
     k.requests.cancel(event);
     throw err;
   }
+  if (hooks.onRequestDone !== undefined) {
+    reply.then(() => hooks.run('onRequestDone', 'ok', event.type), (err: unknown) => {
+      hooks.run('onRequestDone', outcomeOf(err), event.type);
+    });
+  }
   return reply;
+}
+
+function outcomeOf(err: unknown): RequestOutcome {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_MESH_TIMEOUT' ? 'timeout' : code === 'ERR_MESH_NO_RESPONDER' ? 'no_responder' : 'failed';
 }
 
 /** Whether a live (or, where counted, durable) subscription here would take the request; proxies stand for remote ones. */

@@ -9,6 +9,7 @@ import type { ResolvedStockOptions } from '../federation/stock/stock-options.js'
 import type { ResolvedLimits } from '../federation/limits.js';
 import { resolveLimits } from './limits-options.js';
 import { parseAcl, type AccessControlList, type AclRules } from '../security/acl-rules.js';
+import { resolveMetricsOptions, type MetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics-options.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
@@ -71,6 +72,12 @@ export interface MeshOptions {
   readonly closeTimeout?: number;
   /** Receives errors when no `'error'` listener is registered. @default console */
   readonly logger?: MeshLogger;
+  /**
+   * Prometheus metrics (prom-client, an optional peer dependency) registered in `registry`;
+   * README "Observability" lists them. Off (and free) when absent.
+   * @example { registry: new Registry() }
+   */
+  readonly metrics?: MetricsOptions;
   /**
    * Sessions of stock EventMesh TCP clients (Java/Go SDKs) connecting to `listen`
    * (PROTOCOL §8).
@@ -207,6 +214,7 @@ export interface ResolvedOptions {
   readonly stock: ResolvedStockOptions;
   readonly limits: ResolvedLimits;
   readonly acl: AclRules | undefined;
+  readonly metrics: ResolvedMetricsOptions | undefined;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -233,6 +241,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
     peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
     limits: resolveLimits(options.limits),
     acl: options.acl === undefined ? undefined : parseAcl(options.acl),
+    metrics: resolveMetricsOptions(options.metrics),
   };
 }
 

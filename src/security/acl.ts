@@ -18,6 +18,8 @@ const MAX_REMEMBERED = 10_000;
  */
 export class Acl {
   private readonly reported = new Map<string, number>();
+  /** Every refusal, reported or not (`mesh.inspect()`, metrics). */
+  readonly totals = { publish: 0, subscribe: 0 };
 
   constructor(private readonly rules: AclRules, private readonly report: (error: MeshError) => void) {}
 
@@ -29,6 +31,7 @@ export class Acl {
 
   /** Reports a refusal (deduplicated per burst). */
   refused(identity: string | undefined, kind: RefusedKind, action: 'publish' | 'subscribe', topic: string): void {
+    this.totals[action]++;
     const key = `${kind}\u0000${String(identity)}\u0000${action}\u0000${topic}`;
     const now = Date.now();
     const until = this.reported.get(key);

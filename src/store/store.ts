@@ -104,6 +104,10 @@ export interface MeshStore {
    * a consumer of this store instance is attached to it; an unknown name resolves.
    */
   deleteDurable?(name: string): Promise<void>;
+  /** Optional: events kept for the durable and not acknowledged yet; undefined for an unknown durable. */
+  backlog?(durable: string): Promise<number | undefined>;
+  /** Optional: resolves when the engine answers now; rejects with `ERR_MESH_STORE_UNAVAILABLE`. */
+  ping?(): Promise<void>;
   /**
    * Called by each mesh that opened it, when that mesh closes, with the context it
    * opened with (so a store shared by several meshes drops that one); the last close

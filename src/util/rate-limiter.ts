@@ -12,6 +12,8 @@ interface Bucket {
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Takes refused since it was made (`mesh.inspect()`, metrics). */
+  refused = 0;
 
   constructor(private readonly rate: number, private readonly burst: number, private readonly now: () => number = Date.now) {}
 
@@ -27,7 +29,10 @@ export class RateLimiter {
       bucket.tokens = this.refilled(bucket, now);
       bucket.at = now;
     }
-    if (bucket.tokens < n) return false;
+    if (bucket.tokens < n) {
+      this.refused++;
+      return false;
+    }
     bucket.tokens -= n;
     return true;
   }

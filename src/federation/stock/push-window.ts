@@ -39,6 +39,11 @@ export class PushWindow {
 
   constructor(private readonly options: PushWindowOptions, private readonly send: SendPush) {}
 
+  /** Pushes sent and not ACKed yet, and pushes waiting for room in the window. */
+  get pending(): { readonly unacked: number; readonly queued: number } {
+    return { unacked: this.unacked.size, queued: this.queued.length };
+  }
+
   push(event: MeshEvent, cmd: WireCommand, body: Buffer): void {
     if (!this.open || this.ids.has(event.id)) return;
     if (this.queued.length >= this.options.maxQueued) {

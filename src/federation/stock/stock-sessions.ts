@@ -8,6 +8,23 @@ import { pushBody, replyFrame, serverGoodbyeFrame } from './stock-frames.js';
 import type { StockHost } from './stock-host.js';
 import { StockSession, type SessionRegistry } from './stock-session.js';
 
+/** A stock client's session, as `mesh.inspect()` describes it. */
+export interface StockSessionInfo {
+  /** Its UserAgent `username` (else `subsystem`), or what `verifyHello` admitted it as; undefined before its HELLO. */
+  readonly identity: string | undefined;
+  readonly remoteAddress: string | undefined;
+  readonly group: string;
+  readonly purpose: 'pub' | 'sub' | undefined;
+  /** The topics it subscribed to. */
+  readonly topics: string[];
+  /** It sent LISTEN: pushes flow. */
+  readonly listening: boolean;
+  /** Pushes sent and not ACKed yet. */
+  readonly unacked: number;
+  /** Pushes waiting for room in its window. */
+  readonly queued: number;
+}
+
 /**
  * The stock EventMesh client sessions of one node (PROTOCOL §8): adopts a connection
  * whose HELLO has no `evmeshnode` (§2.4), expires silent sessions (PROTOCOL §11.10),
@@ -75,6 +92,14 @@ export class StockSessions implements SessionRegistry {
   }
 
   /** PROTOCOL §8.6: SERVER_GOODBYE_REQUEST (code 0) to every session, then each closes. */
+  /** The open sessions, as `mesh.inspect()` lists them. */
+  describe(): StockSessionInfo[] {
+    return [...this.sessions].map((s) => ({
+      identity: s.party.identity, remoteAddress: s.party.remoteAddress, group: s.group, purpose: s.purpose,
+      topics: [...s.items.keys()], listening: s.listening, ...s.window.pending,
+    }));
+  }
+
   close(): void {
     this.closing = true;
     clearInterval(this.sweeper);
