@@ -63,6 +63,7 @@ export async function close(kernel: Kernel): Promise<void> {
   kernel.stock?.close(); // PROTOCOL §8.6: SERVER_GOODBYE to stock clients
   if (kernel.transport !== undefined) await kernel.transport.close();
   kernel.refusals.flush();
+  kernel.observability.metrics?.close();
   kernel.federation?.close();
   await kernel.durables.close();
   kernel.state = 'closed';

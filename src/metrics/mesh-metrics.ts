@@ -4,7 +4,12 @@ import { loadDependency } from '../store/load-dependency.js';
 import type { MetricsHost } from './metrics-host.js';
 import type { ResolvedMetricsOptions } from './metrics-options.js';
 import type { Labels, PromClient, PromCounter, PromHistogram } from './prom-types.js';
-import { registerSampled } from './sampled-metrics.js';
+import { registerSampled, sampledNames } from './sampled-metrics.js';
+
+const COUNTED_NAMES = ['events_published_total', 'deliveries_total', 'handler_duration_seconds', 'requests_total', 'errors_total', 'link_changes_total'];
+
+/** Prefixes taken per registry: prom-client registers the metrics only once it has loaded. */
+const claims = new WeakMap<object, Set<string>>();
 
 /** Counted before prom-client was loaded (the first milliseconds of a mesh): replayed once it is. */
 const EARLY_LIMIT = 10_000;
@@ -32,11 +37,14 @@ export class MeshMetrics {
   private readonly labels = new WeakMap<HookSubscription, Record<DeliveryOutcome | 'duration', Labels>>();
 
   constructor(private readonly host: MetricsHost, readonly options: ResolvedMetricsOptions) {
-    if (options.registry.getSingleMetric(`${options.prefix}events_published_total`) !== undefined) {
+    const claimed = claims.get(options.registry) ?? new Set<string>();
+    if (claimed.has(options.prefix) || options.registry.getSingleMetric(`${options.prefix}events_published_total`) !== undefined) {
       throw new MeshError('ERR_MESH_INVALID_OPTIONS', `metrics: this registry already holds ${options.prefix}* metrics (another mesh's?): give each mesh its own registry or prefix`, {
         details: { option: 'metrics.prefix', prefix: options.prefix },
       });
     }
+    claimed.add(options.prefix);
+    claims.set(options.registry, claimed);
     this.attach();
     this.ready = loadDependency<PromClient & { default?: PromClient }>('prom-client', 'createMesh({ metrics })').then((mod) => {
       this.bind(mod.default ?? mod);
@@ -47,6 +55,21 @@ export class MeshMetrics {
 
   get registry(): ResolvedMetricsOptions['registry'] {
     return this.options.registry;
+  }
+
+  /** The mesh closed: its metrics leave the registry (a new mesh may take the prefix). */
+  close(): void {
+    const { registry, prefix } = this.options;
+    this.early = undefined;
+    claims.get(registry)?.delete(prefix);
+    for (const name of this.names) registry.removeSingleMetric(name);
+  }
+
+  /** Names of the metrics registered, once prom-client has loaded. */
+  private get names(): string[] {
+    if (this.counted === undefined) return [];
+    const prefix = this.options.prefix;
+    return [...COUNTED_NAMES, ...sampledNames(), 'durable_backlog'].map((n) => prefix + n);
   }
 
   private count(fn: (c: Counted) => void): void {

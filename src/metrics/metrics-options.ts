@@ -7,6 +7,7 @@ import { MeshError } from '../errors.js';
 export interface MetricsRegistry {
   registerMetric(metric: never): void;
   getSingleMetric(name: string): unknown;
+  removeSingleMetric(name: string): void;
   metrics(): Promise<string>;
   readonly contentType: string;
 }
@@ -46,7 +47,7 @@ export function resolveMetricsOptions(value: unknown): ResolvedMetricsOptions | 
   if (typeof value !== 'object' || value === null) throw invalid('expected { registry }');
   const { registry, prefix = 'evmesh_', typeLabel = false, buckets = DEFAULT_BUCKETS } = value as Record<string, unknown>;
   const r = registry as Partial<MetricsRegistry> | undefined;
-  if (typeof r?.registerMetric !== 'function' || typeof r.metrics !== 'function' || typeof r.getSingleMetric !== 'function') {
+  if (typeof r?.registerMetric !== 'function' || typeof r.metrics !== 'function' || typeof r.getSingleMetric !== 'function' || typeof r.removeSingleMetric !== 'function') {
     throw invalid('registry must be a prom-client Registry');
   }
   if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix)) throw invalid('prefix must be a Prometheus name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)');

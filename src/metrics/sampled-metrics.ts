@@ -46,6 +46,11 @@ const SAMPLED: readonly Sampled[] = [
     read: (s) => Object.entries(s.refusals).map(([reason, n]) => [{ reason }, n] as const) },
 ];
 
+/** The sampled metrics' names, without prefix. */
+export function sampledNames(): string[] {
+  return SAMPLED.map((m) => m.name);
+}
+
 function peerLabel(p: MeshSnapshot['peers'][number]): string {
   return p.node !== '' ? p.node : (p.address ?? p.remoteAddress ?? 'unknown');
 }
@@ -78,18 +83,18 @@ function directions(s: MeshSnapshot, what: 'frames' | 'bytes'): [Labels, number]
 }
 
 /**
- * Registers the sampled metrics. One snapshot serves a whole scrape: the first metric
- * collected takes it, the others reuse it while it is fresh (prom-client collects them
- * one after the other in the same scrape).
+ * Registers the sampled metrics. One snapshot serves a whole scrape: prom-client starts
+ * every metric's collect in the same synchronous run, so the snapshot taken by the first
+ * is reused by the others and dropped at the next microtask.
  */
 export function registerSampled(prom: PromClient, host: MetricsHost, options: ResolvedMetricsOptions): void {
   let snapshot: MeshSnapshot | undefined;
-  let takenAt = 0;
   const current = (): MeshSnapshot => {
-    const now = performance.now();
-    if (snapshot === undefined || now - takenAt > 50) {
+    if (snapshot === undefined) {
       snapshot = host.inspect();
-      takenAt = now;
+      queueMicrotask(() => {
+        snapshot = undefined;
+      });
     }
     return snapshot;
   };
