@@ -27,8 +27,13 @@ export class AmqpLink {
   private waiters: (() => void)[] = [];
   private closing = false;
 
-  /** `report` takes the failures met outside any call (the store's report fan-out). */
-  constructor(private readonly amqp: Amqp, private readonly options: ResolvedAmqpOptions, private readonly report: (error: MeshError) => void) {}
+  /** `report` takes the failures met outside any call (the store's report fan-out); `reconnected` hears the connection is back after a loss. */
+  constructor(
+    private readonly amqp: Amqp,
+    private readonly options: ResolvedAmqpOptions,
+    private readonly report: (error: MeshError) => void,
+    private readonly reconnected: (details: Readonly<Record<string, unknown>>) => void = () => undefined,
+  ) {}
 
   /** First connect: bounded by connectTimeout, no retry (the broker is down: say so now). */
   async start(): Promise<void> {
@@ -161,6 +166,7 @@ export class AmqpLink {
     try {
       conn = await this.dial();
       await this.setup(conn);
+      this.reconnected({ url: redact(this.options.url) });
     } catch (err) {
       if (conn !== undefined) await conn.close().catch(() => undefined);
       if (this.closing) return;

@@ -140,7 +140,7 @@ export class AmqpStore implements MeshStore {
 
   private async connect(): Promise<AmqpLink> {
     const mod = await loadDependency<Amqp & { default?: Amqp }>('amqplib', 'amqpStore');
-    const link = new AmqpLink(mod.default ?? mod, this.options, (error) => this.shared.report(error));
+    const link = new AmqpLink(mod.default ?? mod, this.options, (error) => this.shared.report(error), (details) => this.shared.reconnected(details));
     await link.start();
     this.live = link;
     return link;

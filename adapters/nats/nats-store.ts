@@ -185,12 +185,14 @@ export class NatsStore implements MeshStore {
   /**
    * Reports each loss of the connection once (the client then reconnects forever, and
    * the durables resume by themselves): nothing else tells the mesh that its durable
-   * subscriptions are not being fed.
+   * subscriptions are not being fed. Tells it too when the connection is back.
    */
   private async watch(lib: Nats, nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
       // Not once the store released this connection (drain and close are no loss).
-      if (status.type !== lib.Events.Disconnect || this.live?.nc !== nc) continue;
+      if (this.live?.nc !== nc) continue;
+      if (status.type === lib.Events.Reconnect) this.shared.reconnected({ server: status.data });
+      if (status.type !== lib.Events.Disconnect) continue;
       this.shared.report(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `natsStore: lost the connection to ${String(status.data)}; reconnecting`, {
         details: { server: status.data },
       }));

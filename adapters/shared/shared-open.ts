@@ -83,6 +83,17 @@ export class SharedOpen<E> {
     if (!told) console.error(`[evmesh] ${this.setup.store}: ${error.code}: ${error.message}`, error);
   }
 
+  /** The engine is back after a loss reported as ERR_MESH_STORE_UNAVAILABLE: tells every open mesh (it logs it at info). */
+  reconnected(details: Readonly<Record<string, unknown>>): void {
+    for (const { context } of this.opened) {
+      try {
+        context?.reconnected?.(details);
+      } catch {
+        // A mesh's log must not stop the others hearing it.
+      }
+    }
+  }
+
   /** One receiver at a time: one that throws must not keep the error from the others. */
   private tell(receiver: (error: MeshError) => void, error: MeshError): boolean {
     try {

@@ -4,6 +4,7 @@ import { MeshError } from '../errors.js';
 import type { PeerAddress } from './peer-address.js';
 import { PeerDial } from './peer-dial.js';
 import type { PeerStats } from './peer-info.js';
+import type { Log } from '../util/log.js';
 
 export { parsePeer, type PeerAddress } from './peer-address.js';
 
@@ -24,11 +25,12 @@ export class Dialer {
     private readonly onSocket: (socket: Socket, dial: PeerDial) => void,
     report: (error: MeshError) => void,
     private readonly tls?: ConnectionOptions,
+    log?: Log,
   ) {
     const changed = (): void => {
       for (const check of [...this.waiters]) check();
     };
-    this.dials = peers.map((peer) => new PeerDial(peer, report, changed));
+    this.dials = peers.map((peer) => new PeerDial(peer, report, changed, log));
   }
 
   start(): void {

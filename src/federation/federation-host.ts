@@ -29,8 +29,8 @@ export interface FederationHost extends DeliveryHost {
   remoteTakersDone(id: string, failure: RequestFailure | undefined): void;
   /** Sent in this node's HELLO. */
   readonly token: string | undefined;
-  /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'). */
-  peerChanged(up: boolean, peer: PeerInfo): void;
+  /** A peer came up or went down (mesh signals 'peer:up' / 'peer:down'); `reason`: why it went down, for the log. */
+  peerChanged(up: boolean, peer: PeerInfo, reason?: string): void;
   /** The user's verdict on a connecting peer (PROTOCOL §9.2); true when no hook is set. */
   verifyHello(hello: PeerHello): HelloVerdict | Promise<HelloVerdict>;
   /** PROTOCOL §2.4: a HELLO without `evmeshnode` hands its link to the stock client sessions. */

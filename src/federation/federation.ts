@@ -59,6 +59,8 @@ interface PeerLink {
   rttMs: number | undefined;
   /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
   readonly watcher: LinkWatcher | undefined;
+  /** Why this side closed it (logged with 'peer link down'); undefined: the connection itself closed. */
+  reason: string | undefined;
 }
 
 /**
@@ -102,7 +104,9 @@ export class Federation {
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = { link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, ping: undefined, rttMs: undefined };
+    const entry: PeerLink = {
+      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined,
+    };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -144,7 +148,7 @@ export class Federation {
     clearInterval(this.heartbeat);
     for (const entry of [...this.links.values()]) {
       if (entry.peer !== undefined) this.send(entry.link, goodbyeFrame(this.seq(), entry.dialed));
-      entry.link.close();
+      this.drop(entry, 'this node closed');
     }
     this.proxies.clear();
   }
@@ -160,7 +164,7 @@ export class Federation {
     this.heartbeat = setInterval(() => {
       const now = Date.now();
       for (const entry of [...this.links.values()]) {
-        if (now - entry.seen > 3 * interval) entry.link.close();
+        if (now - entry.seen > 3 * interval) this.drop(entry, 'heartbeat timeout');
         else if (entry.peer !== undefined) {
           entry.link.trim?.();
           const seq = this.seq();
@@ -183,7 +187,7 @@ export class Federation {
       // PROTOCOL §1.3: a peer that sends what we cannot read loses its link, nothing more.
       const error = asMeshError(err, 'ERR_MESH_WIRE_BAD_BODY', { link: id, peer: entry.peer });
       if (entry.watcher?.failed(error) !== true) this.host.report(error);
-      entry.link.close();
+      this.drop(entry, error.code);
     }
   }
 
@@ -213,9 +217,9 @@ export class Federation {
         return pong(entry, frame);
       case 'CLIENT_GOODBYE_REQUEST':
         this.send(entry.link, goodbyeResponseFrame(frame.header.seq));
-        return entry.link.close(); // PROTOCOL §7.1: withdraws what it carried (§4.5)
+        return this.drop(entry, 'goodbye'); // PROTOCOL §7.1: withdraws what it carried (§4.5)
       case 'SERVER_GOODBYE_REQUEST':
-        return entry.link.close();
+        return this.drop(entry, 'goodbye');
       case 'HELLO_RESPONSE':
         if (frame.header.code !== 0) {
           const desc = frame.header.desc ?? 'no reason';
@@ -321,7 +325,7 @@ export class Federation {
     if (entry.peer === undefined || !entry.listening) return;
     const hooks = this.host.hooks;
     if (hooks.onLinkDown !== undefined) hooks.run('onLinkDown', entry.party);
-    this.host.peerChanged(false, info(entry, entry.peer));
+    this.host.peerChanged(false, info(entry, entry.peer), entry.reason ?? 'connection closed');
   }
 
   /**
@@ -353,6 +357,12 @@ export class Federation {
     for (const entry of changes.added) if (entry.sub !== PRESENCE) this.proxies.upsert(entry);
   }
 
+  /** Closes a link, saying why (the first reason wins: the close it started may take a moment). */
+  private drop(entry: PeerLink, reason: string): void {
+    entry.reason ??= reason;
+    entry.link.close();
+  }
+
   /** A link that is closing refuses frames; its close is already withdrawing what it carried. */
   private send(link: Link, frame: WireFrame): void {
     try {
@@ -361,7 +371,12 @@ export class Federation {
       const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
       if (error.code === 'ERR_MESH_CLOSED') return;
       this.host.report(error);
-      link.close();
+      this.dropLink(link, error.code);
     }
+  }
+
+  private dropLink(link: Link, reason: string): void {
+    for (const entry of this.links.values()) if (entry.link === link) return this.drop(entry, reason);
+    link.close();
   }
 }

@@ -2,6 +2,7 @@ import { MeshError } from '../errors.js';
 import type { LinkWatcher } from './link.js';
 import type { PeerAddress } from './peer-address.js';
 import type { PeerState, PeerStats } from './peer-info.js';
+import type { Log } from '../util/log.js';
 
 /** PROTOCOL §3.3: 100 ms doubling to 10 s, each delay jittered ±50 %. */
 const MIN_BACKOFF = 100;
@@ -12,8 +13,9 @@ const MAX_BACKOFF = 10_000;
  * only once a link came up, so an address that accepts and closes (no evmesh node, a
  * node refusing us) is redialed ever more slowly, and a node with our own id only at the
  * slowest pace. A failure is reported when it differs from the last one reported, or
- * first after the peer was linked: a peer down for an hour is one report, not one per
- * redial. Each report names the address (`details.peer`).
+ * first after the peer was linked: a peer down for an hour is one report (logged at
+ * warn), not one per redial; the redials that fail alike are logged at debug. Each
+ * report names the address (`details.peer`).
  */
 export class PeerDial implements LinkWatcher {
   state: PeerState = 'dialing';
@@ -28,7 +30,12 @@ export class PeerDial implements LinkWatcher {
   /** The current attempt's link came up (it may be down again since). */
   private wasUp = false;
 
-  constructor(readonly peer: PeerAddress, private readonly report: (error: MeshError) => void, private readonly changed: () => void) {}
+  constructor(
+    readonly peer: PeerAddress,
+    private readonly report: (error: MeshError) => void,
+    private readonly changed: () => void,
+    private readonly log: Log | undefined,
+  ) {}
 
   get address(): string {
     return this.peer.url;
@@ -81,6 +88,8 @@ export class PeerDial implements LinkWatcher {
       if (key !== this.reported) {
         this.reported = key;
         this.report(error);
+      } else {
+        this.log?.debug('peer dial failed again', { peer: this.address, code: error.code, reason: error.message });
       }
       // A node with our id stays one until someone changes its configuration: look only now and then.
       this.backoff = error.code === 'ERR_MESH_PEER_SAME_ID' ? MAX_BACKOFF : Math.min(this.backoff * 2, MAX_BACKOFF);

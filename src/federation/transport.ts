@@ -8,6 +8,7 @@ import type { PeerStats } from './peer-info.js';
 import { TcpLink } from './tcp-link.js';
 import { OutboundBudget } from '../wire/outbound-budget.js';
 import type { Refusals, ResolvedLimits } from './limits.js';
+import type { Log } from '../util/log.js';
 
 export interface TransportOptions {
   readonly listen: { readonly host: string; readonly port: number; readonly tls: TlsOptions | undefined } | undefined;
@@ -27,7 +28,11 @@ export class Transport {
   /** The address actually bound (the port is known only after listening on port 0). */
   address: { host: string; port: number } | undefined;
 
-  constructor(private readonly federation: Federation, private readonly report: (error: MeshError) => void) {}
+  constructor(
+    private readonly federation: Federation,
+    private readonly report: (error: MeshError) => void,
+    private readonly log?: Log,
+  ) {}
 
   /** Binds (rejecting with ERR_MESH_LISTEN_FAILED, nothing left open), then starts dialing. */
   async start(options: TransportOptions): Promise<void> {
@@ -52,7 +57,7 @@ export class Transport {
           if (!dial.failed(error)) this.report(error);
         }, { budget });
         this.federation.attach(link, true, dial);
-      }, this.report, options.peerTls);
+      }, this.report, options.peerTls, this.log);
       this.dialer = dialer;
       dialer.start();
     }

@@ -23,6 +23,7 @@ import type { Transport } from '../federation/transport.js';
 import { Hooks } from '../hooks/hooks.js';
 import { Refusals, type ResolvedLimits } from '../federation/limits.js';
 import { RateLimiter } from '../util/rate-limiter.js';
+import { Log } from '../util/log.js';
 import { Acl } from '../security/acl.js';
 import { attachAcl } from '../security/attach-acl.js';
 import type { PublishHost } from '../publish/publish-host.js';
@@ -50,6 +51,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   readonly ids = new EventIds();
   readonly source: string;
   readonly signals: Signals;
+  /** `logger` at `logLevel`; every line carries this node's id (`node`). */
+  readonly log: Log;
   readonly table: RoutingTable;
   readonly requests = new RequestTable();
   readonly drain = new Drain();
@@ -86,10 +89,15 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
 
   constructor(readonly options: ResolvedOptions) {
     this.source = options.source;
-    this.signals = new Signals(options.logger);
+    this.log = new Log(options.logger, options.logLevel, { node: options.id });
+    this.signals = new Signals(this.log);
     this.table = new RoutingTable(options.matchCacheSize);
     this.hooks = new Hooks((error) => this.report(error), () => this.watchDeliveries());
-    this.storeContext = { meshId: options.id, report: (error) => this.report(error) };
+    this.storeContext = {
+      meshId: options.id,
+      report: (error) => this.report(error),
+      reconnected: (details) => this.log.info('store reconnected', { store: options.store.name, ...details }),
+    };
     this.acl = options.acl === undefined ? undefined : new Acl(options.acl, (error) => this.report(error));
     if (this.acl !== undefined) attachAcl(this.hooks, this.acl);
     this.durables = new Durables(options.store, this);
@@ -272,7 +280,12 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
     return this.options.token;
   }
 
-  peerChanged(up: boolean, peer: PeerInfo): void {
+  peerChanged(up: boolean, peer: PeerInfo, reason?: string): void {
+    if (this.log.enabled('info')) {
+      const fields = { peer: peer.node, address: peer.remoteAddress, dialed: peer.dialed };
+      if (up) this.log.info('peer link up', fields);
+      else this.log.info('peer link down', { ...fields, reason });
+    }
     this.signals.emit(up ? 'peer:up' : 'peer:down', peer);
   }
 

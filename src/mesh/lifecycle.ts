@@ -11,7 +11,7 @@ export async function start(kernel: Kernel): Promise<void> {
   await kernel.durables.ready();
   const { listen, peers, peerTls, heartbeatInterval } = kernel.options;
   if (listen !== undefined || peers.length > 0) {
-    const transport = new Transport(kernel.federate(), (error) => kernel.report(error));
+    const transport = new Transport(kernel.federate(), (error) => kernel.report(error), kernel.log);
     kernel.transport = transport; // before binding: a close() meanwhile releases the port
     try {
       await transport.start({ listen, peers, peerTls, heartbeatInterval, limits: kernel.options.limits, refusals: kernel.refusals });
@@ -24,6 +24,11 @@ export async function start(kernel: Kernel): Promise<void> {
   if (kernel.state === 'idle') {
     kernel.state = 'started';
     kernel.startedAt = Date.now();
+    const address = kernel.transport?.address;
+    kernel.log.info('mesh started', {
+      listen: address === undefined ? undefined : `${address.host}:${String(address.port)}`,
+      peers: peers.map((p) => p.url), store: kernel.options.store.name,
+    });
   }
 }
 
@@ -67,6 +72,7 @@ export async function close(kernel: Kernel): Promise<void> {
   kernel.federation?.close();
   await kernel.durables.close();
   kernel.state = 'closed';
+  kernel.log.info('mesh closed', { drained });
 }
 
 /** How many abandoned deliveries the drain-timeout report lists one by one. */

@@ -10,11 +10,11 @@ import type { ResolvedLimits } from '../federation/limits.js';
 import { resolveLimits } from './limits-options.js';
 import { parseAcl, type AccessControlList, type AclRules } from '../security/acl-rules.js';
 import { resolveMetricsOptions, type MetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics-options.js';
+import type { LogLevel, MeshLogger } from '../util/log.js';
 
-/** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
-export interface MeshLogger {
-  error(message: string, error?: unknown): void;
-}
+export type { LogFields, LogLevel, MeshLogger } from '../util/log.js';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export type { HelloCertificate, HelloVerdict, PeerHello } from '../federation/peer-info.js';
 
@@ -70,7 +70,15 @@ export interface MeshOptions {
    * @default 10000
    */
   readonly closeTimeout?: number;
-  /** Receives errors when no `'error'` listener is registered. @default console */
+  /**
+   * Where the mesh logs (README "Logging"): `console` or any object with `error` and
+   * optionally `warn`, `info`, `debug` (called `(message, fields)`; a missing level is
+   * skipped), or a pino/bunyan logger as is (called `(fields, message)`: recognised by
+   * its `child` function and its `levels`). Errors no `'error'` listener received are
+   * logged at `error` (with the error as `detail`, or `err` for pino).
+   * @default console
+   * @example logger: pino()
+   */
   readonly logger?: MeshLogger;
   /**
    * Prometheus metrics (prom-client, an optional peer dependency) registered in `registry`;
@@ -78,6 +86,13 @@ export interface MeshOptions {
    * @example { registry: new Registry() }
    */
   readonly metrics?: MetricsOptions;
+  /**
+   * Lines below this level are dropped before they are built.
+   * @default 'warn' for a console-style logger; for pino/bunyan every level reaches the
+   * logger and its own level decides
+   * @example logLevel: 'info'
+   */
+  readonly logLevel?: LogLevel;
   /**
    * Sessions of stock EventMesh TCP clients (Java/Go SDKs) connecting to `listen`
    * (PROTOCOL §8).
@@ -211,6 +226,8 @@ export interface ResolvedOptions {
   readonly matchCacheSize: number;
   readonly closeTimeout: number;
   readonly logger: MeshLogger;
+  /** undefined: the logger's kind decides (Log). */
+  readonly logLevel: LogLevel | undefined;
   readonly stock: ResolvedStockOptions;
   readonly limits: ResolvedLimits;
   readonly acl: AclRules | undefined;
@@ -236,13 +253,22 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
   }
   if (options.token !== undefined && typeof options.token !== 'string') throw invalid('token must be a string');
   if (options.verifyHello !== undefined && typeof options.verifyHello !== 'function') throw invalid('verifyHello must be a function');
+  const { logger, logLevel } = resolveLogger(options);
   return {
-    id, source, store, matchCacheSize, closeTimeout, logger: options.logger ?? console, listen, peers, heartbeatInterval,
+    id, source, store, matchCacheSize, closeTimeout, logger, logLevel, listen, peers, heartbeatInterval,
     peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
     limits: resolveLimits(options.limits),
     acl: options.acl === undefined ? undefined : parseAcl(options.acl),
     metrics: resolveMetricsOptions(options.metrics),
   };
+}
+
+function resolveLogger(options: MeshOptions): { logger: MeshLogger; logLevel: LogLevel | undefined } {
+  const logger = options.logger ?? console;
+  if (typeof logger !== 'object' || logger === null || typeof logger.error !== 'function') throw invalid('logger must be an object with an error() method (console, pino, …)');
+  const logLevel = options.logLevel;
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) throw invalid(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  return { logger, logLevel };
 }
 
 function resolveStock(stock: StockClientOptions | undefined): ResolvedStockOptions {

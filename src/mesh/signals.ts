@@ -1,7 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MeshError } from '../errors.js';
 import type { PeerInfo } from '../federation/peer-info.js';
-import type { MeshLogger } from './options.js';
+import type { Log } from '../util/log.js';
+import { reportLevel } from './report-level.js';
 
 export type { PeerInfo } from '../federation/peer-info.js';
 
@@ -18,13 +19,15 @@ export type MeshSignal = keyof MeshSignals;
 
 /**
  * Emits the mesh's signals. Unlike Node's EventEmitter, an `'error'` nobody
- * listens to never throws: it is logged. A listener that throws is logged too, so
- * it cannot break the delivery that reported the error.
+ * listens to never throws: it is logged at error (or warn, `reportLevel`). One a
+ * listener got is not logged at error again; the warn-level ones are logged anyway,
+ * so the log tells of outages and refusals either way. A listener that throws is
+ * logged too, so it cannot break the delivery that reported the error.
  */
 export class Signals {
   private readonly emitter = new EventEmitter<MeshSignals>();
 
-  constructor(private readonly logger: MeshLogger) {}
+  constructor(private readonly log: Log) {}
 
   on<K extends MeshSignal>(signal: K, listener: (...args: MeshSignals[K]) => void): void {
     this.emitter.on(signal, listener as never);
@@ -40,22 +43,22 @@ export class Signals {
       try {
         (listener as (...a: MeshSignals[K]) => void)(...args);
       } catch (err) {
-        this.logger.error(`[evmesh] a '${signal}' listener threw`, err);
+        this.log.failure('error', `a '${signal}' listener threw`, err);
       }
     }
   }
 
   error(error: MeshError): void {
-    if (this.emitter.listenerCount('error') === 0) {
-      this.logger.error(`[evmesh] ${error.code}: ${error.message}`, error);
-      return;
-    }
+    const level = reportLevel(error.code);
+    const heard = this.emitter.listenerCount('error') > 0;
+    if (!heard || level === 'warn') this.log.failure(level, `${error.code}: ${error.message}`, error);
+    if (!heard) return;
     // Each listener on its own: one that throws must not silence the others.
     for (const listener of this.emitter.listeners('error')) {
       try {
         listener(error);
       } catch (err) {
-        this.logger.error('[evmesh] an error listener threw', err);
+        this.log.failure('error', 'an error listener threw', err);
       }
     }
   }

@@ -68,6 +68,12 @@ export interface StoreContext {
   readonly meshId: string;
   /** Sends a failure met outside any call to the mesh's `'error'` signal; use an `ERR_MESH_STORE_*` code. */
   report(error: MeshError): void;
+  /**
+   * The engine is reachable again after a loss reported as `ERR_MESH_STORE_UNAVAILABLE`
+   * (logged at info, with `details`, e.g. `{ server }`). Optional, like its call: a
+   * store that cannot tell may leave it out.
+   */
+  reconnected?(details?: Readonly<Record<string, unknown>>): void;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { HelloVerdict, PeerHello } from '../peer-info.js';
 import type { ResolvedStockOptions } from './stock-options.js';
 import type { Refusals, ResolvedLimits } from '../limits.js';
 import type { RateLimiter } from '../../util/rate-limiter.js';
+import type { Log } from '../../util/log.js';
 
 /** Routes a client's event: by its `subject`, not its type (PROTOCOL §8.2). */
 export type TopicOf = (event: MeshEvent) => string;
@@ -24,6 +25,8 @@ export interface StockHost {
   /** Throws ERR_MESH_CLOSED once the mesh is closing. */
   assertOpen(): void;
   report(error: MeshError): void;
+  /** Sessions opening and closing are logged at debug. */
+  readonly log: Log;
   /** Validates and normalises what a client sent into an event. */
   toEvent(value: unknown): MeshEvent;
   /** The user's verdict on the client's HELLO (PROTOCOL §9.2). */

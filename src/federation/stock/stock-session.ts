@@ -235,7 +235,10 @@ export class StockSession implements HandlerSession {
     if (this.closed) return;
     this.closed = true;
     const hooks = this.host.hooks;
-    if (this.purpose !== undefined && hooks.onLinkDown !== undefined) hooks.run('onLinkDown', this.party);
+    if (this.purpose !== undefined) {
+      if (hooks.onLinkDown !== undefined) hooks.run('onLinkDown', this.party);
+      this.host.log.debug('stock client session closed', { client: this.party.identity, address: this.link.remoteAddress, group: this.group });
+    }
     this.unregisterAll();
     for (const { timer } of this.awaiting.values()) clearTimeout(timer);
     this.awaiting.clear();

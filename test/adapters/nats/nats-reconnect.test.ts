@@ -5,6 +5,8 @@ import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
+import { capturedPino } from '../../support/pino-capture.js';
+import { until } from '../../support/expect-code.js';
 
 const up = await serviceAvailable('nats');
 
@@ -35,6 +37,25 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
     try {
       const errors = await reportsALostBroker(cut, fixture.store({ servers: `nats://${cut.url}`, reconnectTimeWait: 100 }));
       expect(errors[0]).toMatchObject({ code: 'ERR_MESH_STORE_UNAVAILABLE' });
+    } finally {
+      await cut.down();
+    }
+  }, 60_000);
+
+  it('logs the loss at warn and the reconnect at info', async () => {
+    const cut = await TcpProxy.start(4222);
+    try {
+      const { logger, lines } = capturedPino('info');
+      const mesh = tracked({ logger, store: fixture.store({ servers: `nats://${cut.url}`, reconnectTimeWait: 100 }) });
+      await mesh.start();
+      await cut.down();
+      await until(() => lines.some((l) => l['code'] === 'ERR_MESH_STORE_UNAVAILABLE'), 10_000);
+      await cut.up();
+      await until(() => lines.some((l) => l['msg'] === 'store reconnected'), 10_000);
+      expect(lines.filter((l) => l['code'] === 'ERR_MESH_STORE_UNAVAILABLE' || l['msg'] === 'store reconnected')).toMatchObject([
+        { level: 40, code: 'ERR_MESH_STORE_UNAVAILABLE' },
+        { level: 30, msg: 'store reconnected', store: 'nats', server: cut.url },
+      ]);
     } finally {
       await cut.down();
     }

@@ -49,6 +49,7 @@ export function hello(session: HandlerSession, frame: WireFrame): void {
     session.send(replyFrame(frame));
     const hooks = session.host.hooks;
     if (hooks.onLinkUp !== undefined) hooks.run('onLinkUp', session.party);
+    session.host.log.debug('stock client session opened', { client: identity, address: session.link.remoteAddress, group: who.group, purpose: who.purpose });
   };
   const refused = new MeshError('ERR_MESH_PEER_REFUSED', 'refused by verifyHello');
   // PROTOCOL §9.2: the same admission hook as for peers, told that this is a client.
