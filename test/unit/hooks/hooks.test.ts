@@ -19,7 +19,7 @@ describe('the hook list', () => {
     const { hooks: h } = hooks();
     expectThrowCode(() => h.add('onWhatever' as HookName, () => undefined), 'ERR_MESH_INVALID_OPTIONS');
     expectThrowCode(() => h.add('onPublish', 42 as never), 'ERR_MESH_INVALID_OPTIONS');
-    expect(HOOK_NAMES).toEqual(['onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe', 'onRemoteSend']);
+    expect(HOOK_NAMES).toEqual(['onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe', 'onRemoteSend', 'onRequestDone', 'onReport']);
   });
 
   it('keeps every hook undefined until one is registered, and again once all are removed', () => {
