@@ -21,6 +21,7 @@ const KERNEL_LAYERS = [
   'durable', // durable subscriptions fed by the store
   'federation', // peers, interest, forwarding, stock EventMesh clients
   'security', // the topic ACL, enforced on the hooks (federation never imports it; mesh wires it)
+  'tracing', // OpenTelemetry spans and the distributed-tracing extension, on the hooks (mesh wires it)
   'decorators', // @OnEvent, @Publish, register
   'mesh', // the Kernel (wiring) and the Mesh facade
   'testing', // evmesh/testing

@@ -9,6 +9,7 @@ import type { ResolvedStockOptions } from '../federation/stock/stock-options.js'
 import type { ResolvedLimits } from '../federation/limits.js';
 import { resolveLimits } from './limits-options.js';
 import { parseAcl, type AccessControlList, type AclRules } from '../security/acl-rules.js';
+import { resolveTracing, type MeshTracingOptions, type TracingMode } from '../tracing/tracing-options.js';
 
 /** Where the mesh writes what nobody listens to (an unhandled `'error'`). */
 export interface MeshLogger {
@@ -93,6 +94,22 @@ export interface MeshOptions {
    * @example { helloTimeout: 5000, maxConnections: 10000, maxPeers: 1000, maxStockSessions: 10000 }
    */
   readonly limits?: MeshLimits;
+  /**
+   * OpenTelemetry tracing (`@opentelemetry/api`, an optional peer dependency). Events
+   * published here carry the W3C `traceparent` (and `tracestate`, `baggage`) as
+   * CloudEvents extensions, made by a PRODUCER span `send <type>` that continues the
+   * active trace; every handler attempt runs in a CONSUMER span `process <type>` whose
+   * parent is that `traceparent`, active while the handler runs — in process, across
+   * peers, through stores and HTTP. Left out: on at `start()` if the package is installed
+   * and a global tracer provider is registered by then (register the SDK before
+   * `start()`, as OpenTelemetry advises; a mesh never started does not trace); `true`:
+   * on with the global provider; `{ tracerProvider }`: on with that one (either way, a
+   * missing package makes `start()` reject with `ERR_MESH_ADAPTER_MISSING_DEP`); `false`:
+   * never. While off, nothing is attached and nothing is paid per event.
+   * @default automatic (see above)
+   * @example createMesh({ tracing: { tracerProvider: provider } })
+   */
+  readonly tracing?: boolean | MeshTracingOptions;
 }
 
 /** Limits on connections, sessions, publish rate and outbound bytes (`MeshOptions.limits`). */
@@ -207,6 +224,7 @@ export interface ResolvedOptions {
   readonly stock: ResolvedStockOptions;
   readonly limits: ResolvedLimits;
   readonly acl: AclRules | undefined;
+  readonly tracing: TracingMode;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -233,6 +251,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
     peerTls: options.peerTls, token: options.token, verifyHello: options.verifyHello, stock: resolveStock(options.stockClients),
     limits: resolveLimits(options.limits),
     acl: options.acl === undefined ? undefined : parseAcl(options.acl),
+    tracing: resolveTracing(options.tracing),
   };
 }
 
