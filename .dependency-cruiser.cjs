@@ -21,6 +21,7 @@ const KERNEL_LAYERS = [
   'durable', // durable subscriptions fed by the store
   'federation', // peers, interest, forwarding, stock EventMesh clients
   'security', // the topic ACL, enforced on the hooks (federation never imports it; mesh wires it)
+  'tracing', // OpenTelemetry spans and the distributed-tracing extension, on the hooks (mesh wires it)
   'inspect', // the shapes of mesh.inspect() and mesh.health()
   'metrics', // Prometheus metrics: counted on the hooks, sampled from the snapshot
   'decorators', // @OnEvent, @Publish, register

@@ -81,3 +81,20 @@ function attributeString(value: unknown): string {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   return String(value);
 }
+
+/**
+ * The W3C trace context an event carries as the CloudEvents distributed-tracing
+ * extension (`traceparent`, `tracestate`) and its `baggage`: over HTTP they are also the
+ * plain W3C headers, which the extension must match on a single hop.
+ */
+export const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'] as const;
+
+/** The plain `traceparent` / `tracestate` / `baggage` headers of an event that has those extensions. */
+export function traceHeaders(event: MeshEvent): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of TRACE_HEADERS) {
+    const value = event[name];
+    if (typeof value === 'string' && value !== '') headers[name] = value;
+  }
+  return headers;
+}

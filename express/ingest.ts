@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { MeshError, type MeshErrorCode } from '../src/index.js';
 import { toMeshEvent, type EventFactory, type MeshEvent } from '../src/internal.js';
-import { BATCH, STRUCTURED, decodeHeaderValue, isJson, isUtf8, mediaType, type MediaType } from './http-binding.js';
+import { BATCH, STRUCTURED, TRACE_HEADERS, decodeHeaderValue, isJson, isUtf8, mediaType, type MediaType } from './http-binding.js';
 
 /** What is wrong with one event of a batch. */
 export interface EventProblem {
@@ -86,6 +86,11 @@ function binary(factory: EventFactory, headers: IncomingHttpHeaders, type: Media
   const missing = REQUIRED.filter((name) => attrs[name] === undefined).map((name) => `ce-${name}`);
   if (missing.length > 0) {
     throw invalid(`binary mode needs the headers ce-specversion, ce-id, ce-source and ce-type; missing: ${missing.join(', ')}`);
+  }
+  // The sender's W3C trace context, when no ce- header gives the extension (distributed-tracing extension).
+  for (const name of TRACE_HEADERS) {
+    const value = headers[name];
+    if (attrs[name] === undefined && value !== undefined && value !== '') attrs[name] = Array.isArray(value) ? value.join(',') : value;
   }
   if (headers['content-type'] !== undefined) attrs['datacontenttype'] = headers['content-type'];
   attrs['data'] = binaryData(type, body);

@@ -1,5 +1,5 @@
 import { MeshError, patternMatcher, type Mesh, type MeshEvent, type SubscribeOptions, type Subscription } from '../src/index.js';
-import { binaryBody, binaryHeaders } from './http-binding.js';
+import { binaryBody, binaryHeaders, traceHeaders } from './http-binding.js';
 
 export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
   /** Where each event is POSTed, in CloudEvents HTTP binary mode. */
@@ -15,7 +15,8 @@ export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
 
 /**
  * Delivers every event matching `pattern` to a URL, one POST per event in binary
- * mode, through an ordinary subscription: a non-2xx answer (redirects are not followed), a timeout or a
+ * mode (an event's `traceparent`, `tracestate` and `baggage` extensions also go as the
+ * plain W3C headers, for the receiver's tracing), through an ordinary subscription: a non-2xx answer (redirects are not followed), a timeout or a
  * network error fails the handler (`ERR_MESH_WEBHOOK_FAILED`), so the
  * subscription's `retry`, backoff and `deadLetter` apply as to any handler.
  * Returns that subscription; `unsubscribe()` stops the deliveries.
@@ -38,7 +39,7 @@ export function webhookSink(mesh: Mesh, pattern: string, options: WebhookSinkOpt
 
 async function deliver(url: URL, event: MeshEvent, extra: Readonly<Record<string, string>> | undefined, timeout: number): Promise<void> {
   const { body, contentType } = binaryBody(event);
-  const headers: Record<string, string> = { ...extra, ...binaryHeaders(event) };
+  const headers: Record<string, string> = { ...extra, ...binaryHeaders(event), ...traceHeaders(event) };
   if (contentType !== undefined) headers['content-type'] = contentType;
   let response: Response;
   try {

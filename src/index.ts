@@ -3,6 +3,7 @@
 export { createMesh, Mesh } from './mesh/mesh.js';
 export type { RequestOptions } from './mesh/mesh.js';
 export type { MeshOptions, MeshLogger, LogLevel, LogFields, StartOptions } from './mesh/options.js';
+export type { MeshTracerProvider, MeshTracingOptions } from './tracing/tracing-options.js';
 export type { AccessControlList, AclEntry } from './security/acl-rules.js';
 export type { MeshSignal, MeshSignals, PeerInfo } from './mesh/signals.js';
 export type { InboundStats, PeerInterest, PeerState, PeerStats } from './federation/peer-info.js';

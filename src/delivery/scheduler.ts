@@ -255,7 +255,9 @@ export class Scheduler implements DrainOwner {
     }
     let result: unknown;
     try {
-      result = sub.handler(task.event, sub.contextFor(task.attempt));
+      const event = task.event;
+      const ctx = sub.contextFor(task.attempt);
+      result = hooks.wrapDelivery === undefined ? sub.handler(event, ctx) : hooks.wrap(event, sub, task.attempt, () => sub.handler(event, ctx));
     } catch (err) {
       this.fail(task, err);
       return;

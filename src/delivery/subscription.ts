@@ -150,6 +150,8 @@ export class MeshSubscription implements Subscription {
   ready: Promise<void> = RESOLVED;
   /** Called when the subscription ends (used by `observe` to complete its subscriber). */
   onEnd: (() => void) | undefined = undefined;
+  /** Set for a subscription serving a stock EventMesh client (HookSubscription.servesClient). */
+  servesClient = false;
   /** Handler calls that succeeded (`mesh.inspect()`); one increment, the cheapest count there is. */
   delivered = 0;
   /** Failed attempts followed by another attempt. */

@@ -14,6 +14,11 @@ export interface HookSubscription {
   readonly pattern: string;
   readonly group: string | undefined;
   readonly durable: string | undefined;
+  /**
+   * True for a subscription the mesh holds for a stock EventMesh client: its handler
+   * pushes the event to that client, no user code runs here.
+   */
+  readonly servesClient: boolean;
 }
 
 /**
@@ -49,6 +54,13 @@ export interface HookSignatures {
   onPublish(event: MeshEvent): void;
   /** A handler is about to run for `event` (every attempt, `attempt` from 1). */
   onDeliver(event: MeshEvent, sub: HookSubscription, attempt: number): void;
+  /**
+   * Runs around the handler of every attempt (after `onDeliver`): must call `run` once,
+   * synchronously, and return what it returned (a handler's promise included), or let
+   * what it threw propagate. Several compose, the first registered outermost. Lets a
+   * feature run the handler inside a context of its own (tracing's consumer span).
+   */
+  wrapDelivery(event: MeshEvent, sub: HookSubscription, attempt: number, run: () => unknown): unknown;
   /** An attempt is over, with how it ended and how long the handler took, in ms. */
   onSettle(event: MeshEvent, sub: HookSubscription, outcome: DeliveryOutcome, durationMs: number): void;
   /** A peer link is up (its interest known) or a stock client's HELLO was accepted. */
@@ -77,10 +89,13 @@ export type HookName = keyof HookSignatures;
 /** The inbound checks: the hooks whose `false` refuses. */
 export type CheckHookName = 'onRemoteFrame' | 'onRemoteEvent' | 'onRemoteSubscribe' | 'onRemoteSend';
 
-export type NotifyHookName = Exclude<HookName, CheckHookName>;
+/** The hooks that run around a call rather than before or after it. */
+export type WrapHookName = 'wrapDelivery';
+
+export type NotifyHookName = Exclude<HookName, CheckHookName | WrapHookName>;
 
 /** Every hook, in the order a published event meets them. */
 export const HOOK_NAMES: readonly HookName[] = Object.freeze([
-  'onPublish', 'onDeliver', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe', 'onRemoteSend',
+  'onPublish', 'onDeliver', 'wrapDelivery', 'onSettle', 'onLinkUp', 'onLinkDown', 'onRemoteFrame', 'onRemoteEvent', 'onRemoteSubscribe', 'onRemoteSend',
   'onRequestDone', 'onReport',
 ] as const);

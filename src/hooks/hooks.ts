@@ -1,7 +1,9 @@
 import { MeshError, toMeshError } from '../errors.js';
-import { HOOK_NAMES, type CheckHookName, type HookName, type HookSignatures, type NotifyHookName } from './hook-list.js';
+import type { MeshEvent } from '../event/mesh-event.js';
+import { HOOK_NAMES, type CheckHookName, type HookName, type HookSignatures, type HookSubscription, type NotifyHookName } from './hook-list.js';
 
 type Fn = (...args: never[]) => unknown;
+type WrapFn = HookSignatures['wrapDelivery'];
 
 /**
  * The hooks registered on one mesh, and the one runner for them. Each hook is a field
@@ -13,6 +15,7 @@ type Fn = (...args: never[]) => unknown;
 export class Hooks {
   onPublish: HookSignatures['onPublish'][] | undefined = undefined;
   onDeliver: HookSignatures['onDeliver'][] | undefined = undefined;
+  wrapDelivery: WrapFn[] | undefined = undefined;
   onSettle: HookSignatures['onSettle'][] | undefined = undefined;
   onLinkUp: HookSignatures['onLinkUp'][] | undefined = undefined;
   onLinkDown: HookSignatures['onLinkDown'][] | undefined = undefined;
@@ -30,9 +33,9 @@ export class Hooks {
    */
   constructor(private readonly report: (error: MeshError) => void, private readonly watched: () => void) {}
 
-  /** True while an `onDeliver` or `onSettle` hook is registered. */
+  /** True while an `onDeliver`, `wrapDelivery` or `onSettle` hook is registered. */
   get watchesDeliveries(): boolean {
-    return this.onDeliver !== undefined || this.onSettle !== undefined;
+    return this.onDeliver !== undefined || this.onSettle !== undefined || this.wrapDelivery !== undefined;
   }
 
   /** Registers `fn` under `name` (one of HOOK_NAMES); returns its remover. */
@@ -62,6 +65,17 @@ export class Hooks {
     }
   }
 
+  /**
+   * Runs `run` (a handler) inside every `wrapDelivery` hook, the first registered
+   * outermost, and returns what `run` returned or throws what it threw: a wrapper
+   * observes the handler, it cannot change its outcome. A wrapper that throws on its own,
+   * or returns without calling `run`, is reported and the handler runs without it.
+   */
+  wrap(event: MeshEvent, sub: HookSubscription, attempt: number, run: () => unknown): unknown {
+    const list = this.wrapDelivery;
+    return list === undefined ? run() : this.wrapFrom(list, 0, event, sub, attempt, run);
+  }
+
   /** Runs the `name` checks in order: false as soon as one refuses (or throws). */
   allows<K extends CheckHookName>(name: K, ...args: Parameters<HookSignatures[K]>): boolean {
     const list = this.get(name);
@@ -75,6 +89,36 @@ export class Hooks {
       }
     }
     return true;
+  }
+
+  private wrapFrom(list: readonly WrapFn[], i: number, event: MeshEvent, sub: HookSubscription, attempt: number, run: () => unknown): unknown {
+    if (i === list.length) return run();
+    // 0: not run yet, 1: returned `outcome`, 2: threw `outcome`. Run once, whatever the wrapper does.
+    let state = 0;
+    let outcome: unknown;
+    const inner = (): unknown => {
+      if (state === 0) {
+        try {
+          outcome = this.wrapFrom(list, i + 1, event, sub, attempt, run);
+          state = 1;
+        } catch (err) {
+          outcome = err;
+          state = 2;
+        }
+      }
+      if (state === 2) throw outcome;
+      return outcome;
+    };
+    try {
+      (list[i] as WrapFn)(event, sub, attempt, inner);
+    } catch (err) {
+      if (state !== 2 || err !== outcome) this.report(toMeshError('ERR_MESH_HOOK_FAILED', err, { hook: 'wrapDelivery' }));
+      return inner();
+    }
+    if (state === 0) {
+      this.report(new MeshError('ERR_MESH_HOOK_FAILED', 'A wrapDelivery hook returned without running the handler', { details: { hook: 'wrapDelivery' } }));
+    }
+    return inner();
   }
 
   private get(name: HookName): Fn[] | undefined {

@@ -82,6 +82,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   readonly refusals: Refusals;
   /** `limits.publishRate`: a token bucket per stock client identity; undefined: no limit. */
   readonly publishLimiter: RateLimiter | undefined;
+  /** Set once start() decided on tracing (`options.tracing`), so a second start() does not attach it twice. */
+  tracingAsked = false;
   /** Sockets (listen, peers); set by start() when those options are given. */
   transport: Transport | undefined = undefined;
   /** Snapshot, backlog, health and (with `metrics`) Prometheus metrics. */

@@ -2,12 +2,23 @@ import { MeshError } from '../errors.js';
 import { Transport } from '../federation/transport.js';
 import type { Kernel } from './kernel.js';
 import { timerDelay } from '../delivery/timer-delay.js';
+import { startTracing } from '../tracing/start-tracing.js';
 
 /** Opens what the mesh needs (the store now; listeners and peers with federation). Idempotent. */
 export async function start(kernel: Kernel): Promise<void> {
   kernel.assertOpen();
   // prom-client loads in the background from createMesh; a missing package fails start().
   await kernel.observability.metrics?.ready;
+  // Before the store feeds durable subscriptions: their first deliveries are traced too.
+  if (!kernel.tracingAsked) {
+    kernel.tracingAsked = true;
+    try {
+      await startTracing(kernel.hooks, kernel.options.tracing, (error) => kernel.report(error));
+    } catch (err) {
+      kernel.tracingAsked = false; // a retried start() asks again
+      throw err;
+    }
+  }
   await kernel.durables.ready();
   const { listen, peers, peerTls, heartbeatInterval } = kernel.options;
   if (listen !== undefined || peers.length > 0) {

@@ -11,6 +11,7 @@ import { resolveLimits } from './limits-options.js';
 import { parseAcl, type AccessControlList, type AclRules } from '../security/acl-rules.js';
 import { resolveMetricsOptions, type MetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics-options.js';
 import type { LogLevel, MeshLogger } from '../util/log.js';
+import { resolveTracing, type MeshTracingOptions, type TracingMode } from '../tracing/tracing-options.js';
 
 export type { LogFields, LogLevel, MeshLogger } from '../util/log.js';
 
@@ -115,6 +116,22 @@ export interface MeshOptions {
    * @example { helloTimeout: 5000, maxConnections: 10000, maxPeers: 1000, maxStockSessions: 10000 }
    */
   readonly limits?: MeshLimits;
+  /**
+   * OpenTelemetry tracing (`@opentelemetry/api`, an optional peer dependency). Events
+   * published here carry the W3C `traceparent` (and `tracestate`, `baggage`) as
+   * CloudEvents extensions, made by a PRODUCER span `send <type>` that continues the
+   * active trace; every handler attempt runs in a CONSUMER span `process <type>` whose
+   * parent is that `traceparent`, active while the handler runs — in process, across
+   * peers, through stores and HTTP. Left out: on at `start()` if the package is installed
+   * and a global tracer provider is registered by then (register the SDK before
+   * `start()`, as OpenTelemetry advises; a mesh never started does not trace); `true`:
+   * on with the global provider; `{ tracerProvider }`: on with that one (either way, a
+   * missing package makes `start()` reject with `ERR_MESH_ADAPTER_MISSING_DEP`); `false`:
+   * never. While off, nothing is attached and nothing is paid per event.
+   * @default automatic (see above)
+   * @example createMesh({ tracing: { tracerProvider: provider } })
+   */
+  readonly tracing?: boolean | MeshTracingOptions;
 }
 
 /** Limits on connections, sessions, publish rate and outbound bytes (`MeshOptions.limits`). */
@@ -232,6 +249,7 @@ export interface ResolvedOptions {
   readonly limits: ResolvedLimits;
   readonly acl: AclRules | undefined;
   readonly metrics: ResolvedMetricsOptions | undefined;
+  readonly tracing: TracingMode;
 }
 
 export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
@@ -260,6 +278,7 @@ export function resolveOptions(options: MeshOptions = {}): ResolvedOptions {
     limits: resolveLimits(options.limits),
     acl: options.acl === undefined ? undefined : parseAcl(options.acl),
     metrics: resolveMetricsOptions(options.metrics),
+    tracing: resolveTracing(options.tracing),
   };
 }
 

@@ -105,6 +105,8 @@ export class SessionSubscriptions {
       filter: topicsFilter(topics),
       name: `stock:${topics.join(',')}`,
     });
+    // Before any delivery: nothing is delivered while subscribe() runs.
+    sub.servesClient = true;
     return { signature, sub, commandOf };
   }
 }
