@@ -19,6 +19,8 @@ describe('npm run demo', () => {
     expect(stdout).toContain('order 3: sold-out is out of stock (answer from /shipping)');
     expect(stdout).toContain('order 5 dead-lettered after 3 attempts');
     expect(stdout).toContain('request to nobody: ERR_MESH_NO_RESPONDER');
+    // Metrics on: the stock checks answered, the request to nobody (and early probes) counted.
+    expect(stdout).toMatch(/^orders {3}metrics: \d+ events published, requests no_responder \d+, ok \d+, 1 peer\(s\) linked$/m);
     expect(stdout).toContain('demo  done: all three processes closed');
   });
 });
