@@ -71,3 +71,16 @@ export function sendProblem(res: ServerResponse, problem: Problem, headers?: Rea
 export function fail(res: ServerResponse, code: MeshErrorCode, detail: string, headers?: Readonly<Record<string, string>>): void {
   sendProblem(res, problemOf(new MeshError(code, detail)), headers);
 }
+
+/** Express's `next`: passes an error on, or the request to the next handler. */
+export type Next = (err?: unknown) => void;
+
+/** A hook that threw or a bug: Express's error handler decides; without one, a bare 500. */
+export function unexpected(err: unknown, res: ServerResponse, next: Next | undefined): void {
+  if (next !== undefined) {
+    next(err);
+    return;
+  }
+  if (!res.headersSent) res.statusCode = 500;
+  res.end();
+}
