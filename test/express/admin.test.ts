@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MeshError, memoryStore, type Mesh, type MeshSnapshot, type MeshStore } from '../../src/index.js';
-import { meshAdmin, type AdminAccess, type MeshAdminOptions } from '../../express/index.js';
+import { meshAdmin, meshRouter, type AdminAccess, type AuthHook, type MeshAccess, type MeshAdminOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { expectThrowCode, until } from '../support/expect-code.js';
 import { EXPRESS_VERSIONS, expectProblem } from './harness.js';
@@ -178,15 +178,16 @@ describe.each(EXPRESS_VERSIONS)('meshAdmin on %s', (_name, makeApp) => {
   it('asks auth on every route with the route it wants: refused is 401 or 403, accepted is served', async () => {
     const m = mesh();
     await m.start();
-    const asked: AdminAccess[] = [];
-    const url = await serveAdmin(makeApp, m, {
-      auth: async (req: IncomingMessage, access) => {
-        asked.push(access);
-        if (req.headers.authorization === 'Bearer ops') return true;
-        if (req.headers.authorization === 'Bearer intern') return { status: 403, detail: 'ops only' };
-        return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
-      },
-    });
+    const asked: (MeshAccess | AdminAccess)[] = [];
+    // One hook for both routers: typed for both kinds of access.
+    const auth: AuthHook<MeshAccess | AdminAccess> = async (req: IncomingMessage, access) => {
+      asked.push(access);
+      if (req.headers.authorization === 'Bearer ops') return true;
+      if (req.headers.authorization === 'Bearer intern') return { status: 403, detail: 'ops only' };
+      return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
+    };
+    expect(typeof meshRouter(m, { auth })).toBe('function');
+    const url = await serveAdmin(makeApp, m, { auth });
     for (const path of ['', '/metrics', '/health', '/subscriptions', '/peers']) {
       const refused = await fetch(url + path);
       await expectProblem(refused, 401, 'ERR_MESH_UNAUTHORIZED');
@@ -195,7 +196,7 @@ describe.each(EXPRESS_VERSIONS)('meshAdmin on %s', (_name, makeApp) => {
     }
     expect((await fetch(`${url}/subscriptions`, { headers: { authorization: 'Bearer ops' } })).status).toBe(200);
     expect((await fetch(`${url}/health`, { headers: { authorization: 'Bearer ops' } })).status).toBe(200);
-    expect(new Set(asked.map((a) => `${a.action}:${a.route}`))).toEqual(new Set(['snapshot', 'metrics', 'health', 'subscriptions', 'peers'].map((r) => `admin:${r}`)));
+    expect(new Set(asked.map((a) => `${a.action}:${'route' in a ? a.route : ''}`))).toEqual(new Set(['snapshot', 'metrics', 'health', 'subscriptions', 'peers'].map((r) => `admin:${r}`)));
   });
 
   it('serves public routes without credentials; a public /health tells a refused caller only whether it is ok', async () => {
