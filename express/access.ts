@@ -22,8 +22,12 @@ export type AuthDecision =
   | { readonly identity: string }
   | { readonly status: 401 | 403; readonly detail?: string; readonly headers?: Readonly<Record<string, string>> };
 
-/** Decides whether a request may go on; runs before the body is read. A throw is passed to `next(err)`. */
-export type AuthHook = (req: IncomingMessage, access: MeshAccess) => AuthDecision | Promise<AuthDecision>;
+/**
+ * Decides whether a request may go on; runs before the body is read. A throw is passed to
+ * `next(err)`. `A` is what the request wants: `MeshAccess` for `meshRouter`, `AdminAccess`
+ * for `meshAdmin`; one hook serves both as `AuthHook<MeshAccess | AdminAccess>`.
+ */
+export type AuthHook<A = MeshAccess> = (req: IncomingMessage, access: A) => AuthDecision | Promise<AuthDecision>;
 
 /** Mesh patterns the caller may publish to and stream from; a function is asked per request. */
 export type AllowedTopics =

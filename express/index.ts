@@ -1,6 +1,7 @@
 // evmesh/express: CloudEvents over HTTP for a mesh (ingest, Server-Sent Events,
-// webhook delivery). Needs no Express import of its own: the router is a plain
-// (req, res, next) handler, so Express 4, Express 5 and node:http all mount it.
+// webhook delivery) and its admin endpoint (snapshot, metrics, health). Needs no
+// Express import of its own: the routers are plain (req, res, next) handlers, so
+// Express 4, Express 5 and node:http all mount them.
 export { meshRouter } from './mesh-router.js';
 export type { MeshRouter } from './mesh-router.js';
 export type { MeshRouterOptions } from './options.js';
@@ -9,3 +10,6 @@ export type { Problem } from './problem.js';
 export type { EventProblem } from './ingest.js';
 export { webhookSink } from './webhook-sink.js';
 export type { WebhookSinkOptions } from './webhook-sink.js';
+export { meshAdmin } from './mesh-admin.js';
+export type { MeshAdmin } from './mesh-admin.js';
+export type { AdminAccess, AdminRoute, MeshAdminOptions } from './admin-options.js';

@@ -2,15 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MeshError, parsePattern, type Mesh } from '../src/index.js';
 import { EventIds, type EventFactory, type MeshEvent } from '../src/internal.js';
 import { overRate } from './rate-limit.js';
-import { callerGrant, type CallerGrant, type MeshAccess, type TopicPolicy } from './access.js';
+import { callerGrant, type CallerGrant, type TopicPolicy } from './access.js';
+import { admitted } from './admit.js';
 import { BodyAborted, readBody } from './body.js';
 import { EventStream } from './event-stream.js';
 import { ingest, type EventProblem } from './ingest.js';
 import { resolveRouterOptions, type MeshRouterOptions, type ResolvedRouterOptions } from './options.js';
-import { fail, problemOf, sendProblem } from './problem.js';
+import { problemOf, sendProblem, unexpected, type Next } from './problem.js';
 import { streamPlan } from './resume.js';
-
-type Next = (err?: unknown) => void;
 
 /**
  * A request handler for Express 4 and 5 (and plain `node:http`): mount it with
@@ -50,7 +49,7 @@ export function meshRouter(mesh: Mesh, options?: MeshRouterOptions): MeshRouter 
 }
 
 async function publish(mesh: Mesh, factory: EventFactory, opts: ResolvedRouterOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const caller = await admitted(opts, req, res, { action: 'publish' });
+  const caller = await admitted(opts.auth, req, res, { action: 'publish' });
   if (caller === undefined) return;
   const policy = await topicPolicy(opts, req);
   const grant = callerGrant(mesh, caller.identity);
@@ -116,7 +115,7 @@ async function stream(
   mesh: Mesh, opts: ResolvedRouterOptions, streams: Set<EventStream>, url: URL, req: IncomingMessage, res: ServerResponse,
 ): Promise<void> {
   const pattern = url.searchParams.get('pattern') ?? '';
-  const caller = await admitted(opts, req, res, { action: 'stream', pattern });
+  const caller = await admitted(opts.auth, req, res, { action: 'stream', pattern });
   if (caller === undefined) return;
   const policy = await topicPolicy(opts, req);
   try {
@@ -187,30 +186,6 @@ function headerOrQuery(req: IncomingMessage, url: URL): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** The caller the auth hook let through (with the identity it named, if any), or undefined once refused. */
-async function admitted(opts: ResolvedRouterOptions, req: IncomingMessage, res: ServerResponse, access: MeshAccess): Promise<{ identity?: string } | undefined> {
-  if (opts.auth === undefined) return {};
-  const decision = await opts.auth(req, access);
-  if (decision === true) return {};
-  const answer = typeof decision === 'object' && decision !== null ? decision : undefined;
-  if (answer !== undefined && !('status' in answer) && typeof answer.identity === 'string' && answer.identity.length > 0) return { identity: answer.identity };
-  // Anything else denies, so a hook that forgets to return never opens the door.
-  const refusal = answer !== undefined && 'status' in answer ? answer : undefined;
-  if (refusal?.status === 403) fail(res, 'ERR_MESH_FORBIDDEN', refusal.detail ?? 'Not allowed', refusal.headers);
-  else fail(res, 'ERR_MESH_UNAUTHORIZED', refusal?.detail ?? 'Missing or invalid credentials', refusal?.headers);
-  return undefined;
-}
-
 async function topicPolicy(opts: ResolvedRouterOptions, req: IncomingMessage): Promise<TopicPolicy | undefined> {
   return typeof opts.topics === 'function' ? opts.topics(req) : opts.topics;
-}
-
-/** A hook that threw or a bug: Express's error handler decides; without one, a bare 500. */
-function unexpected(err: unknown, res: ServerResponse, next: Next | undefined): void {
-  if (next !== undefined) {
-    next(err);
-    return;
-  }
-  if (!res.headersSent) res.statusCode = 500;
-  res.end();
 }

@@ -18,6 +18,7 @@ const STATUS: Partial<Record<MeshErrorCode, number>> = {
   ERR_MESH_UNAUTHORIZED: 401,
   ERR_MESH_FORBIDDEN: 403,
   ERR_MESH_BODY_TIMEOUT: 408,
+  ERR_MESH_METHOD_NOT_ALLOWED: 405,
   ERR_MESH_PAYLOAD_TOO_LARGE: 413,
   ERR_MESH_RATE_LIMITED: 429,
   ERR_MESH_UNSUPPORTED_MEDIA_TYPE: 415,
@@ -70,4 +71,17 @@ export function sendProblem(res: ServerResponse, problem: Problem, headers?: Rea
 /** Shortcut: a problem for a new MeshError. */
 export function fail(res: ServerResponse, code: MeshErrorCode, detail: string, headers?: Readonly<Record<string, string>>): void {
   sendProblem(res, problemOf(new MeshError(code, detail)), headers);
+}
+
+/** Express's `next`: passes an error on, or the request to the next handler. */
+export type Next = (err?: unknown) => void;
+
+/** A hook that threw or a bug: Express's error handler decides; without one, a bare 500. */
+export function unexpected(err: unknown, res: ServerResponse, next: Next | undefined): void {
+  if (next !== undefined) {
+    next(err);
+    return;
+  }
+  if (!res.headersSent) res.statusCode = 500;
+  res.end();
 }

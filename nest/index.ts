@@ -12,3 +12,5 @@ export type { MeshClientOptions } from './mesh.client.js';
 export { MeshContext } from './mesh.context.js';
 export type { MeshContextArgs } from './mesh.context.js';
 export { RPC_ERROR_KEY } from './rpc-error.js';
+export { MeshHealthIndicator } from './mesh-health.indicator.js';
+export type { MeshHealthIndicatorResult } from './mesh-health.indicator.js';

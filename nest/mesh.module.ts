@@ -5,11 +5,13 @@ import { MESH, MESH_HOST, MESH_MODULE_OPTIONS } from './mesh.constants.js';
 import { createMeshHost, type MeshHost } from './mesh.host.js';
 import type { MeshModuleAsyncOptions, MeshModuleOptions } from './mesh.options.js';
 import { MeshSubscribersLoader } from './mesh-subscribers.loader.js';
+import { MeshHealthIndicator } from './mesh-health.indicator.js';
 
 /**
  * Provides the `Mesh` (inject with `@InjectMesh()`, or by its class), binds every
  * provider's and controller's `@OnEvent`/`@Publish` methods, starts the mesh with
- * the app and closes it (draining handlers) when the app closes. Global.
+ * the app and closes it (draining handlers) when the app closes. Global. Also provides
+ * `MeshHealthIndicator` for `@nestjs/terminus` health checks.
  */
 @Global()
 @Module({})
@@ -38,7 +40,9 @@ function build(optionsProviders: Provider[], imports: NonNullable<DynamicModule[
       // Also injectable by class, for apps whose compiler emits decorator metadata.
       { provide: Mesh, useExisting: MESH },
       MeshSubscribersLoader,
+      // Needs @nestjs/terminus only in the app that calls it: nothing of terminus is imported here.
+      MeshHealthIndicator,
     ],
-    exports: [MESH, Mesh],
+    exports: [MESH, Mesh, MeshHealthIndicator],
   };
 }

@@ -17,6 +17,7 @@ interface Report {
   crossFormatSeen: string[];
   resolvedNest: string;
   nestLoadedByKernel: boolean | null;
+  terminusLoaded: boolean | null;
   nestVersion: string;
 }
 
@@ -56,7 +57,7 @@ async function main() {
   await Promise.race([invoiced, new Promise((r) => setTimeout(r, 2000).unref())]);
   const billing = app.get(Billing);
   await app.close();
-  return { format, seen: billing.seen, invoices, crossFormatSeen: billing.crossFormatSeen, resolvedNest, nestLoadedByKernel, nestVersion };
+  return { format, seen: billing.seen, invoices, crossFormatSeen: billing.crossFormatSeen, resolvedNest, nestLoadedByKernel, terminusLoaded, nestVersion };
 }
 main().then((r) => console.log(JSON.stringify(r)), (err) => { console.error(err); process.exitCode = 1; });
 `;
@@ -67,6 +68,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 const require = createRequire(import.meta.url);
 const nestLoadedByKernel = null; // only observable in CommonJS (require.cache)
+const terminusLoaded = null;
 const { OnEvent, Publish } = await import('evmesh');
 const { Injectable, Module } = await import('@nestjs/common');
 const { NestFactory } = await import('@nestjs/core');
@@ -85,6 +87,8 @@ const nestLoadedByKernel = Object.keys(require.cache).some((file) => file.includ
 const { Injectable, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { MeshModule, MESH } = require('evmesh/nest');
+// MeshHealthIndicator is provided without loading @nestjs/terminus (an optional peer).
+const terminusLoaded = Object.keys(require.cache).some((file) => file.includes('@nestjs/terminus'));
 let otherOnEvent;
 const format = 'cjs';
 const resolvedNest = require.resolve('evmesh/nest');
@@ -149,5 +153,16 @@ describe(`evmesh/nest from the published package, on NestJS ${NEST}`, () => {
       expect(sources.some((source) => /['"]evmesh['"]/.test(source))).toBe(false);
     }
     expect(reports.cjs?.nestLoadedByKernel).toBe(false);
+  });
+
+  it('imports nothing of @nestjs/terminus (an optional peer), types included, and loads none of it', () => {
+    for (const format of ['esm', 'cjs']) {
+      const dir = join(consumerDir, 'node_modules', 'evmesh', 'dist', format, 'nest');
+      const files = readdirSync(dir).filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'));
+      expect(files).toContain('mesh-health.indicator.js');
+      const importsTerminus = (file: string): boolean => /(?:from |require\(|import\()['"]@nestjs\/terminus/.test(readFileSync(join(dir, file), 'utf8'));
+      expect(files.filter(importsTerminus)).toEqual([]);
+    }
+    expect(reports.cjs?.terminusLoaded).toBe(false);
   });
 });
