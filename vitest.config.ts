@@ -21,7 +21,7 @@ export default defineConfig({
         // Nest 12 sits in test/nest/v12/node_modules (see its README): imports of @nestjs/*
         // in this process are aliased there, child processes get the resolve hook.
         resolve: {
-          alias: [{ find: /^@nestjs\/(common|core|microservices|platform-express)(?=\/|$)/, replacement: here('./test/nest/v12/node_modules/@nestjs/$1') }],
+          alias: [{ find: /^@nestjs\/(common|core|microservices|platform-express|terminus)(?=\/|$)/, replacement: here('./test/nest/v12/node_modules/@nestjs/$1') }],
         },
         test: {
           name: 'nest12',

@@ -3,7 +3,7 @@
 // test/nest/v12/node_modules. Nest's own modules resolve each other from where they sit,
 // so they find 12 too. ESM imports only: Node 20 runs no hooks for require().
 const HERE = new URL('./package.json', import.meta.url).href;
-const NEST = /^@nestjs\/(common|core|microservices|platform-express)(\/|$)/;
+const NEST = /^@nestjs\/(common|core|microservices|platform-express|terminus)(\/|$)/;
 
 export async function resolve(specifier, context, next) {
   if (NEST.test(specifier)) return next(specifier, { ...context, parentURL: HERE });
