@@ -164,7 +164,10 @@ export class Durables {
 
   /** Closes the store if this mesh opened it. */
   async close(): Promise<void> {
-    if (this.opened) await this.store.close(this.host.storeContext);
+    if (!this.opened) return;
+    // Closed from here on, whatever the store's close does (inspect() and health() read it).
+    this.opened = false;
+    await this.store.close(this.host.storeContext);
   }
 }
 

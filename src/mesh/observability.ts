@@ -1,4 +1,4 @@
-import { MeshError, toMeshError } from '../errors.js';
+import { toMeshError } from '../errors.js';
 import type { PeerStats } from '../federation/peer-info.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { HealthCheck, HealthOptions, HealthReport } from '../inspect/health.js';
@@ -35,16 +35,21 @@ export class Observability implements MetricsHost {
     return inspect(this.k, this.peers(), this.readings);
   }
 
-  /** Reads the backlog of every durable this mesh consumes from the store now; never rejects. */
-  async backlog(): Promise<readonly DurableSnapshot[]> {
+  /**
+   * Reads the backlog of every durable this mesh consumes from the store now; never
+   * rejects, and gives up on a store that does not answer within `timeout` ms (a scrape
+   * must not hang on it): that durable keeps its last reading.
+   */
+  async backlog(timeout = 2000): Promise<readonly DurableSnapshot[]> {
     const store = this.k.durables.store;
     const names = new Set<string>();
     for (const sub of this.k.durables.subscriptions()) if (sub.durable !== undefined) names.add(sub.durable);
     await Promise.all([...names].map(async (name) => {
       let backlog: number | undefined;
       try {
-        backlog = this.k.durables.open ? await store.backlog?.(name) : undefined;
-      } catch {
+        backlog = this.k.durables.open ? await within(store.backlog?.(name), timeout) : undefined;
+      } catch (err) {
+        if (err === LATE) return;
         backlog = undefined; // a scrape must not fail because the store is away: the gauge just has no value
       }
       this.readings.set(name, { backlog, at: Date.now() });
@@ -77,17 +82,29 @@ export class Observability implements MetricsHost {
     if (!this.k.durables.open) return { ok: false, reason: 'store not open' };
     const ping = this.k.durables.store.ping?.bind(this.k.durables.store);
     if (ping === undefined) return { ok: true };
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `no answer from the store within ${String(timeout)} ms`)), timeout);
-    });
     try {
-      await Promise.race([ping(), late]);
+      await within(ping(), timeout);
       return { ok: true };
     } catch (err) {
-      return { ok: false, reason: toMeshError('ERR_MESH_STORE_UNAVAILABLE', err).message };
-    } finally {
-      clearTimeout(timer);
+      const reason = err === LATE ? `no answer from the store within ${String(timeout)} ms` : toMeshError('ERR_MESH_STORE_UNAVAILABLE', err).message;
+      return { ok: false, reason };
     }
+  }
+}
+
+/** What `within` rejects with when the promise took too long. */
+const LATE: unique symbol = Symbol('late');
+
+/** `promise`, or a rejection with LATE after `ms`; the timer never outlives it. */
+async function within<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (promise === undefined) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(LATE), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

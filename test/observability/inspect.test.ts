@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryStore, type MeshStore } from '../../src/index.js';
 import { deferred, until } from '../support/expect-code.js';
 import { closedAfterEach } from '../support/meshes.js';
+import { kernelOf } from '../../src/mesh/mesh.js';
 
 const tracked = closedAfterEach();
 
@@ -100,6 +101,18 @@ describe('mesh.backlog()', () => {
     expect(mesh.inspect().durables[0]?.backlog).toBe(0);
   });
 
+  it('a store that does not answer in time leaves the last reading in place', async () => {
+    let answer: () => Promise<number | undefined> = () => Promise.resolve(3);
+    const store: MeshStore = Object.assign(memoryStore(), { backlog: () => answer() });
+    const mesh = tracked({ store });
+    await mesh.start();
+    mesh.subscribe('w.*', () => undefined, { durable: 'work' });
+    await mesh.backlog();
+    const first = mesh.inspect().durables[0]?.backlogAt;
+    answer = () => new Promise(() => undefined);
+    expect((await kernelOf(mesh).observability.backlog(20)).map((d) => [d.backlog, d.backlogAt])).toEqual([[3, first]]);
+  });
+
   it('a store that fails or cannot tell gives undefined, never a rejection', async () => {
     const store: MeshStore = Object.assign(memoryStore(), { backlog: () => Promise.reject(new Error('gone')) });
     const mesh = tracked({ store });
@@ -116,7 +129,8 @@ describe('mesh.health()', () => {
     await mesh.start();
     expect(await mesh.health()).toEqual({ ok: true, id: 'h', checks: { started: { ok: true } }, reasons: [] });
     await mesh.close();
-    expect((await mesh.health()).ok).toBe(false);
+    expect(await mesh.health({ store: true })).toMatchObject({ ok: false, reasons: ['started: mesh is closed', 'store: store not open'] });
+    expect(mesh.inspect().store.open).toBe(false);
   });
 
   it('with peers: ok only while the required peers are linked', async () => {
