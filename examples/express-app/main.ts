@@ -1,16 +1,19 @@
 // evmesh/express example: an Express app that takes CloudEvents over HTTP and
 // streams them back as Server-Sent Events. It starts a server, posts an event with
-// the cloudevents SDK's HTTP binding, reads it from the stream, and exits by itself.
+// the cloudevents SDK's HTTP binding, reads it from the stream, reads the mesh's
+// Prometheus metrics from its admin endpoint, and exits by itself.
 //
 //   node --import tsx examples/express-app/main.ts
 import type { AddressInfo } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { EventSource } from 'eventsource';
 import express from 'express';
+import { Registry } from 'prom-client';
 import { createMesh } from '../../src/index.js';
-import { meshRouter } from '../../express/index.js';
+import { meshAdmin, meshRouter } from '../../express/index.js';
 
-const mesh = createMesh({ source: '/express-app' });
+const registry = new Registry();
+const mesh = createMesh({ source: '/express-app', metrics: { registry } });
 await mesh.start();
 
 const app = express();
@@ -20,6 +23,8 @@ const events = meshRouter(mesh, {
   heartbeat: 10_000,
 });
 app.use('/events', events);
+// The admin endpoint: snapshot, /metrics, /health (public: probes send no token).
+app.use('/admin', meshAdmin(mesh, { auth: (req) => req.headers.authorization === 'Bearer demo-token', public: ['health'] }));
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
@@ -55,6 +60,11 @@ for (const r of [anonymous, forbidden]) {
 const streamed = await received;
 console.log(`stream got ${String(streamed['type'])} id=${String(streamed['id'])} data=${JSON.stringify(streamed['data'])}`);
 console.log(`same event: ${String(streamed['id'] === event.id)}`);
+
+const metrics = await (await authorized(base.replace('/events', '/admin/metrics'))).text();
+console.log(metrics.split('\n').filter((line) => line.startsWith('evmesh_events_published_total')).join('\n'));
+const health = await fetch(base.replace('/events', '/admin/health'));
+console.log(`GET /admin/health ${health.status}`);
 
 stream.close();
 events.closeStreams();

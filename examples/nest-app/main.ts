@@ -8,7 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { firstValueFrom } from 'rxjs';
 import type { Mesh } from '../../src/index.js'; // 'evmesh' in your app
 import { MESH, MeshServer, type MeshClient } from '../../nest/index.js'; // 'evmesh/nest' in your app
-import { Orders, ShopModule } from './shop.js';
+import { Orders, ShopModule, registry } from './shop.js';
 
 const app = await NestFactory.create(ShopModule, { logger: ['error', 'warn'] });
 app.enableShutdownHooks();
@@ -27,6 +27,8 @@ console.log(`orders   stock of kettle: ${JSON.stringify(level)}`);
 
 const deadline = Date.now() + 5000;
 while (orders.done.size < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+const delivered = (await registry.getSingleMetric('evmesh_deliveries_total')?.get())?.values ?? [];
+console.log(`orders   metrics: ${String(delivered.reduce((n, v) => n + (v.labels['outcome'] === 'ok' ? v.value : 0), 0))} deliveries ok`);
 await app.close(); // drains handlers, closes the mesh
 console.log(`nest-app done: ${String(orders.done.size)} orders invoiced`);
 process.exitCode = orders.done.size === 3 ? 0 : 1;

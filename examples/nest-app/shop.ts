@@ -3,6 +3,7 @@
 // whatever compiler an app uses.
 import { Controller, Inject, Injectable, Module } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Registry } from 'prom-client';
 import { OnEvent, Publish, type Mesh, type MeshEvent } from '../../src/index.js'; // 'evmesh' in your app
 import { MESH, MeshClient, MeshModule, type MeshContext } from '../../nest/index.js'; // 'evmesh/nest' in your app
 
@@ -49,8 +50,12 @@ export class Billing {
   }
 }
 
+/** The shop's Prometheus registry (one per mesh). */
+export const registry = new Registry();
+
 @Module({
-  imports: [MeshModule.forRoot({ id: 'shop', source: '/shop' })],
+  // Metrics on: serve `registry` with meshAdmin (evmesh/express) or your own /metrics route.
+  imports: [MeshModule.forRoot({ id: 'shop', source: '/shop', metrics: { registry } })],
   providers: [
     Orders,
     Prices,

@@ -15,6 +15,9 @@ describe('examples/express-app', () => {
     expect(stdout).toContain('stream got com.shop.order.created');
     expect(stdout).toContain('data={"id":1,"total":42}');
     expect(stdout).toContain('same event: true');
+    // Metrics on: the one event accepted over HTTP was published once; refused ones were not.
+    expect(stdout).toMatch(/^evmesh_events_published_total 1$/m);
+    expect(stdout).toContain('GET /admin/health 200');
     expect(stdout).toContain('express-app done');
   });
 });

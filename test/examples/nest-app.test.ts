@@ -16,6 +16,7 @@ describe('examples/nest-app', () => {
     expect(stdout).toContain('orders   invoice for order 1: 60');
     expect(stdout).toContain('orders   invoice for order 2: 10');
     expect(stdout).toContain('orders   stock of kettle: {"sku":"kettle","left":7}');
+    expect(stdout).toMatch(/^orders {3}metrics: [1-9]\d* deliveries ok$/m);
     expect(stdout).toMatch(/nest-app done: 3 orders invoiced\n$/);
   });
 });
