@@ -6,7 +6,8 @@ import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import {
-  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker,
+  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, pingFollowsTheBroker, publishAcrossAnOutage, releasesAtTheLastClose,
+  reportsALostBroker,
 } from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';
@@ -94,6 +95,15 @@ describe.runIf(up)('amqpStore background failures and a shared instance', () => 
     const through = await TcpProxy.start(5672);
     try {
       await releasesAtTheLastClose(through, fixture.store({ url: `amqp://guest:guest@${through.url}` }));
+    } finally {
+      await through.down();
+    }
+  }, 60_000);
+
+  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE while RabbitMQ is black-holed or cut off, and resolves once it is back', async () => {
+    const through = await TcpProxy.start(5672);
+    try {
+      await pingFollowsTheBroker(through, fixture.store({ url: `amqp://guest:guest@${through.url}`, connectTimeout: 500, reconnectDelay: 50, onError: () => undefined }));
     } finally {
       await through.down();
     }

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import { createMesh, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
+import { kernelOf } from '../../../src/mesh/mesh.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { deadPort, type TcpProxy } from '../../support/tcp-proxy.js';
@@ -159,4 +160,36 @@ export async function reportsALostBroker(proxy: TcpProxy, store: MeshStore): Pro
     await mesh.close();
   }
   return errors;
+}
+
+/**
+ * `ping` of a store whose connections all go through `proxy`, asked directly and
+ * through its mesh: resolves while the broker is there; rejects with
+ * ERR_MESH_STORE_UNAVAILABLE, never hangs, when the proxy black-holes the open
+ * connections and when it cuts them; resolves again once the store dialled back in.
+ */
+export async function pingFollowsTheBroker(proxy: TcpProxy, store: MeshStore): Promise<void> {
+  const mesh = createMesh({ store });
+  mesh.on('error', () => undefined);
+  const ping = (): Promise<void> => (store.ping as NonNullable<MeshStore['ping']>).call(store);
+  const answers = (): Promise<boolean> => ping().then(() => true, () => false);
+  let cut = false;
+  try {
+    await mesh.start();
+    await ping();
+    await kernelOf(mesh).durables.ping();
+    cut = true;
+    proxy.stall();
+    await expectRejectCode(ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    await proxy.down();
+    await expectRejectCode(ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    await expectRejectCode(kernelOf(mesh).durables.ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    await proxy.up();
+    cut = false;
+    await until(answers, 15_000);
+    await kernelOf(mesh).durables.ping();
+  } finally {
+    if (cut) await proxy.up();
+    await mesh.close();
+  }
 }
