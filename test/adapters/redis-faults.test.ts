@@ -95,7 +95,7 @@ describe.runIf(up)('redisStore when Redis goes away mid-stream', () => {
     }
   }, 60_000);
 
-  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE while Redis is black-holed or cut off, and resolves once it is back', async () => {
+  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE and the backlog is unknown while Redis is black-holed or cut off; both answer again once it is back', async () => {
     const proxy = await TcpProxy.start(6379);
     try {
       await pingFollowsTheBroker(proxy, redisStore({ url: `redis://${proxy.url}`, stream, connectTimeout: 500, onError: () => undefined }));

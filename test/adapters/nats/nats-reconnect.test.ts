@@ -70,7 +70,7 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
     }
   }, 60_000);
 
-  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE while NATS is black-holed or cut off, and resolves once it is back', async () => {
+  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE and the backlog is unknown while NATS is black-holed or cut off; both answer again once it is back', async () => {
     const through = await TcpProxy.start(4222);
     try {
       await pingFollowsTheBroker(through, fixture.store({ servers: `nats://${through.url}`, connectTimeout: 500, reconnectTimeWait: 100, onError: () => undefined }));
