@@ -110,10 +110,6 @@ export interface MeshStore {
    * a consumer of this store instance is attached to it; an unknown name resolves.
    */
   deleteDurable?(name: string): Promise<void>;
-  /** Optional: events kept for the durable and not acknowledged yet; undefined for an unknown durable. */
-  backlog?(durable: string): Promise<number | undefined>;
-  /** Optional: resolves when the engine answers now; rejects with `ERR_MESH_STORE_UNAVAILABLE`. */
-  ping?(): Promise<void>;
   /**
    * Optional: how many events the durable `name` holds that are not acknowledged yet,
    * delivered (in flight) or not, as the engine counts them now: what an operator
