@@ -37,18 +37,13 @@ export class Observability implements MetricsHost {
 
   /** Reads the backlog of every durable this mesh consumes from the store now; never rejects. */
   async backlog(): Promise<readonly DurableSnapshot[]> {
-    const store = this.k.durables.store;
+    const read = await this.k.durables.backlogs();
+    const at = Date.now();
     const names = new Set<string>();
-    for (const sub of this.k.durables.subscriptions()) if (sub.durable !== undefined) names.add(sub.durable);
-    await Promise.all([...names].map(async (name) => {
-      let backlog: number | undefined;
-      try {
-        backlog = this.k.durables.open ? await store.backlog?.(name) : undefined;
-      } catch {
-        backlog = undefined; // a scrape must not fail because the store is away: the gauge just has no value
-      }
-      this.readings.set(name, { backlog, at: Date.now() });
-    }));
+    for (const { name, backlog } of read) {
+      names.add(name);
+      this.readings.set(name, { backlog, at });
+    }
     for (const name of this.readings.keys()) if (!names.has(name)) this.readings.delete(name);
     return this.inspect().durables;
   }
@@ -75,14 +70,14 @@ export class Observability implements MetricsHost {
 
   private async storeCheck(timeout: number): Promise<HealthCheck> {
     if (!this.k.durables.open) return { ok: false, reason: 'store not open' };
-    const ping = this.k.durables.store.ping?.bind(this.k.durables.store);
-    if (ping === undefined) return { ok: true };
+    if (this.k.durables.store.ping === undefined) return { ok: true };
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `no answer from the store within ${String(timeout)} ms`)), timeout);
     });
     try {
-      await Promise.race([ping(), late]);
+      // The store's ping is bounded by contract; this bounds a store that breaks it.
+      await Promise.race([this.k.durables.ping(), late]);
       return { ok: true };
     } catch (err) {
       return { ok: false, reason: toMeshError('ERR_MESH_STORE_UNAVAILABLE', err).message };
