@@ -21,6 +21,13 @@ export class AmqpDurable implements StoreConsumer, Reattachable {
   private attachedTo: ChannelModel | undefined;
   private tag: string | undefined;
   private inflight = 0;
+  /**
+   * Deliveries of the current channel not settled yet. The broker counts them apart
+   * from the queue's ready messages, until they are settled or their channel closes
+   * (then they are ready again): so not `inflight`, which still counts handlers of a
+   * channel that died.
+   */
+  private held = 0;
   private stopped = false;
 
   constructor(
@@ -45,12 +52,19 @@ export class AmqpDurable implements StoreConsumer, Reattachable {
     await ch.bindQueue(queue, exchange, bindingKey);
     await ch.prefetch(this.spec.prefetch);
     this.channel = ch;
+    this.held = 0;
     const { consumerTag } = await ch.consume(queue, (msg) => this.onMessage(ch, msg), { noAck: false });
     this.tag = consumerTag;
   }
 
+  /** Messages this consumer holds unacknowledged on its live channel. */
+  get unacked(): number {
+    return this.channel === undefined ? 0 : this.held;
+  }
+
   detached(): void {
     this.channel = undefined;
+    this.held = 0;
     this.attachedTo = undefined;
     this.tag = undefined;
   }
@@ -75,11 +89,13 @@ export class AmqpDurable implements StoreConsumer, Reattachable {
       return;
     }
     this.inflight++;
+    this.held++;
     this.handler(event).then(() => this.done(ch, msg, true), () => this.done(ch, msg, false));
   }
 
   private done(ch: Channel, msg: ConsumeMessage, acked: boolean): void {
     this.inflight--;
+    if (ch === this.channel) this.held--;
     settle(ch, msg, acked);
     if (this.stopped && this.inflight === 0) void this.channel?.close().catch(() => undefined);
   }

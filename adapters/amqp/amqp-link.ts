@@ -1,5 +1,5 @@
 import type * as AmqpModule from 'amqplib';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { MeshError } from '../../src/index.js';
 import type { ResolvedAmqpOptions } from './options.js';
 
@@ -24,6 +24,8 @@ export class AmqpLink {
   private publisher: Promise<ConfirmChannel> | undefined;
   /** The confirm channel once open, for the publish fast path (no await per event). */
   private openPublisher: ConfirmChannel | undefined;
+  /** A plain channel for queries (ping, backlog), apart from publishing and consuming. */
+  private inspector: Promise<Channel> | undefined;
   private waiters: (() => void)[] = [];
   private closing = false;
 
@@ -84,6 +86,30 @@ export class AmqpLink {
     return this.publisher;
   }
 
+  /**
+   * Runs `query` on the query channel, opened on first use. A failed passive check (a
+   * queue that does not exist) makes the broker close that channel: the next query
+   * opens another; publishing and consuming, on channels of their own, never notice.
+   */
+  async inspect<T>(deadline: number, query: (ch: Channel) => Promise<T>): Promise<T> {
+    const conn = await this.connection(deadline);
+    let opening = this.inspector;
+    if (opening === undefined) {
+      const fresh = conn.createChannel().then((ch) => {
+        ch.on('error', () => undefined);
+        ch.once('close', () => {
+          if (this.inspector === fresh) this.inspector = undefined;
+        });
+        return ch;
+      });
+      opening = this.inspector = fresh;
+      fresh.catch(() => {
+        if (this.inspector === fresh) this.inspector = undefined;
+      });
+    }
+    return query(await opening);
+  }
+
   /** The open confirm channel, if there is one right now. */
   get currentPublisher(): ConfirmChannel | undefined {
     return this.openPublisher;
@@ -140,6 +166,7 @@ export class AmqpLink {
     if (gone) throw new Error('connection closed during setup');
     this.conn = conn;
     this.publisher = undefined;
+    this.inspector = undefined;
     this.openPublisher = undefined;
     this.wake();
   }
@@ -149,6 +176,7 @@ export class AmqpLink {
     if (this.conn !== conn) return;
     this.conn = undefined;
     this.publisher = undefined;
+    this.inspector = undefined;
     this.openPublisher = undefined;
     for (const a of this.attached) a.detached();
     if (this.closing) return;

@@ -5,6 +5,7 @@ import {
   type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreContext, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
+import { answerWithin, pingWithin } from '../shared/answer-within.js';
 import { AttachedConsumers } from '../shared/attached-consumers.js';
 import { SharedOpen } from '../shared/shared-open.js';
 import { AmqpDurable } from './amqp-durable.js';
@@ -38,7 +39,7 @@ export class AmqpStore implements MeshStore {
   private readonly shared: SharedOpen<AmqpLink>;
   /** The link once connected, so a publish on a healthy connection awaits nothing but its confirm. */
   private live: AmqpLink | undefined;
-  private readonly consumers = new AttachedConsumers();
+  private readonly consumers = new AttachedConsumers<AmqpDurable>();
 
   constructor(options: AmqpStoreOptions) {
     this.options = resolveOptions(options);
@@ -121,6 +122,40 @@ export class AmqpStore implements MeshStore {
     } catch (err) {
       throw new MeshError('ERR_MESH_STORE_FAILED', `Cannot delete durable ${name}`, { cause: err, details: { durable: name } });
     }
+  }
+
+  /**
+   * The queue's message count from a passive declare, which RabbitMQ gives as the
+   * messages ready for delivery only, plus the messages this store instance's
+   * consumers of the durable hold unacknowledged. Deliveries other processes hold
+   * unacknowledged are not in it: AMQP does not tell them (the management API does).
+   * Undefined when the queue does not exist.
+   */
+  backlog(name: string): Promise<number | undefined> {
+    const { connectTimeout, queuePrefix } = this.options;
+    const counted = this.ready().then((link) => link.inspect(Date.now() + connectTimeout, async (ch) => {
+      try {
+        return (await ch.checkQueue(queueName(queuePrefix, name))).messageCount;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 404) return undefined;
+        throw err;
+      }
+    })).then((ready) => {
+      if (ready === undefined) return undefined;
+      let held = 0;
+      for (const c of this.consumers.of(name)) held += c.unacked;
+      return ready + held;
+    });
+    return answerWithin(counted, connectTimeout, 'amqp: backlog');
+  }
+
+  /** A passive declare of the exchange on the query channel: the broker answers, within connectTimeout. */
+  ping(): Promise<void> {
+    const { connectTimeout, exchange } = this.options;
+    return pingWithin(async () => {
+      const link = await this.ready();
+      await link.inspect(Date.now() + connectTimeout, (ch) => ch.checkExchange(exchange));
+    }, connectTimeout, 'amqp');
   }
 
   close(context?: StoreContext): Promise<void> {

@@ -8,7 +8,11 @@ export interface AmqpStoreOptions {
   readonly exchange?: string;
   /** Each durable name is the durable queue `<queuePrefix><durable>`. @default 'evmesh.' */
   readonly queuePrefix?: string;
-  /** Bound on the first connect (TCP and AMQP handshake), ms. @default 2000 */
+  /**
+   * Bound on the first connect (TCP and AMQP handshake), ms; also how long `ping` and
+   * `backlog` wait for the broker (and for a connection, while it redials).
+   * @default 2000
+   */
   readonly connectTimeout?: number;
   /** First delay before reconnecting after a connection loss, ms; doubles up to 5 s. @default 100 */
   readonly reconnectDelay?: number;

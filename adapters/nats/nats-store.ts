@@ -5,6 +5,7 @@ import {
   type ConsumerSpec, type MeshStore, type StoreCapabilities, type StoreConsumer, type StoreContext, type StoreHandler,
 } from '../../src/index.js';
 import { encodeStoredEvent, loadDependency, type MeshEvent } from '../../src/internal.js';
+import { answerWithin, pingWithin } from '../shared/answer-within.js';
 import { AttachedConsumers } from '../shared/attached-consumers.js';
 import { SharedOpen } from '../shared/shared-open.js';
 import { NatsDurable } from './nats-durable.js';
@@ -122,6 +123,32 @@ export class NatsStore implements MeshStore {
     await jsm.consumers.delete(this.options.stream, consumerName(name)).catch((err: unknown) => {
       if (!isApiError(err, 10014)) throw new MeshError('ERR_MESH_STORE_FAILED', `Cannot delete durable ${name}`, { cause: err, details: { durable: name } });
     });
+  }
+
+  /**
+   * From the durable consumer's info: `num_pending` (messages its filter selects that
+   * were not delivered yet) plus `num_ack_pending` (delivered to any member, not
+   * acknowledged). Where the pattern needed a broader filter than NATS can say
+   * (patterns.ts), `num_pending` counts what that filter selects.
+   */
+  backlog(name: string): Promise<number | undefined> {
+    const info = this.ready().then(({ jsm }) => jsm.consumers.info(this.options.stream, consumerName(name))).then(
+      (i) => i.num_pending + i.num_ack_pending,
+      (err: unknown) => {
+        if (isApiError(err, 10014)) return undefined;
+        throw err;
+      },
+    );
+    return answerWithin(info, this.options.connectTimeout, 'nats: backlog');
+  }
+
+  /** A JetStream API call (account info): the server and JetStream answer, within connectTimeout. */
+  ping(): Promise<void> {
+    return pingWithin(async () => {
+      const { jsm, nc } = await this.ready();
+      if (nc.isClosed()) throw new Error('the connection is closed');
+      await jsm.getAccountInfo();
+    }, this.options.connectTimeout, `nats at ${this.options.servers.join(', ')}`);
   }
 
   close(context?: StoreContext): Promise<void> {

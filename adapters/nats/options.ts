@@ -15,7 +15,11 @@ export interface NatsStoreOptions {
    * @default 'evmesh'
    */
   readonly subjectPrefix?: string;
-  /** Bound on the first connect and on JetStream's first answer, ms. @default 2000 */
+  /**
+   * Bound on the first connect and on JetStream's first answer, ms; also how long
+   * `ping` and `backlog` wait for an answer.
+   * @default 2000
+   */
   readonly connectTimeout?: number;
   /** Delay between reconnect attempts after a connection loss, ms. @default 250 */
   readonly reconnectTimeWait?: number;

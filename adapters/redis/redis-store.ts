@@ -5,8 +5,10 @@ import {
   MeshError, type ConsumerSpec, type MeshEvent, type MeshStore, type StoreConsumer, type StoreContext, type StoreHandler, type StoreReplayFrom,
 } from '../../src/index.js';
 import { encodeStoredEvent, toMeshError } from '../../src/internal.js';
+import { answerWithin, pingWithin } from '../shared/answer-within.js';
 import { SharedOpen } from '../shared/shared-open.js';
-import { connect, type ConnectionPolicy } from './connection.js';
+import { connect, redact, type ConnectionPolicy } from './connection.js';
+import { groupBacklog } from './group-backlog.js';
 import { filterMatcher, toRedisFilter } from './patterns.js';
 import { StreamConsumer, type RawEntry } from './stream-consumer.js';
 
@@ -22,7 +24,11 @@ export interface RedisStoreOptions {
    * @default 30000
    */
   readonly claimIdle?: number;
-  /** Bound on the first connect, in ms; past it `open` fails with ERR_MESH_STORE_UNAVAILABLE. @default 2000 */
+  /**
+   * Bound on the first connect, in ms; past it `open` fails with ERR_MESH_STORE_UNAVAILABLE.
+   * Also how long `ping` and `backlog` wait for Redis to answer.
+   * @default 2000
+   */
   readonly connectTimeout?: number;
   /**
    * How many redials a command waits through during an outage before it fails
@@ -131,6 +137,26 @@ export class RedisStore implements MeshStore {
       if (!/no such key|requires the key to exist/i.test(String((err as Error).message))) throw err;
     });
     await client.hdel(this.durables, name);
+  }
+
+  /** Pending (delivered, not acknowledged) plus lag of the durable's consumer group: see groupBacklog. */
+  backlog(name: string): Promise<number | undefined> {
+    const client = this.client;
+    if (client === undefined) return Promise.reject(new MeshError('ERR_MESH_STORE_FAILED', 'redis: the store is not open'));
+    return answerWithin(groupBacklog(client, this.options.stream, name), this.options.connectTimeout, 'redis: backlog');
+  }
+
+  /**
+   * PING on the shared connection, within connectTimeout. While that connection is
+   * redialing, at once: a command would wait in the offline queue for the redial.
+   */
+  ping(): Promise<void> {
+    const client = this.client;
+    return pingWithin(() => {
+      if (client === undefined) throw new Error('the store is not open');
+      if (client.status !== 'ready') throw new Error(`the connection is ${client.status}`);
+      return client.ping();
+    }, this.options.connectTimeout, `redis at ${redact(this.options.url)}`);
   }
 
   close(context?: StoreContext): Promise<void> {

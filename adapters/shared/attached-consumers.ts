@@ -2,31 +2,38 @@ import { MeshError, type StoreConsumer } from '../../src/index.js';
 
 /**
  * The consumers attached through one store instance, for the brokers whose durables
- * live on the server (NATS, RabbitMQ): stopped together at the last close, and counted
+ * live on the server (NATS, RabbitMQ): stopped together at the last close, and kept
  * per durable name, because `deleteDurable` must refuse a durable that still has a
- * consumer of this instance attached (MeshStore contract).
+ * consumer of this instance attached (MeshStore contract), and a backlog may need
+ * what this instance's consumers hold.
  */
-export class AttachedConsumers {
-  private readonly consumers = new Set<StoreConsumer>();
-  private readonly perDurable = new Map<string, number>();
+export class AttachedConsumers<C extends StoreConsumer = StoreConsumer> {
+  private readonly consumers = new Set<C>();
+  private readonly perDurable = new Map<string, Set<C>>();
 
   /** Records `consumer` under `durable`; the handle detaches it (once) and stops it. */
-  add(durable: string, consumer: StoreConsumer): StoreConsumer {
+  add(durable: string, consumer: C): StoreConsumer {
     this.consumers.add(consumer);
-    this.perDurable.set(durable, (this.perDurable.get(durable) ?? 0) + 1);
+    let mine = this.perDurable.get(durable);
+    if (mine === undefined) this.perDurable.set(durable, (mine = new Set()));
+    mine.add(consumer);
     let stopped = false;
     return {
       stop: async () => {
         if (!stopped) {
           stopped = true;
           this.consumers.delete(consumer);
-          const left = (this.perDurable.get(durable) ?? 1) - 1;
-          if (left > 0) this.perDurable.set(durable, left);
-          else this.perDurable.delete(durable);
+          mine.delete(consumer);
+          if (mine.size === 0 && this.perDurable.get(durable) === mine) this.perDurable.delete(durable);
         }
         await consumer.stop();
       },
     };
+  }
+
+  /** The consumers of `durable` attached here now. */
+  of(durable: string): ReadonlySet<C> {
+    return this.perDurable.get(durable) ?? NONE;
   }
 
   /** Rejects deleting `durable` while a consumer of it is attached here. */
@@ -43,3 +50,5 @@ export class AttachedConsumers {
     this.perDurable.clear();
   }
 }
+
+const NONE: ReadonlySet<never> = new Set();

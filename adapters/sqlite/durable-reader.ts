@@ -10,6 +10,8 @@ export interface LogSource {
   read(after: number, limit: number): { seq: number; event: MeshEvent | undefined }[];
   /** The highest seq in the log now. */
   lastSeq(): number;
+  /** How many rows matching the durable's pattern have seq > `after`. */
+  countAfter(after: number): number;
   /** Persists the durable's position (never moves it back). */
   save(position: number): void;
 }
@@ -61,6 +63,16 @@ export class DurableReader {
   /** Consumers attached now. */
   get attached(): number {
     return this.consumers.size;
+  }
+
+  /**
+   * Events of the durable not acknowledged yet: matching rows after the cursor (not
+   * read yet), read and not handed out, handed back, and handed out and not settled.
+   */
+  backlog(): number {
+    let held = this.returned.length + this.inflight.size;
+    for (let i = this.head; i < this.buffer.length; i++) if ((this.buffer[i] as Row).event !== undefined) held++;
+    return this.source.countAfter(this.cursor) + held;
   }
 
   attach(handler: StoreHandler, prefetch: number): () => void {

@@ -31,4 +31,6 @@ export const SQL = {
   setPosition: 'UPDATE evmesh_durables SET position = ? WHERE name = ? AND position < ?',
   /** Completed with a pattern condition from toSqlPattern. */
   readAfter: (where: string): string => `SELECT seq, body FROM evmesh_events WHERE seq > ? AND ${where} ORDER BY seq LIMIT ?`,
+  /** Completed with a pattern condition from toSqlPattern. */
+  countAfter: (where: string): string => `SELECT COUNT(*) FROM evmesh_events WHERE seq > ? AND ${where}`,
 } as const;

@@ -153,6 +153,39 @@ export class SqliteStore implements MeshStore {
     return Promise.resolve();
   }
 
+  /**
+   * A durable attached here: what its reader holds (read, handed out, not acknowledged)
+   * plus the matching rows it has not read. Otherwise (consumed by no one now, or by
+   * another process on the file): the matching rows after its stored position, which
+   * trails acknowledgements by up to 20 ms (DurableReader).
+   */
+  backlog(name: string): Promise<number | undefined> {
+    const s = this.state;
+    if (s === undefined) return Promise.reject(notOpen(undefined));
+    try {
+      const entry = s.readers.get(name);
+      if (entry !== undefined) return Promise.resolve(entry.reader.backlog());
+      const row = s.db.prepare(SQL.durable).get(name) as { pattern: string; position: number } | undefined;
+      if (row === undefined) return Promise.resolve(undefined);
+      const where = toSqlPattern(row.pattern);
+      return Promise.resolve(s.db.prepare(SQL.countAfter(where.sql)).pluck().get(row.position, ...where.params) as number);
+    } catch (err) {
+      return Promise.reject(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: name }));
+    }
+  }
+
+  /** A trivial query on the open file. */
+  ping(): Promise<void> {
+    const s = this.state;
+    try {
+      if (s === undefined) throw new Error('the store is not open');
+      s.db.prepare('SELECT 1').get();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(new MeshError('ERR_MESH_STORE_UNAVAILABLE', `sqlite: ${this.options.path} does not answer`, { cause: err, details: { path: this.options.path } }));
+    }
+  }
+
   close(context?: StoreContext): Promise<void> {
     return this.shared.close(context);
   }
@@ -218,11 +251,13 @@ export class SqliteStore implements MeshStore {
     }
     const where = toSqlPattern(spec.pattern);
     const read = s.db.prepare(SQL.readAfter(where.sql));
+    const count = s.db.prepare(SQL.countAfter(where.sql)).pluck();
     const save = s.db.prepare(SQL.setPosition);
     return new DurableReader({
       read: (after, limit) => (read.all(after, ...where.params, limit) as { seq: number; body: string }[])
         .map((r) => ({ seq: r.seq, event: this.decode(r.seq, r.body) })),
       lastSeq: () => s.lastSeq.get() as number,
+      countAfter: (after) => count.get(after, ...where.params) as number,
       save: (p) => void save.run(p, spec.name, p),
     }, position, (err) => this.shared.report(toMeshError('ERR_MESH_STORE_FAILED', err, { durable: spec.name })));
   }

@@ -1,4 +1,4 @@
-import { MeshError, asMeshError } from '../errors.js';
+import { MeshError, asMeshError, toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import type { DeliveryDone } from '../delivery/scheduler.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
@@ -160,6 +160,43 @@ export class Durables {
     }
     await this.ready();
     await store.deleteDurable(name);
+  }
+
+  /**
+   * The store's backlog of each durable name attached here (one entry per name, however
+   * many subscriptions share it). Never rejects: a metrics scrape must not fail because
+   * the store could not answer, so a failure, like a store without `backlog`, is
+   * `undefined`.
+   */
+  backlogs(): Promise<Array<{ name: string; backlog: number | undefined }>> {
+    const names = new Set<string>();
+    for (const sub of this.consumers.keys()) if (sub.durable !== undefined) names.add(sub.durable);
+    const store = this.store;
+    return Promise.all([...names].map(async (name) => {
+      let backlog: number | undefined;
+      try {
+        backlog = this.opened && store.backlog !== undefined ? await store.backlog(name) : undefined;
+      } catch {
+        backlog = undefined;
+      }
+      return { name, backlog };
+    }));
+  }
+
+  /**
+   * Resolves when the store's engine answers now; a store without `ping` is taken as
+   * healthy. Rejects with `ERR_MESH_STORE_UNAVAILABLE` whatever the store rejected
+   * with (kept as `cause`), so a health check has one code to look for.
+   */
+  async ping(): Promise<void> {
+    const store = this.store;
+    if (store.ping === undefined) return;
+    try {
+      await store.ping();
+    } catch (err) {
+      if (err instanceof MeshError && err.code === 'ERR_MESH_STORE_UNAVAILABLE') throw err;
+      throw toMeshError('ERR_MESH_STORE_UNAVAILABLE', err, { store: store.name });
+    }
   }
 
   /** Closes the store if this mesh opened it. */

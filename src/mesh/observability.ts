@@ -6,6 +6,7 @@ import type { DurableSnapshot, MeshSnapshot } from '../inspect/snapshot.js';
 import type { MetricsHost } from '../metrics/metrics-host.js';
 import { MeshMetrics } from '../metrics/mesh-metrics.js';
 import { inspect, type BacklogReadings } from './inspect.js';
+import type { Durables } from '../durable/durables.js';
 import type { Kernel } from './kernel.js';
 
 /**
@@ -38,22 +39,22 @@ export class Observability implements MetricsHost {
   /**
    * Reads the backlog of every durable this mesh consumes from the store now; never
    * rejects, and gives up on a store that does not answer within `timeout` ms (a scrape
-   * must not hang on it): that durable keeps its last reading.
+   * must not hang on it): the durables keep their last reading.
    */
   async backlog(timeout = 2000): Promise<readonly DurableSnapshot[]> {
-    const store = this.k.durables.store;
+    let read: Awaited<ReturnType<Durables['backlogs']>> | undefined;
+    try {
+      read = await within(this.k.durables.backlogs(), timeout);
+    } catch {
+      read = undefined; // LATE: backlogs() itself never rejects
+    }
+    if (read === undefined) return this.inspect().durables;
+    const at = Date.now();
     const names = new Set<string>();
-    for (const sub of this.k.durables.subscriptions()) if (sub.durable !== undefined) names.add(sub.durable);
-    await Promise.all([...names].map(async (name) => {
-      let backlog: number | undefined;
-      try {
-        backlog = this.k.durables.open ? await within(store.backlog?.(name), timeout) : undefined;
-      } catch (err) {
-        if (err === LATE) return;
-        backlog = undefined; // a scrape must not fail because the store is away: the gauge just has no value
-      }
-      this.readings.set(name, { backlog, at: Date.now() });
-    }));
+    for (const { name, backlog } of read) {
+      names.add(name);
+      this.readings.set(name, { backlog, at });
+    }
     for (const name of this.readings.keys()) if (!names.has(name)) this.readings.delete(name);
     return this.inspect().durables;
   }
@@ -80,10 +81,10 @@ export class Observability implements MetricsHost {
 
   private async storeCheck(timeout: number): Promise<HealthCheck> {
     if (!this.k.durables.open) return { ok: false, reason: 'store not open' };
-    const ping = this.k.durables.store.ping?.bind(this.k.durables.store);
-    if (ping === undefined) return { ok: true };
+    if (this.k.durables.store.ping === undefined) return { ok: true };
     try {
-      await within(ping(), timeout);
+      // The store's ping is bounded by contract; this bounds a store that breaks it.
+      await within(this.k.durables.ping(), timeout);
       return { ok: true };
     } catch (err) {
       const reason = err === LATE ? `no answer from the store within ${String(timeout)} ms` : toMeshError('ERR_MESH_STORE_UNAVAILABLE', err).message;

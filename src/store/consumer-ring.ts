@@ -19,6 +19,13 @@ export class ConsumerRing {
     return this.members.length;
   }
 
+  /** Deliveries handed to the consumers and not settled yet, across all of them. */
+  get inflight(): number {
+    let n = 0;
+    for (const c of this.members) n += c.inflight;
+    return n;
+  }
+
   /** Attaches a consumer; the function returned detaches it. */
   add(handler: StoreHandler, prefetch: number): () => void {
     const consumer: RingConsumer = { handler, prefetch, inflight: 0 };

@@ -137,6 +137,17 @@ class MemoryStore implements MeshStore {
     });
   }
 
+  /** Queued (never delivered, or handed back) plus delivered to a consumer of this store and not settled. */
+  backlog(name: string): Promise<number | undefined> {
+    const queue = this.queues.get(name);
+    return Promise.resolve(queue === undefined ? undefined : queue.size + queue.consumers.inflight);
+  }
+
+  /** In process: always there. */
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   deleteDurable(name: string): Promise<void> {
     const queue = this.queues.get(name);
     if (queue === undefined) return Promise.resolve();

@@ -110,9 +110,20 @@ export interface MeshStore {
    * a consumer of this store instance is attached to it; an unknown name resolves.
    */
   deleteDurable?(name: string): Promise<void>;
-  /** Optional: events kept for the durable and not acknowledged yet; undefined for an unknown durable. */
-  backlog?(durable: string): Promise<number | undefined>;
-  /** Optional: resolves when the engine answers now; rejects with `ERR_MESH_STORE_UNAVAILABLE`. */
+  /**
+   * Optional: how many events the durable `name` holds that are not acknowledged yet,
+   * delivered (in flight) or not, as the engine counts them now: what an operator
+   * or an autoscaler reads, so it comes from the store, never from one mesh's view.
+   * Resolves with `undefined` for a name the store does not know. Bounded in time
+   * like `ping`; each adapter documents what exactly its engine counts.
+   */
+  backlog?(name: string): Promise<number | undefined>;
+  /**
+   * Optional: resolves when the engine answers now (a health check); rejects with
+   * `ERR_MESH_STORE_UNAVAILABLE` when it does not, within a bounded time (a few
+   * seconds), never hangs, also when the connection is open but nothing comes back.
+   * A store without it is taken as healthy while open.
+   */
   ping?(): Promise<void>;
   /**
    * Called by each mesh that opened it, when that mesh closes, with the context it

@@ -62,10 +62,13 @@ export class ConformanceRig {
   }
 }
 
-/** Polls `condition` until it holds; fails with `what` after `timeout` ms. */
-export async function until(condition: () => boolean, timeout: number, what: string): Promise<void> {
+/**
+ * Polls `condition` until it holds; fails with `what` after `timeout` ms. An async
+ * condition (a question to the store) is awaited before the next poll.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, timeout: number, what: string): Promise<void> {
   const deadline = Date.now() + timeout;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`conformance: timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -2,6 +2,7 @@ import { equal } from 'node:assert/strict';
 import type { MeshStore, StoreCapabilities } from '../store/store.js';
 import { ConformanceRig, rejection } from './conformance-rig.js';
 import { seesWhatItsMeshPublishesRightAfterSubscribe } from './conformance-attach.js';
+import { backlogFollowsTheDurable, pingAnswers } from './conformance-observe.js';
 import { acceptsAContext, sharedInstanceCountsOpens } from './conformance-open.js';
 import * as s from './conformance-scenarios.js';
 
@@ -111,6 +112,9 @@ export function storeConformance(t: ConformanceTestApi, name: string, factory: (
       s.refusesReplayWithoutCapability);
     register('deleteDurable forgets a durable, which then starts afresh',
       typeof probe.deleteDurable === 'function' ? undefined : 'the store has no deleteDurable', s.deletedDurableStartsAfresh);
+    register('backlog counts a durable\'s unacknowledged events, delivered or not, also with no consumer; undefined for an unknown name',
+      typeof probe.backlog === 'function' ? undefined : 'the store has no backlog', backlogFollowsTheDurable);
+    register('ping resolves while the engine is there', typeof probe.ping === 'function' ? undefined : 'the store has no ping', pingAnswers);
     const unreachable = options.unreachable;
     register('open fails fast with ERR_MESH_STORE_UNAVAILABLE when the engine cannot be reached',
       unreachable === undefined ? 'no unreachable store given (options.unreachable)' : undefined,

@@ -9,7 +9,7 @@ import { createMesh, type MeshError } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { releasesAtTheLastClose, reportsALostBroker } from './support/broker-cases.js';
+import { pingFollowsTheBroker, releasesAtTheLastClose, reportsALostBroker } from './support/broker-cases.js';
 
 const up = await serviceAvailable('redis');
 const stream = `evmesh-test:faults:${randomBytes(5).toString('hex')}`;
@@ -90,6 +90,15 @@ describe.runIf(up)('redisStore when Redis goes away mid-stream', () => {
     const proxy = await TcpProxy.start(6379);
     try {
       await releasesAtTheLastClose(proxy, redisStore({ url: `redis://${proxy.url}`, stream }));
+    } finally {
+      await proxy.down();
+    }
+  }, 60_000);
+
+  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE and the backlog is unknown while Redis is black-holed or cut off; both answer again once it is back', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      await pingFollowsTheBroker(proxy, redisStore({ url: `redis://${proxy.url}`, stream, connectTimeout: 500, onError: () => undefined }));
     } finally {
       await proxy.down();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMesh, type MeshEvent } from '../../src/index.js';
 import { DurableReader, type LogSource } from '../../adapters/sqlite/durable-reader.js';
-import { until } from '../support/expect-code.js';
+import { deferred, until } from '../support/expect-code.js';
 
 /** An in-memory log with the reader's view of the table, counting the queries made. */
 function log(): LogSource & { events: MeshEvent[]; reads: number; saved: number[] } {
@@ -14,6 +14,7 @@ function log(): LogSource & { events: MeshEvent[]; reads: number; saved: number[
       return events.slice(after, after + limit).map((event, i) => ({ seq: after + i + 1, event }));
     },
     lastSeq: () => events.length,
+    countAfter: (after: number) => Math.max(0, events.length - after),
     save: (p: number) => void src.saved.push(p),
     add(n: number) {
       for (let i = 0; i < n; i++) events.push(mesh.emit('r.e', events.length + 1));
@@ -69,5 +70,35 @@ describe('sqlite DurableReader', () => {
     expect(got).toEqual([1, 3, 2]);
     reader.close();
     expect(src.saved.at(-1)).toBe(3);
+  });
+
+  it('counts as backlog every event not acknowledged: unread rows, rows read and not handed out, handed back, in flight', async () => {
+    const src = log() as ReturnType<typeof log> & { add(n: number): void };
+    const hold = deferred();
+    let refusals = 0;
+    let handled = 0;
+    const reader = new DurableReader(src, 0, (err) => { throw err; });
+    reader.attach(async (e) => {
+      // Refused three times: the event goes back to the reader each time, and still counts.
+      if (e.data === 1 && refusals < 3) {
+        refusals++;
+        throw new Error('not now');
+      }
+      await hold.promise;
+      handled++;
+    }, 16);
+    src.add(100);
+    expect(reader.backlog()).toBe(100);
+    reader.wake();
+    // 64 rows read: 16 in flight (or the refused one handed back), 48 in the buffer; 36 unread.
+    expect(reader.backlog()).toBe(100);
+    await until(() => refusals === 3);
+    expect(reader.backlog()).toBe(100);
+    hold.resolve();
+    await until(() => handled === 100);
+    expect(reader.backlog()).toBe(0);
+    src.add(3);
+    expect(reader.backlog()).toBe(3);
+    reader.close();
   });
 });

@@ -52,6 +52,18 @@ export class TcpProxy {
     this.port = (server.address() as { port: number }).port;
   }
 
+  /**
+   * Black-holes the connections open now: they stay open and nothing more passes
+   * either way, as behind a firewall that drops packets; the client notices nothing
+   * until its own timeout. `down()` ends them.
+   */
+  stall(): void {
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;

@@ -6,7 +6,8 @@ import { expectRejectCode, until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import {
-  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker,
+  brokerAbsentCases, holdAHundred, keepsNothingBeforeTheDurable, keepsTheCloudEventIntact, pingFollowsTheBroker, publishAcrossAnOutage, releasesAtTheLastClose,
+  reportsALostBroker,
 } from '../support/broker-cases.js';
 import amqp from 'amqplib';
 import { AMQP_URL, amqpStores } from './amqp-fixture.js';
@@ -94,6 +95,18 @@ describe.runIf(up)('amqpStore background failures and a shared instance', () => 
     const through = await TcpProxy.start(5672);
     try {
       await releasesAtTheLastClose(through, fixture.store({ url: `amqp://guest:guest@${through.url}` }));
+    } finally {
+      await through.down();
+    }
+  }, 60_000);
+
+  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE and the backlog is unknown while RabbitMQ is black-holed or cut off; both answer again once it is back', async () => {
+    const through = await TcpProxy.start(5672);
+    try {
+      // No heartbeat: amqplib would take a black-holed connection for dead after three
+      // missed ones (30 s by default); ping must not wait for that.
+      const store = fixture.store({ url: `amqp://guest:guest@${through.url}`, connectTimeout: 500, reconnectDelay: 50, heartbeat: 0, onError: () => undefined });
+      await pingFollowsTheBroker(through, store);
     } finally {
       await through.down();
     }

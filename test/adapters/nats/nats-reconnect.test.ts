@@ -3,7 +3,7 @@ import type { MeshError } from '../../../src/index.js';
 import { serviceAvailable } from '../../support/services.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
+import { pingFollowsTheBroker, publishAcrossAnOutage, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
 import { natsStores } from './nats-fixture.js';
 import { capturedPino } from '../../support/pino-capture.js';
 import { until } from '../../support/expect-code.js';
@@ -65,6 +65,15 @@ describe.runIf(up)('natsStore across a broker outage (the connection cut by a pr
     const through = await TcpProxy.start(4222);
     try {
       await releasesAtTheLastClose(through, fixture.store({ servers: `nats://${through.url}` }));
+    } finally {
+      await through.down();
+    }
+  }, 60_000);
+
+  it('ping rejects with ERR_MESH_STORE_UNAVAILABLE and the backlog is unknown while NATS is black-holed or cut off; both answer again once it is back', async () => {
+    const through = await TcpProxy.start(4222);
+    try {
+      await pingFollowsTheBroker(through, fixture.store({ servers: `nats://${through.url}`, connectTimeout: 500, reconnectTimeWait: 100, onError: () => undefined }));
     } finally {
       await through.down();
     }

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import { createMesh, type Mesh, type MeshError, type MeshStore } from '../../../src/index.js';
+import { kernelOf } from '../../../src/mesh/mesh.js';
 import { closedAfterEach } from '../../support/meshes.js';
 import { deferred, expectRejectCode, until } from '../../support/expect-code.js';
 import { deadPort, type TcpProxy } from '../../support/tcp-proxy.js';
@@ -159,4 +160,43 @@ export async function reportsALostBroker(proxy: TcpProxy, store: MeshStore): Pro
     await mesh.close();
   }
   return errors;
+}
+
+/**
+ * `ping` of a store whose connections all go through `proxy`, asked directly and
+ * through its mesh: resolves while the broker is there; rejects with
+ * ERR_MESH_STORE_UNAVAILABLE, never hangs, when the proxy black-holes the open
+ * connections and when it cuts them; resolves again once the store dialled back in.
+ * The mesh's backlogs meanwhile: a figure, then undefined (never a hang, never a
+ * rejection), then a figure again.
+ */
+export async function pingFollowsTheBroker(proxy: TcpProxy, store: MeshStore): Promise<void> {
+  const mesh = createMesh({ store });
+  mesh.on('error', () => undefined);
+  const ping = (): Promise<void> => (store.ping as NonNullable<MeshStore['ping']>).call(store);
+  const answers = (): Promise<boolean> => ping().then(() => true, () => false);
+  const durables = kernelOf(mesh).durables;
+  let cut = false;
+  try {
+    await mesh.subscribe('health.*', () => undefined, { durable: 'health' }).ready;
+    await ping();
+    await durables.ping();
+    expect(await durables.backlogs()).toEqual([{ name: 'health', backlog: 0 }]);
+    cut = true;
+    proxy.stall();
+    await expectRejectCode(ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    expect(await durables.backlogs()).toEqual([{ name: 'health', backlog: undefined }]);
+    await proxy.down();
+    await expectRejectCode(ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    await expectRejectCode(durables.ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    expect(await durables.backlogs()).toEqual([{ name: 'health', backlog: undefined }]);
+    await proxy.up();
+    cut = false;
+    await until(answers, 15_000);
+    await durables.ping();
+    await until(async () => (await durables.backlogs())[0]?.backlog === 0, 15_000);
+  } finally {
+    if (cut) await proxy.up();
+    await mesh.close();
+  }
 }
