@@ -176,11 +176,14 @@ export async function pingFollowsTheBroker(proxy: TcpProxy, store: MeshStore): P
   const ping = (): Promise<void> => (store.ping as NonNullable<MeshStore['ping']>).call(store);
   const answers = (): Promise<boolean> => ping().then(() => true, () => false);
   const durables = kernelOf(mesh).durables;
+  const storeHealth = async (): Promise<boolean | undefined> => (await mesh.health({ store: true, timeout: 5000 })).checks.store?.ok;
   let cut = false;
   try {
+    await mesh.start();
     await mesh.subscribe('health.*', () => undefined, { durable: 'health' }).ready;
     await ping();
     await durables.ping();
+    expect(await mesh.health({ store: true })).toMatchObject({ ok: true, checks: { store: { ok: true } } });
     expect(await durables.backlogs()).toEqual([{ name: 'health', backlog: 0 }]);
     cut = true;
     proxy.stall();
@@ -189,11 +192,16 @@ export async function pingFollowsTheBroker(proxy: TcpProxy, store: MeshStore): P
     await proxy.down();
     await expectRejectCode(ping(), 'ERR_MESH_STORE_UNAVAILABLE');
     await expectRejectCode(durables.ping(), 'ERR_MESH_STORE_UNAVAILABLE');
+    // What /health answers (503 with the reason) while the broker is away, and again once it is back.
+    const down = await mesh.health({ store: true, timeout: 5000 });
+    expect(down).toMatchObject({ ok: false, checks: { started: { ok: true }, store: { ok: false } } });
+    expect(down.reasons[0]).toMatch(/^store: /);
     expect(await durables.backlogs()).toEqual([{ name: 'health', backlog: undefined }]);
     await proxy.up();
     cut = false;
     await until(answers, 15_000);
     await durables.ping();
+    await until(async () => (await storeHealth()) === true, 15_000);
     await until(async () => (await durables.backlogs())[0]?.backlog === 0, 15_000);
   } finally {
     if (cut) await proxy.up();
