@@ -1,7 +1,7 @@
 import { toMeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import type { RequestFailure } from './request-takers.js';
-import { hostOf, type MeshSubscription } from './subscription.js';
+import { hostOf, type FailureCounts, type MeshSubscription } from './subscription.js';
 
 /**
  * Reports a failed attempt and decides what follows: the delay before the next
@@ -23,19 +23,24 @@ export function handleFailure(sub: MeshSubscription, event: MeshEvent, attempt: 
   if (willRetry) {
     try {
       const delay = retry.delay(attempt);
-      sub.retried++;
+      failuresOf(sub).retried++;
       return delay;
     } catch (err) {
       // A backoff function that throws ends the retries; it must not crash delivery.
       host.report(toMeshError('ERR_MESH_INVALID_OPTIONS', err, { subscription: sub.name, stage: 'retry.backoff' }));
     }
   }
-  sub.failed++;
+  const failures = failuresOf(sub);
+  failures.failed++;
   if (sub.policy.deadLetter !== undefined) {
-    sub.deadLettered++;
+    failures.deadLettered++;
     host.deadLetter(sub, event, attempt, error);
   }
   return -1;
+}
+
+function failuresOf(sub: MeshSubscription): FailureCounts {
+  return (sub.failures ??= { retried: 0, failed: 0, deadLettered: 0 });
 }
 
 /**

@@ -32,7 +32,7 @@ function subscriptionSnapshot(sub: MeshSubscription): SubscriptionSnapshot {
   return {
     name: sub.name, pattern: sub.pattern, group: sub.group, durable: sub.durable, concurrency: sub.policy.concurrency,
     inFlight: sched?.inFlight ?? (sub.busy ? 1 : 0), queued: sched?.waitingCount ?? 0,
-    delivered: sub.delivered, retried: sub.retried, failed: sub.failed, deadLettered: sub.deadLettered,
+    delivered: sub.delivered, retried: sub.failures?.retried ?? 0, failed: sub.failures?.failed ?? 0, deadLettered: sub.failures?.deadLettered ?? 0,
   };
 }
 

@@ -106,7 +106,7 @@ export class SessionSubscriptions {
       name: `stock:${topics.join(',')}`,
     });
     // Before any delivery: nothing is delivered while subscribe() runs.
-    sub.servesClient = true;
+    sub.servesAClient();
     return { signature, sub, commandOf };
   }
 }
