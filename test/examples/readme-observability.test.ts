@@ -1,16 +1,7 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readmeExample, root, runProgram } from './readme-example.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/free-port.js';
 
 describe('README Observability example', () => {
   it('runs as written: metrics scraped through meshAdmin, health answered', async () => {

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type TestPki } from '../support/certs.js';
 import { readmeExample, root, runProgram } from './readme-example.js';
+import { freePort } from '../support/free-port.js';
 
 let pki: TestPki;
 let dir: string;
@@ -16,15 +16,6 @@ afterAll(() => {
   pki.remove();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('README Security example', () => {
   it('runs as written: mutual TLS, the certificate CN as identity, and the acl in both directions', async () => {

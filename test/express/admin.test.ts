@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshError, memoryStore, type Mesh, type MeshSnapshot, type MeshStore } from '../../src/index.js';
+import type { Mesh, MeshSnapshot } from '../../src/index.js';
 import { meshAdmin, meshRouter, type AdminAccess, type AuthHook, type MeshAccess, type MeshAdminOptions } from '../../express/index.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { expectThrowCode, until } from '../support/expect-code.js';
 import { EXPRESS_VERSIONS, expectProblem } from './harness.js';
+import { probedStore } from '../support/probed-store.js';
 
 const mesh = closedAfterEach();
 const servers: (() => Promise<void>)[] = [];
@@ -30,25 +31,6 @@ async function serveAdmin(makeApp: () => Express, m: Mesh, options?: MeshAdminOp
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
-}
-
-/** The memory store with a ping that fails on demand and a backlog it is told. */
-function probedStore(backlog: Record<string, number>): { store: MeshStore; fail(down: boolean): void } {
-  const inner = memoryStore();
-  let down = false;
-  const store: MeshStore = {
-    name: 'probed',
-    capabilities: inner.capabilities,
-    open: (context) => inner.open(context),
-    append: (event) => inner.append(event),
-    consume: (spec, handler) => inner.consume(spec, handler),
-    close: (context) => inner.close(context),
-    backlog: async (durable) => backlog[durable],
-    ping: async () => {
-      if (down) throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', 'engine went away');
-    },
-  };
-  return { store, fail: (d) => void (down = d) };
 }
 
 async function json<T = Record<string, unknown>>(res: Response): Promise<T> {

@@ -3,31 +3,13 @@ import 'reflect-metadata';
 import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule, type HealthCheckResult } from '@nestjs/terminus';
 import { describe, expect, it } from 'vitest';
-import { MeshError, memoryStore, type MeshStore } from '../../src/index.js';
 import { MeshHealthIndicator, MeshModule } from '../../nest/index.js';
 import { closedAfterEach } from '../support/meshes.js';
 import { bootedApps } from './nest-apps.js';
+import { probedStore } from '../support/probed-store.js';
 
 const { boot } = bootedApps();
 const mesh = closedAfterEach();
-
-/** The memory store with a ping that fails on demand. */
-function pingedStore(): { store: MeshStore; fail(down: boolean): void } {
-  const inner = memoryStore();
-  let down = false;
-  const store: MeshStore = {
-    name: 'pinged',
-    capabilities: inner.capabilities,
-    open: (context) => inner.open(context),
-    append: (event) => inner.append(event),
-    consume: (spec, handler) => inner.consume(spec, handler),
-    close: (context) => inner.close(context),
-    ping: async () => {
-      if (down) throw new MeshError('ERR_MESH_STORE_UNAVAILABLE', 'engine went away');
-    },
-  };
-  return { store, fail: (d) => void (down = d) };
-}
 
 @Controller('health')
 class HealthController {
@@ -46,7 +28,7 @@ class HealthController {
 // Runs on Nest 11 and, in the nest12 project, with test/nest/v12's terminus 12 on Nest 12.
 describe('MeshHealthIndicator with @nestjs/terminus', () => {
   it('answers GET /health 200 while the mesh is up, 503 with the reasons once its store fails, then once it closes', async () => {
-    const { store, fail } = pingedStore();
+    const { store, fail } = probedStore();
     const m = mesh({ id: 'nest-health', store });
     @Module({ imports: [MeshModule.forRoot({ mesh: m }), TerminusModule], controllers: [HealthController] })
     class AppModule {}

@@ -1,6 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import type { MeshError, MeshEvent } from '../../../src/index.js';
+import type { Mesh, MeshError, MeshEvent } from '../../../src/index.js';
 import { hooksOf } from '../../../src/mesh/mesh.js';
 import { until } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
@@ -130,27 +130,25 @@ describe('tracing in one process', () => {
   });
 });
 
+/** Started, `mesh` adds no traceparent and has no tracing hook attached. */
+async function expectUntraced(mesh: Mesh): Promise<void> {
+  await mesh.start();
+  mesh.subscribe('a.b', () => undefined);
+  expect(mesh.emit('a.b', 1)['traceparent']).toBeUndefined();
+  expect(hooksOf(mesh).onPublish).toBeUndefined();
+  expect(hooksOf(mesh).wrapDelivery).toBeUndefined();
+}
+
 describe('tracing off', () => {
   it('tracing: false attaches nothing and adds no traceparent, with a provider registered', async () => {
     const t = tracing();
-    const mesh = createMesh({ tracing: false });
-    await mesh.start();
-    mesh.subscribe('a.b', () => undefined);
-    const event = mesh.emit('a.b', 1);
-    expect(event['traceparent']).toBeUndefined();
-    expect(hooksOf(mesh).onPublish).toBeUndefined();
-    expect(hooksOf(mesh).wrapDelivery).toBeUndefined();
+    await expectUntraced(createMesh({ tracing: false }));
     expect(t.spans()).toHaveLength(0);
   });
 
   it('left automatic with no provider registered, attaches nothing and adds no traceparent', async () => {
     const mesh = createMesh();
-    await mesh.start();
-    mesh.subscribe('a.b', () => undefined);
-    const event = mesh.emit('a.b', 1);
-    expect(event['traceparent']).toBeUndefined();
-    expect(hooksOf(mesh).onPublish).toBeUndefined();
-    expect(hooksOf(mesh).wrapDelivery).toBeUndefined();
+    await expectUntraced(mesh);
     expect(hooksOf(mesh).watchesDeliveries).toBe(false);
   });
 
