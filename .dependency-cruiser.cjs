@@ -12,6 +12,7 @@ const KERNEL_LAYERS = [
   'topic', // topic and pattern grammar, trie, match cache
   'event', // MeshEvent, validation, ids, JSON form
   'filter', // CloudEvents filter dialects
+  'transform', // subscription transforms: JSONPath extraction, then a template for the new data
   'wire', // the EventMesh TCP codec
   'hooks', // the closed list of hooks and their runner
   'delivery', // subscriptions, routing table, dispatcher, scheduler, retries, requests

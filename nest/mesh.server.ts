@@ -22,7 +22,7 @@ export type MeshTransportEvents = {
 };
 
 const SUBSCRIBE_KEYS = [
-  'group', 'filter', 'pipe', 'concurrency', 'maxQueued', 'orderingKey', 'retry', 'deadLetter', 'durable', 'from', 'name',
+  'group', 'filter', 'pipe', 'concurrency', 'maxQueued', 'orderingKey', 'retry', 'deadLetter', 'durable', 'from', 'name', 'transform',
 ] as const satisfies readonly (keyof SubscribeOptions)[];
 // Fails to compile when SubscribeOptions gains a member the list above lacks (`from` once did).
 const EVERY_SUBSCRIBE_KEY: Exclude<keyof SubscribeOptions, (typeof SUBSCRIBE_KEYS)[number]> extends never ? true : never = true;

@@ -38,6 +38,7 @@ export const MESH_ERROR_CODES = {
   ERR_MESH_BODY_TIMEOUT: { retryable: true, summary: 'evmesh/express: a request body did not arrive whole within the router\'s `bodyTimeout` (HTTP 408).' },
   ERR_MESH_TOO_MANY_STREAMS: { retryable: true, summary: 'evmesh/express: the router already serves `maxStreams` Server-Sent Event streams (HTTP 503 with Retry-After).' },
   ERR_MESH_METHOD_NOT_ALLOWED: { retryable: false, summary: 'evmesh/express: the admin endpoint serves GET and HEAD only (HTTP 405 with `Allow`).' },
+  ERR_MESH_TRANSFORM_FAILED: { retryable: false, summary: "A subscription's transform found nothing at one of its paths in an event; the subscription retries and dead-letters it." },
   ERR_MESH_WEBHOOK_FAILED: { retryable: true, summary: 'A webhook sink got a non-2xx answer, a timeout or a network error; the subscription retries and dead-letters it.' },
   ERR_MESH_WIRE_BAD_MAGIC: { retryable: false, summary: 'An inbound TCP frame does not start with the magic `EventMesh`; the connection is closed.' },
   ERR_MESH_WIRE_BAD_VERSION: { retryable: false, summary: 'An inbound TCP frame carries a protocol version other than `0000`; the connection is closed.' },

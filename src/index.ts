@@ -23,6 +23,7 @@ export type {
   DeliveryContext, EventHandler, EventPipe, ReplayFrom, SubscribeOptions, Subscription,
 } from './delivery/subscription.js';
 export type { RetryPolicy } from './delivery/retry.js';
+export type { TransformSpec } from './transform/transform.js';
 export type { ObserveOptions } from './pipeline/observe.js';
 export type { UseOperator } from './pipeline/use-chain.js';
 

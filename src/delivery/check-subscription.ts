@@ -1,6 +1,7 @@
 import { MeshError } from '../errors.js';
 import { compileFilter, type EventPredicate } from '../filter/dialects.js';
 import { parsePattern, type ParsedPattern } from '../topic/pattern.js';
+import { compileTransform, type EventTransform } from '../transform/transform.js';
 import { resolvePolicy } from './policy.js';
 import type { DeliveryPolicy, SubscribeOptions } from './subscription.js';
 
@@ -9,6 +10,7 @@ export interface CheckedSubscription {
   readonly parsed: ParsedPattern;
   readonly filter: EventPredicate | undefined;
   readonly policy: DeliveryPolicy;
+  readonly transform: EventTransform | undefined;
 }
 
 /**
@@ -25,7 +27,8 @@ export function checkSubscription(pattern: string, handler: unknown, options: Su
   if (options?.pipe !== undefined && options.durable !== undefined) {
     throw invalid('a durable subscription cannot have a pipe: its events are acknowledged per handler run; use a filter');
   }
-  return { parsed, filter, policy: resolvePolicy(options) };
+  const transform = options?.transform === undefined ? undefined : compileTransform(options.transform);
+  return { parsed, filter, policy: resolvePolicy(options), transform };
 }
 
 function checkNames(options: SubscribeOptions | undefined): void {

@@ -4,6 +4,7 @@ import type { EventFilter, EventPredicate } from '../filter/dialects.js';
 import type { ResolvedRetry, RetryPolicy } from './retry.js';
 import type { DeliveryHost } from './host.js';
 import type { Scheduler } from './scheduler.js';
+import type { TransformSpec } from '../transform/transform.js';
 
 /** What a handler learns about the delivery besides the event. */
 export interface DeliveryContext {
@@ -76,6 +77,14 @@ export interface SubscribeOptions {
    * @example { durable: `sse-${clientId}`, from: { afterId: lastEventId } }
    */
   readonly from?: ReplayFrom;
+  /**
+   * Reshapes each event before the handler sees it: values extracted by JSONPath, then a
+   * template for the new `data` (attributes kept). Compiled once; an event where a path
+   * finds nothing fails the delivery with `ERR_MESH_TRANSFORM_FAILED` (retry and
+   * dead letter apply). README "Transforming events".
+   * @example { extract: { id: '$.data.order.id' }, template: '{"order":"${id}"}' }
+   */
+  readonly transform?: TransformSpec;
   /** A name for diagnostics (errors, dead letters). @default the durable name, else the pattern */
   readonly name?: string;
 }

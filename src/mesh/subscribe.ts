@@ -8,7 +8,13 @@ import type { Kernel } from './kernel.js';
 /** Validates everything first, then registers: a subscribe that throws leaves nothing behind. */
 export function subscribe(kernel: Kernel, pattern: string, handler: EventHandler, options?: SubscribeOptions): MeshSubscription {
   kernel.assertOpen();
-  const { parsed, filter, policy } = checkSubscription(pattern, handler, options);
+  const checked = checkSubscription(pattern, handler, options);
+  const { parsed, filter, policy, transform } = checked;
+  // Only a subscription with a transform pays for it: its handler is wrapped, others are not.
+  if (transform !== undefined) {
+    const inner = handler;
+    handler = (event, ctx) => inner(transform(event), ctx);
+  }
   const durables = kernel.durables;
   const from = checkFrom(options, durables.store);
   const sub = new MeshSubscription(parsed.text, handler, filter, policy, kernel, options);

@@ -73,6 +73,19 @@ describe('webhookSink', () => {
     expect(dead).toEqual([]);
   });
 
+  it('with a transform, POSTs the reshaped data (the seed: a source\'s payload reshaped for its target)', async () => {
+    const mesh = createMesh({ source: '/sink-test' });
+    const { url, hits } = await receiver([204]);
+    webhookSink(mesh, 'hooks.github.push', {
+      url, transform: { extract: { repo: '$.data.repository.name', by: '$.data.pusher.name' }, template: '{"text":"${by} pushed to ${repo}"}' },
+    });
+    const event = await mesh.publish('hooks.github.push', { repository: { name: 'orders' }, pusher: { name: 'ana' }, commits: [] });
+    await until(() => hits.length === 1, 10_000);
+    expect(hits[0]?.event).toMatchObject({ id: event.id, type: 'hooks.github.push', data: { text: 'ana pushed to orders' } });
+    expect(hits[0]?.headers['content-type']).toBe('application/json');
+    await mesh.close();
+  });
+
   it('dead-letters an event the receiver always refuses, after every attempt', async () => {
     const mesh = createMesh();
     const { url, hits } = await receiver([500]);
