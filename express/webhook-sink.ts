@@ -1,5 +1,6 @@
 import { MeshError, patternMatcher, type Mesh, type MeshEvent, type SubscribeOptions, type Subscription } from '../src/index.js';
 import { binaryBody, binaryHeaders, traceHeaders } from './http-binding.js';
+import { excludesType } from './excludes-type.js';
 
 export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
   /** Where each event is POSTed, in CloudEvents HTTP binary mode. */
@@ -11,6 +12,11 @@ export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
    * @default 10000
    */
   readonly timeout?: number;
+  /**
+   * The request method (the Subscriptions API's HTTP `method` setting).
+   * @default 'POST'
+   */
+  readonly method?: 'POST' | 'PUT';
 }
 
 /**
@@ -24,20 +30,22 @@ export interface WebhookSinkOptions extends Omit<SubscribeOptions, 'pipe'> {
  */
 export function webhookSink(mesh: Mesh, pattern: string, options: WebhookSinkOptions): Subscription {
   if (typeof options !== 'object' || options === null) throw invalid('webhookSink options must be an object with a url');
-  const { url, headers, timeout = 10_000, ...subscribeOptions } = options;
+  const { url, headers, timeout = 10_000, method = 'POST', ...subscribeOptions } = options;
   const target = targetOf(url);
   if (!Number.isInteger(timeout) || timeout < 1) throw invalid('timeout must be an integer >= 1 (ms)');
+  if (method !== 'POST' && method !== 'PUT') throw invalid('method must be POST or PUT');
   if (headers !== undefined && typeof headers !== 'object' && typeof headers !== 'function') throw invalid('headers must be an object or a function');
-  // A dead letter the sink itself matches would be POSTed, fail, and be dead-lettered again, forever.
-  if (typeof subscribeOptions.deadLetter === 'string' && typeof pattern === 'string' && safeMatch(pattern, subscribeOptions.deadLetter)) {
+  // A dead letter the sink itself takes would be POSTed, fail, and be dead-lettered again, forever.
+  const { deadLetter, filter } = subscribeOptions;
+  if (typeof deadLetter === 'string' && typeof pattern === 'string' && safeMatch(pattern, deadLetter) && !excludesType(filter, deadLetter)) {
     throw invalid(`deadLetter ${subscribeOptions.deadLetter} matches the sink's own pattern ${pattern}: failures would loop`);
   }
   return mesh.subscribe(pattern, async (event) => {
-    await deliver(target, event, typeof headers === 'function' ? headers(event) : headers, timeout);
+    await deliver(target, method, event, typeof headers === 'function' ? headers(event) : headers, timeout);
   }, subscribeOptions);
 }
 
-async function deliver(url: URL, event: MeshEvent, extra: Readonly<Record<string, string>> | undefined, timeout: number): Promise<void> {
+async function deliver(url: URL, method: string, event: MeshEvent, extra: Readonly<Record<string, string>> | undefined, timeout: number): Promise<void> {
   const { body, contentType } = binaryBody(event);
   const headers: Record<string, string> = { ...extra, ...binaryHeaders(event), ...traceHeaders(event) };
   if (contentType !== undefined) headers['content-type'] = contentType;
@@ -45,16 +53,16 @@ async function deliver(url: URL, event: MeshEvent, extra: Readonly<Record<string
   try {
     // Not followed: on a 301/302/303 fetch would GET the new address without the
     // event, and its 200 would count as a delivery. A 3xx is a failed attempt.
-    response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeout) });
+    response = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeout) });
   } catch (err) {
-    throw new MeshError('ERR_MESH_WEBHOOK_FAILED', `POST ${url.href} failed: ${(err as Error).message}`, {
+    throw new MeshError('ERR_MESH_WEBHOOK_FAILED', `${method} ${url.href} failed: ${(err as Error).message}`, {
       cause: err, details: { url: url.href, eventId: event.id },
     });
   }
   // Read to the end so the connection goes back to the pool.
   await response.arrayBuffer().catch(() => undefined);
   if (!response.ok) {
-    throw new MeshError('ERR_MESH_WEBHOOK_FAILED', `POST ${url.href} answered ${response.status}`, {
+    throw new MeshError('ERR_MESH_WEBHOOK_FAILED', `${method} ${url.href} answered ${response.status}`, {
       details: { url: url.href, status: response.status, eventId: event.id },
     });
   }

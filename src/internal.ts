@@ -16,6 +16,7 @@ export { toMeshError } from './errors.js';
 export { loadDependency } from './store/load-dependency.js';
 export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
 export { integerOption } from './mesh/integer-option.js';
+export { resolveRetry } from './delivery/retry.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
 export { eventJson } from './event/event-json.js';
