@@ -1,4 +1,4 @@
-import type { EventFilter } from '../src/index.js';
+import type { EventFilter, TransformSpec } from '../src/index.js';
 
 /** The HTTP protocol settings of the Subscriptions API (§3.2.2.1). */
 export interface HttpSettings {
@@ -28,6 +28,8 @@ export interface SubscriptionRecord {
   readonly filters?: readonly EventFilter[];
   /** Kept and returned as given; this node defines no config keys. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** evmesh's extension: reshapes each event before it is sent to the sink (README "Transforming events"). */
+  readonly transform?: TransformSpec;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { MeshError, assertTopic, compileFilter, type EventFilter, type MeshErrorCode } from '../src/index.js';
+import { MeshError, assertTopic, compileFilter, type EventFilter, type MeshErrorCode, type TransformSpec } from '../src/index.js';
+import { compileTransform } from '../src/internal.js';
 import type { HttpSettings, SubscriptionRecord } from './subscription-record.js';
 
 /** A subscription request as checked: the record less its id. */
@@ -8,7 +9,8 @@ export type SubscriptionInput = Omit<SubscriptionRecord, 'id'>;
 export const PROTOCOLS: readonly string[] = ['HTTP'];
 
 // `id` is ignored on input (§3.2.1); `sinkcredential` is refused by name below.
-const FIELDS = new Set(['id', 'sink', 'protocol', 'protocolsettings', 'types', 'source', 'filters', 'config', 'sinkcredential']);
+// `transform` is evmesh's extension (README "Transforming events"); the rest is the spec's.
+const FIELDS = new Set(['id', 'sink', 'protocol', 'protocolsettings', 'types', 'source', 'filters', 'config', 'sinkcredential', 'transform']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // Set by the sink itself (the CloudEvents binding, the transport): a copy would clash.
@@ -42,7 +44,19 @@ export function parseSubscription(body: unknown): SubscriptionInput {
     ...optional('source', source(input['source'])),
     ...optional('filters', filters(input['filters'])),
     ...optional('config', config(input['config'])),
+    ...optional('transform', transform(input['transform'])),
   };
+}
+
+/** Compiled here only to refuse a bad one with its field named; the sink compiles it again. */
+function transform(value: unknown): TransformSpec | undefined {
+  if (value === undefined) return undefined;
+  try {
+    compileTransform(value as TransformSpec);
+  } catch (err) {
+    throw bad('transform', err instanceof Error ? err.message : String(err), err, undefined, codeOf(err));
+  }
+  return value as TransformSpec;
 }
 
 /** The sink as a URL: absolute, http or https. */

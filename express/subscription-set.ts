@@ -135,7 +135,7 @@ export class SubscriptionSet {
     const settings = record.protocolsettings;
     const sink = webhookSink(this.mesh, pattern, {
       url: record.sink, durable, name: durable, filter, retry: this.opts.retry, deadLetter: this.opts.deadLetter,
-      timeout: this.opts.timeout, headers: settings?.headers, method: settings?.method,
+      timeout: this.opts.timeout, headers: settings?.headers, method: settings?.method, transform: record.transform,
     });
     try {
       await sink.ready;

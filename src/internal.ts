@@ -17,6 +17,7 @@ export { loadDependency } from './store/load-dependency.js';
 export { encodeStoredEvent, decodeStoredEvent } from './store/event-codec.js';
 export { integerOption } from './mesh/integer-option.js';
 export { resolveRetry } from './delivery/retry.js';
+export { compileTransform } from './transform/transform.js';
 export { ConsumerRing } from './store/consumer-ring.js';
 export type { RingConsumer } from './store/consumer-ring.js';
 export { eventJson } from './event/event-json.js';

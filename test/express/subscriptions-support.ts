@@ -62,9 +62,10 @@ export interface ServedApi {
   close(): Promise<void>;
 }
 
-/** The API mounted at /subscriptions of a real server built with the given Express. */
-export async function serveApi(makeApp: () => Express, mesh: Mesh, options?: SubscriptionsApiOptions): Promise<ServedApi> {
+/** The API mounted at /subscriptions of a real server built with the given Express (`mount` adds more routes). */
+export async function serveApi(makeApp: () => Express, mesh: Mesh, options?: SubscriptionsApiOptions, mount?: (app: Express) => void): Promise<ServedApi> {
   const app = makeApp();
+  mount?.(app);
   const api = subscriptionsApi(mesh, options);
   app.use('/subscriptions', api);
   const server = createServer(app);
