@@ -1,5 +1,5 @@
 import type { BinaryOperator } from './ast.js';
-import { readAttribute } from './attributes.js';
+import { attributeReader } from './attributes.js';
 import { castLike, int32, toBoolean, toInteger, toText } from './casts.js';
 import { MISSING, type Compiled } from './compiled.js';
 import { fail, type Run } from './types.js';
@@ -67,8 +67,9 @@ function equality(left: Compiled, right: Compiled, negated: boolean): Run {
   const name = left.attribute;
   const literal = right.constant;
   if (name !== undefined && typeof literal === 'string') {
+    const read = attributeReader(name);
     return (e, s) => {
-      const v = readAttribute(e, name);
+      const v = read(e);
       if (v === undefined) {
         fail(s, 'missingAttribute', MISSING, name);
         return false;

@@ -1,4 +1,4 @@
-import { isReadable, readAttribute, REQUIRED_ATTRIBUTES } from './attributes.js';
+import { attributeReader, isReadable, REQUIRED_ATTRIBUTES } from './attributes.js';
 import { castLike, toBoolean, toInteger, toText } from './casts.js';
 import { MISSING, type Compiled } from './compiled.js';
 import { findFunction } from './functions.js';
@@ -8,7 +8,8 @@ import { fail, zeroOf, type CesqlValue, type Run, type Scope, type StaticType } 
 /** An attribute reference; a missing one is `false` (its type unknown, spec §3.2) and a MissingAttributeError. */
 export function compileAttribute(name: string): Compiled {
   if (!isReadable(name)) return { type: 'any', run: (_e, s) => missing(s, name) };
-  return { type: 'any', attribute: name, run: (e, s) => readAttribute(e, name) ?? missing(s, name) };
+  const read = attributeReader(name);
+  return { type: 'any', attribute: name, run: (e, s) => read(e) ?? missing(s, name) };
 }
 
 function missing(s: Scope, name: string): false {
@@ -20,7 +21,8 @@ function missing(s: Scope, name: string): false {
 export function compileExists(name: string): Compiled {
   if (REQUIRED_ATTRIBUTES.has(name)) return { type: 'boolean', constant: true, run: () => true };
   if (!isReadable(name)) return { type: 'boolean', constant: false, run: () => false };
-  return { type: 'boolean', run: (e) => readAttribute(e, name) !== undefined };
+  const read = attributeReader(name);
+  return { type: 'boolean', run: (e) => read(e) !== undefined };
 }
 
 /** spec §3.4.3: the operand is cast to String; the pattern was compiled once. */
@@ -28,9 +30,10 @@ export function compileLikeOperator(operand: Compiled, pattern: string, negated:
   const matches = compileLike(pattern);
   const name = operand.attribute;
   const X = operand.run;
-  const run: Run = name !== undefined
+  const read = name === undefined ? undefined : attributeReader(name);
+  const run: Run = name !== undefined && read !== undefined
     ? (e, s) => {
-      const v = readAttribute(e, name);
+      const v = read(e);
       if (v === undefined) return missing(s, name);
       return matches(typeof v === 'string' ? v : toText(v)) !== negated;
     }
