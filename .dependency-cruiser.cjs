@@ -11,6 +11,7 @@ const KERNEL_LAYERS = [
   'util', // small data structures with no mesh concept (Fifo)
   'topic', // topic and pattern grammar, trie, match cache
   'event', // MeshEvent, validation, ids, JSON form
+  'cesql', // CloudEvents SQL: lexer, parser, compiler to closures, casts, functions (below filter, which uses it)
   'filter', // CloudEvents filter dialects
   'transform', // subscription transforms: JSONPath extraction, then a template for the new data
   'wire', // the EventMesh TCP codec

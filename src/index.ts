@@ -29,6 +29,8 @@ export type { UseOperator } from './pipeline/use-chain.js';
 
 export { compileFilter } from './filter/dialects.js';
 export type { EventFilter, EventPredicate } from './filter/dialects.js';
+export { compileCesql } from './cesql/compile-cesql.js';
+export type { CesqlError, CesqlErrorKind, CesqlEvaluator, CesqlInput, CesqlResult, CesqlValue } from './cesql/types.js';
 export { parsePattern, patternMatcher } from './topic/pattern.js';
 export type { ParsedPattern } from './topic/pattern.js';
 export { assertTopic } from './topic/topic.js';

@@ -1,3 +1,4 @@
+import { compileCesqlPredicate } from '../cesql/compile-cesql.js';
 import { MeshError } from '../errors.js';
 
 type AttributeMap = Readonly<Record<string, string>>;
@@ -45,10 +46,8 @@ function compile(filter: unknown, depth: number): EventPredicate {
       const inner = compile(value, depth + 1);
       return (event) => !inner(event);
     }
-    case 'sql':
-      throw new MeshError('ERR_MESH_UNSUPPORTED_FILTER', 'The "sql" (CESQL) filter dialect is not supported yet', {
-        details: { filter },
-      });
+    // CESQL (spec §1.2): passes only a `true` with no error; a parse error throws ERR_MESH_INVALID_FILTER.
+    case 'sql': return compileCesqlPredicate(value);
     default:
       throw invalid(`unknown filter dialect "${dialect}"`, filter);
   }

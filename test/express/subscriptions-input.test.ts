@@ -23,7 +23,7 @@ const BAD: [string, unknown, number, MeshErrorCode, string][] = [
   ['empty types', { sink: SINK, protocol: 'HTTP', types: [] }, 400, 'ERR_MESH_INVALID_OPTIONS', 'types'],
   ['a wildcard type', { sink: SINK, protocol: 'HTTP', types: ['a.b', 'a.*'] }, 400, 'ERR_MESH_INVALID_TOPIC', 'types[1]'],
   ['a malformed filter', { sink: SINK, protocol: 'HTTP', filters: [{ exact: { type: 'a' } }, { nope: {} }] }, 400, 'ERR_MESH_INVALID_FILTER', 'filters[1]'],
-  ['an sql filter', { sink: SINK, protocol: 'HTTP', filters: [{ sql: "type = 'a'" }] }, 400, 'ERR_MESH_UNSUPPORTED_FILTER', 'filters[0]'],
+  ['a CESQL filter that does not parse', { sink: SINK, protocol: 'HTTP', filters: [{ sql: "type = 'a" }] }, 400, 'ERR_MESH_INVALID_FILTER', 'filters[0]'],
   ['filters not an array', { sink: SINK, protocol: 'HTTP', filters: { exact: { type: 'a' } } }, 400, 'ERR_MESH_INVALID_FILTER', 'filters'],
   ['an empty source', { sink: SINK, protocol: 'HTTP', source: '' }, 400, 'ERR_MESH_INVALID_OPTIONS', 'source'],
   ['a header the binding sets', { sink: SINK, protocol: 'HTTP', protocolsettings: { headers: { 'Content-Type': 'text/plain' } } }, 400, 'ERR_MESH_INVALID_OPTIONS', 'protocolsettings.headers.Content-Type'],

@@ -20,7 +20,7 @@ describe.each(EXPRESS_VERSIONS)('a transforming subscription on %s (the seed: fi
     open.push(target);
     const created = await subscribe(served.url, {
       sink: target.url, protocol: 'HTTP', types: ['com.github.push'],
-      filters: [{ exact: { subject: 'refs/heads/main' } }],
+      filters: [{ sql: "subject = 'refs/heads/main' AND source LIKE '/git%'" }],
       transform: { extract: { repo: '$.data.repository.full_name', by: '$.data.pusher.name' }, template: '{"text":"${by} deployed ${repo}"}' },
     });
     expect(created.status).toBe(201);

@@ -102,7 +102,10 @@ describe('federation', () => {
     await expectRejectCode(a.request('nobody.home', 1, { timeout: 30_000 }), 'ERR_MESH_NO_RESPONDER');
   });
 
-  it('never sends an event that no remote filter accepts', async () => {
+  it.each([
+    ['exact', { exact: { subject: 'eu' } }],
+    ['sql', { sql: "subject = 'eu' AND source LIKE '/%'" }],
+  ] as const)('never sends an event that no remote filter accepts (%s dialect)', async (_dialect, filter) => {
     const [a, b] = nodes('a', 'b') as [Mesh, Mesh];
     const [toB, toA] = memoryLinkPair();
     const sent: WireFrame[] = [];
@@ -114,7 +117,7 @@ describe('federation', () => {
     kernelOf(b).federate().attach(toA, false);
     kernelOf(a).federate().attach(toB, true);
     const got: unknown[] = [];
-    b.subscribe('o.*', (e) => void got.push(e.data), { filter: { exact: { subject: 'eu' } } });
+    b.subscribe('o.*', (e) => void got.push(e.data), { filter });
     await until(() => remoteNodes(a, 'o.created').includes('b'));
     a.emit('o.created', 'us', { subject: 'us' });
     a.emit('o.created', 'eu', { subject: 'eu' });
@@ -194,6 +197,9 @@ describe('federation', () => {
   it.each([
     ['a bad pattern', { topicList: [{ topic: 'o..x', mode: 'BROADCASTING', type: 'ASYNC' }] }, {}, 'ERR_MESH_INVALID_PATTERN'],
     ['a bad filter', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{"nope":1}' }, 'ERR_MESH_INVALID_FILTER'],
+    ['a filter in a dialect it does not know', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{"jsonpath":"$.a"}' }, 'ERR_MESH_INVALID_FILTER'],
+    ['a CESQL filter that does not parse', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{"sql":"subject ="}' }, 'ERR_MESH_INVALID_FILTER'],
+    ['a CESQL filter calling an unknown function', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{"sql":"NOPE(subject)"}' }, 'ERR_MESH_INVALID_FILTER'],
     ['a filter that is not JSON', { topicList: [{ topic: 'o.*', mode: 'BROADCASTING', type: 'ASYNC' }] }, { evmeshfilter: '{' }, 'ERR_MESH_WIRE_BAD_BODY'],
   ] as const)('closes the link of a peer that advertises %s, reporting its code (PROTOCOL §4.1)', async (_name, subscription, extra, code) => {
     const a = tracked({ id: 'a' });

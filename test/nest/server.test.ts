@@ -96,6 +96,29 @@ describe('MeshServer', () => {
     expect(runs).toEqual({ once: 1, flaky: 3 });
   });
 
+  it('applies a CESQL filter given in the extras', async () => {
+    const seen: unknown[] = [];
+    @Controller()
+    class Filtered {
+      @EventPattern<string>('com.sql.*', { filter: { sql: "subject LIKE 'eu-%'" } })
+      onEvent(@Payload() data: unknown): void {
+        seen.push(data);
+      }
+    }
+    @Module({ controllers: [Filtered] })
+    class FilteredModule {}
+    const mesh = createMesh();
+    closers.push(() => mesh.close());
+    const app = await NestFactory.createMicroservice(FilteredModule, { strategy: new MeshServer({ mesh }), logger: false });
+    closers.push(() => app.close());
+    await app.listen();
+    mesh.emit('com.sql.one', 'us', { subject: 'us-1' });
+    mesh.emit('com.sql.one', 'eu', { subject: 'eu-1' });
+    mesh.emit('com.sql.two', 'none');
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['eu']);
+  });
+
   it('serves a request-scoped controller with an instance of its own per event', async () => {
     const instances = new Set<object>();
     @Controller({ scope: Scope.REQUEST })

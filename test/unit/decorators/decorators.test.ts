@@ -33,6 +33,24 @@ class Billing {
 }
 
 describe('@OnEvent + register', () => {
+  it('applies a CESQL filter given in the options', () => {
+    const m = mesh();
+    class Urgent {
+      readonly seen: unknown[] = [];
+      @OnEvent('com.shop.order.*', { filter: { sql: "priority > 2 AND region IN ('eu', 'uk')" } })
+      onOrder(event: MeshEvent<Order>): void {
+        this.seen.push(event.data.id);
+      }
+    }
+    const urgent = new Urgent();
+    m.register(urgent);
+    m.emit('com.shop.order.created', { id: 1 }, { priority: 3, region: 'eu' });
+    m.emit('com.shop.order.created', { id: 2 }, { priority: 1, region: 'eu' });
+    m.emit('com.shop.order.created', { id: 3 }, { priority: 5, region: 'us' });
+    m.emit('com.shop.order.created', { id: 4 });
+    expect(urgent.seen).toEqual([1]);
+  });
+
   it('subscribes decorated methods with their options and `this` bound', () => {
     const m = mesh();
     const billing = new Billing();

@@ -129,9 +129,10 @@ describe('compileFilter validation', () => {
   });
 
   it.each([
-    ['at the top level', { sql: "type = 'com.shop.order.created'" }],
-    ['inside all', { all: [{ exact: { type: 'a' } }, { sql: 'true' }] }],
-  ])('rejects the CESQL dialect %s as unsupported', (_name, filter) => {
-    expect(() => compileFilter(filter)).toThrow(expect.objectContaining({ code: 'ERR_MESH_UNSUPPORTED_FILTER' }));
+    ['at the top level', { sql: "type = 'com.shop.order.created" }],
+    ['inside all', { all: [{ exact: { type: 'a' } }, { sql: 'true AND' }] }],
+    ['that is not a string', { sql: 42 }],
+  ])('rejects a CESQL expression that does not parse %s', (_name, filter) => {
+    expect(() => compileFilter(filter)).toThrow(INVALID_FILTER);
   });
 });

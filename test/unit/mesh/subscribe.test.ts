@@ -111,7 +111,7 @@ describe('subscribe', () => {
     ['an empty group', 'a', noop, { group: '' }, 'ERR_MESH_INVALID_OPTIONS'],
     ['an empty orderingKey', 'a', noop, { concurrency: 2, orderingKey: '' }, 'ERR_MESH_INVALID_OPTIONS'],
     ['a malformed filter', 'a', noop, { filter: { exact: {} } }, 'ERR_MESH_INVALID_FILTER'],
-    ['a CESQL filter', 'a', noop, { filter: { sql: "type = 'a'" } }, 'ERR_MESH_UNSUPPORTED_FILTER'],
+    ['a CESQL filter that does not parse', 'a', noop, { filter: { sql: "type = 'a" } }, 'ERR_MESH_INVALID_FILTER'],
     ['an invalid dead-letter topic', 'a', noop, { deadLetter: 'dlq.#' }, 'ERR_MESH_INVALID_TOPIC'],
     ['retry attempts 0', 'a', noop, { retry: { attempts: 0 } }, 'ERR_MESH_INVALID_OPTIONS'],
   ])('throws synchronously for %s', (_name, pattern, handler, options, code) => {

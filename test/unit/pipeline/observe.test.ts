@@ -40,6 +40,6 @@ describe('observe', () => {
   it('throws at once for a bad pattern or filter', () => {
     const m = mesh();
     expectThrowCode(() => m.observe('a..b'), 'ERR_MESH_INVALID_PATTERN');
-    expectThrowCode(() => m.observe('a', { filter: { sql: 'x' } }), 'ERR_MESH_UNSUPPORTED_FILTER');
+    expectThrowCode(() => m.observe('a', { filter: { sql: 'x =' } }), 'ERR_MESH_INVALID_FILTER');
   });
 });
