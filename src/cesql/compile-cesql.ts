@@ -1,5 +1,6 @@
 import { MeshError } from '../errors.js';
 import { compileProgram } from './compiler.js';
+import { fastFilter } from './fast-filter.js';
 import type { CesqlError, CesqlEvaluator, CesqlInput, Scope } from './types.js';
 
 const NO_ERRORS: readonly CesqlError[] = Object.freeze([]);
@@ -35,12 +36,7 @@ export function compileCesql(expression: string): CesqlEvaluator {
 export function compileCesqlPredicate(expression: unknown): (event: CesqlInput) => boolean {
   const program = compileProgram(expression);
   if (program.unknownFunctions.length > 0) return refuseUnknown(expression as string, program.unknownFunctions);
-  const run = program.run;
-  const scope: Scope = { count: 0, collect: false, errors: undefined };
-  return (event) => {
-    scope.count = 0;
-    return run(event, scope) === true && scope.count === 0;
-  };
+  return fastFilter(program.ast, expression as string);
 }
 
 function refuseUnknown(expression: string, names: readonly string[]): never {

@@ -12,6 +12,8 @@ const MAX_TREE_DEPTH = 256;
 /** A parsed and compiled expression, with the calls no built-in answers (known before any event). */
 export interface CesqlProgram extends Compiled {
   readonly unknownFunctions: readonly string[];
+  /** The syntax tree it was compiled from (the filter's fast paths read it). */
+  readonly ast: Node;
 }
 
 /** Parses and compiles an expression once; evaluation then runs closures, never walking the tree. */
@@ -20,8 +22,14 @@ export function compileProgram(expression: unknown): CesqlProgram {
     throw new MeshError('ERR_MESH_INVALID_FILTER', 'A CESQL expression must be a string', { details: { expression } });
   }
   const unknownFunctions: string[] = [];
-  const compiled = compile(parseCesql(expression), 0, expression, unknownFunctions);
-  return { ...compiled, unknownFunctions };
+  const ast = parseCesql(expression);
+  const compiled = compile(ast, 0, expression, unknownFunctions);
+  return { ...compiled, unknownFunctions, ast };
+}
+
+/** One subtree of an expression compiled on its own (already checked as part of the whole). */
+export function compileSubtree(node: Node, expression: string): Compiled {
+  return compile(node, 0, expression, []);
 }
 
 function compile(node: Node, depth: number, expression: string, unknown: string[]): Compiled {
