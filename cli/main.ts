@@ -12,9 +12,13 @@ const io: CliIo = {
   onSignal(stop, now) {
     let stopping = false;
     const on = (signal: NodeJS.Signals): void => {
-      if (stopping) now(signal);
-      else stop(signal);
-      stopping = true;
+      if (!stopping) {
+        stopping = true;
+        stop(signal);
+        return;
+      }
+      now(signal);
+      process.exit(1);
     };
     process.on('SIGTERM', on);
     process.on('SIGINT', on);
@@ -40,5 +44,11 @@ function version(): string {
   }
 }
 
-// Exits explicitly: a store driver or a peer redial timer must not keep a stopped node alive.
-void cli(process.argv.slice(2), io, version).then((code) => process.exit(code));
+// Not process.exit() at once: what the node wrote last to peers and clients may still sit
+// in socket buffers, flushed by the sockets ending gracefully, which keep the process up
+// until done. Whatever else would keep a stopped node up is cut after a grace period.
+const GRACE_MS = 5000;
+void cli(process.argv.slice(2), io, version).then((code) => {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), GRACE_MS).unref();
+});
