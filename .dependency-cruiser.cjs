@@ -74,6 +74,20 @@ module.exports = {
       to: { path: '^(nest|express|adapters)/', pathNot: ['^$1/', '^adapters/shared/'] },
     },
     {
+      name: 'cli-uses-entries',
+      comment: 'cli/ (the evmesh command) reaches the package only through its entries: src/index.ts, src/internal.ts, express/index.ts, adapters/*/index.ts.',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^(src|nest|express|adapters)/', pathNot: ['^src/(index|internal)\\.ts$', '^express/index\\.ts$', '^adapters/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'nothing-imports-cli',
+      comment: 'cli/ is a program on top of the package: no part of the package imports it.',
+      severity: 'error',
+      from: { path: '^(src|nest|express|adapters)/' },
+      to: { path: '^cli/' },
+    },
+    {
       name: 'no-cycle-across-folders',
       comment: 'No import cycle, type imports included, passes through a file of another folder.',
       severity: 'error',

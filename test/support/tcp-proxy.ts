@@ -9,6 +9,8 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Per connection, the socket to the service and the one to the client. */
+  private readonly pairs = new Set<{ upstream: Socket; client: Socket }>();
   port = 0;
   /** Connections accepted so far (a redial shows up here). */
   accepted = 0;
@@ -41,6 +43,9 @@ export class TcpProxy {
         s.on('error', () => undefined);
       }
       client.pipe(upstream).pipe(client);
+      const pair = { upstream, client };
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -62,6 +67,18 @@ export class TcpProxy {
       s.unpipe();
       s.pause();
     }
+  }
+
+  /**
+   * Stops passing on what the service sends (the other direction goes on), so its writes
+   * back up in its socket buffers, as behind a slow reader; `release()` passes it on again.
+   */
+  hold(): void {
+    for (const { upstream, client } of this.pairs) upstream.unpipe(client);
+  }
+
+  release(): void {
+    for (const { upstream, client } of this.pairs) upstream.pipe(client);
   }
 
   async down(): Promise<void> {
