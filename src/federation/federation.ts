@@ -144,13 +144,21 @@ export class Federation {
   }
 
   /** PROTOCOL §7.1: says goodbye on every link (the frame is flushed before the link closes). */
-  close(): void {
+  /**
+   * Says goodbye on every link and closes it; what was sent before (events a publish was
+   * told are on their way) is still written, for up to `graceMs` to a slow reader.
+   * Resolves once every link is gone (or could not tell).
+   */
+  close(graceMs = 1000): Promise<void> {
     clearInterval(this.heartbeat);
+    const closing: Promise<void>[] = [];
     for (const entry of [...this.links.values()]) {
       if (entry.peer !== undefined) this.send(entry.link, goodbyeFrame(this.seq(), entry.dialed));
-      this.drop(entry, 'this node closed');
+      this.drop(entry, 'this node closed', graceMs);
+      if (entry.link.closed !== undefined) closing.push(entry.link.closed);
     }
     this.proxies.clear();
+    return Promise.all(closing).then(() => undefined);
   }
 
   private seq(): string {
@@ -358,9 +366,9 @@ export class Federation {
   }
 
   /** Closes a link, saying why (the first reason wins: the close it started may take a moment). */
-  private drop(entry: PeerLink, reason: string): void {
+  private drop(entry: PeerLink, reason: string, graceMs?: number): void {
     entry.reason ??= reason;
-    entry.link.close();
+    entry.link.close(graceMs);
   }
 
   /** A link that is closing refuses frames; its close is already withdrawing what it carried. */

@@ -11,8 +11,13 @@ import type { HelloCertificate, InboundStats } from './peer-info.js';
 export interface Link {
   /** Queues a frame for the other end; throws a MeshError when the link is closed or backed up. */
   send(frame: WireFrame): void;
-  /** Closes both directions; `onClose` fires once on each end. */
-  close(): void;
+  /**
+   * Closes both directions; `onClose` fires once on each end. What was sent before is
+   * still written, for up to `graceMs` (default 1000) if the other end reads slowly.
+   */
+  close(graceMs?: number): void;
+  /** Resolves once the transport is gone (everything written, or the grace ran out); where the transport can tell. */
+  readonly closed?: Promise<void>;
   /** The peer's address where the transport knows it (for `verifyHello`). */
   readonly remoteAddress?: string;
   /** The client certificate a mutual-TLS handshake verified, where there is one (for `verifyHello`). */

@@ -7,7 +7,7 @@ class MemoryLink implements Link {
   onFrame: ((frame: WireFrame) => void) | undefined = undefined;
   onClose: (() => void) | undefined = undefined;
   other!: MemoryLink;
-  closed = false;
+  ended = false;
   private readonly inbox: Buffer[] = [];
   private scheduled = false;
   private readonly decoder = new FrameDecoder({
@@ -16,14 +16,14 @@ class MemoryLink implements Link {
   });
 
   send(frame: WireFrame): void {
-    if (this.closed) throw new MeshError('ERR_MESH_CLOSED', 'link is closed');
+    if (this.ended) throw new MeshError('ERR_MESH_CLOSED', 'link is closed');
     // Real bytes, so the codec is exercised exactly as over a socket.
     this.other.receive(encodeFrame(frame));
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     this.other.close();
     queueMicrotask(() => this.onClose?.());
   }
@@ -36,7 +36,7 @@ class MemoryLink implements Link {
     queueMicrotask(() => {
       this.scheduled = false;
       const batch = this.inbox.splice(0);
-      for (const chunk of batch) if (!this.closed) this.decoder.push(chunk);
+      for (const chunk of batch) if (!this.ended) this.decoder.push(chunk);
     });
   }
 }

@@ -36,11 +36,13 @@ export class TcpLink implements Link {
   onFrame: ((frame: WireFrame) => void) | undefined = undefined;
   onClose: (() => void) | undefined = undefined;
   private readonly encoder: FrameEncoder;
-  private closed = false;
+  private ended = false;
   private framesIn = 0;
   private helloTimer: NodeJS.Timeout | undefined;
   readonly remoteAddress: string | undefined;
   readonly certificate: HelloCertificate | undefined;
+  /** Resolves on the socket's 'close': what was written is out, or it was destroyed. */
+  readonly closed: Promise<void>;
 
   constructor(private readonly socket: Socket, private readonly onError: (error: MeshError) => void, limits: TcpLinkLimits = {}) {
     socket.setNoDelay(true);
@@ -57,14 +59,15 @@ export class TcpLink implements Link {
         this.close();
       },
     });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => this.close());
-    socket.on('close', () => this.closed || this.close());
+    socket.on('close', () => this.ended || this.close());
     if (limits.helloTimeout !== undefined) {
       const onTimeout = limits.onHelloTimeout;
       // PROTOCOL §10: frames other than a HELLO do not keep a connection open.
       this.helloTimer = setTimeout(() => {
-        if (this.closed) return;
+        if (this.ended) return;
         onTimeout?.();
         this.close();
       }, limits.helloTimeout);
@@ -93,16 +96,17 @@ export class TcpLink implements Link {
     this.helloTimer = undefined;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  close(graceMs = 1000): void {
+    if (this.ended) return;
+    this.ended = true;
     clearTimeout(this.helloTimer);
-    // A last frame (a refused HELLO's answer) still goes out; then a graceful end,
-    // and a hard stop if the peer never closes its side.
+    // What was sent still goes out (the events a publish was told are on their way, a
+    // refused HELLO's answer); then a graceful end, and a hard stop if the peer does not
+    // read it all, or never closes its side, within the grace.
     if (!this.socket.destroyed) {
       this.encoder.flushNow();
       this.socket.end();
-      setTimeout(() => this.socket.destroy(), 1000).unref();
+      setTimeout(() => this.socket.destroy(), graceMs).unref();
     }
     this.encoder.close();
     this.onClose?.();
@@ -110,9 +114,9 @@ export class TcpLink implements Link {
 
   /** The node's outbound budget drops this link, the slowest reader: nothing more is written to it. */
   private shed(): void {
-    if (this.closed) return;
+    if (this.ended) return;
     const held = this.encoder.heldBytes;
-    this.closed = true;
+    this.ended = true;
     clearTimeout(this.helloTimer);
     this.encoder.close();
     this.socket.destroy();

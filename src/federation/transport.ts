@@ -74,11 +74,15 @@ export class Transport {
     return this.dialer?.whenLinked(ms) ?? Promise.resolve();
   }
 
-  /** Stops dialing, closes the links and releases the port before resolving. */
-  async close(): Promise<void> {
+  /**
+   * Closes the links first, letting what they were sent go out (up to `graceMs` to a slow
+   * reader), then stops dialing and releases the port: the dialer and the listener
+   * destroy the sockets left, which would drop bytes still buffered.
+   */
+  async close(graceMs = 1000, before: Promise<void> = Promise.resolve()): Promise<void> {
     this.closed = true;
+    await Promise.all([this.federation.close(graceMs), before]);
     this.dialer?.stop();
-    this.federation.close();
     await this.listener?.close();
   }
 }

@@ -76,11 +76,14 @@ export async function close(kernel: Kernel): Promise<void> {
   await within(Promise.allSettled(detaching), deadline + 1000);
   kernel.durables.abandonAll();
   kernel.publisher.chain.close();
-  kernel.stock?.close(); // PROTOCOL §8.6: SERVER_GOODBYE to stock clients
-  if (kernel.transport !== undefined) await kernel.transport.close();
+  // What links were sent is still written (events a publish resolved for), within what is
+  // left of closeTimeout (at least 1 s) for a slow reader; then the sockets go.
+  const grace = Math.max(1000, deadline - Date.now());
+  const stockClosed = kernel.stock?.close(grace) ?? Promise.resolve(); // PROTOCOL §8.6: SERVER_GOODBYE to stock clients
+  if (kernel.transport !== undefined) await kernel.transport.close(grace, stockClosed);
+  else await within(Promise.all([stockClosed, kernel.federation?.close(grace)]), Date.now() + grace);
   kernel.refusals.flush();
   kernel.observability.metrics?.close();
-  kernel.federation?.close();
   await kernel.durables.close();
   kernel.state = 'closed';
   kernel.log.info('mesh closed', { drained });

@@ -46,8 +46,10 @@ export class TcpProxy {
       const pair = { upstream, client };
       this.pairs.add(pair);
       client.on('close', () => this.pairs.delete(pair));
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      // One side gone: the other is ended, not destroyed, so what was passed on to it is still
+      // written (a destroy drops the bytes in its buffer); a reader that never takes them loses them after 2 s.
+      client.on('close', () => endSoon(upstream));
+      upstream.on('close', () => endSoon(client));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -88,6 +90,11 @@ export class TcpProxy {
     this.sockets.clear();
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+function endSoon(socket: Socket): void {
+  socket.end();
+  setTimeout(() => socket.destroy(), 2000).unref();
 }
 
 /** A local port nothing listens on (bound, then released). */

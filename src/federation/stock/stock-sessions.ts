@@ -100,13 +100,17 @@ export class StockSessions implements SessionRegistry {
     }));
   }
 
-  close(): void {
+  /** SERVER_GOODBYE to every session, then its end; resolves once their connections are gone (up to `graceMs` for a slow reader). */
+  close(graceMs = 1000): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
+    const closing: Promise<void>[] = [];
     for (const session of [...this.sessions]) {
       session.send(serverGoodbyeFrame());
-      session.link.close();
+      session.link.close(graceMs);
+      if (session.link.closed !== undefined) closing.push(session.link.closed);
     }
+    return Promise.all(closing).then(() => undefined);
   }
 
   private repush(group: string, push: Push): void {
