@@ -23,7 +23,8 @@ interface Entry {
   readonly event: MeshEvent;
 }
 
-type ClaimRow = { pos: string | null; event: string | null };
+/** A claimed event, or a marker (pos null): event 'more' (claim again) or 'held' (look again soon). */
+type ClaimRow = { pos: string | null; event: string };
 
 const HELD_FIRST = 2;
 
@@ -129,15 +130,16 @@ export class DurableReader {
     this.track(this.query<ClaimRow>(sql.claim, [durable, owner, limit, lease])).then((rows) => {
       let claimed = 0;
       let heldBack = false;
+      let more = false;
       for (const row of rows) {
-        if (row.pos === null) heldBack = true;
-        else {
+        if (row.pos !== null) {
           claimed++;
-          this.accept(row.pos, row.event as string);
-        }
+          this.accept(row.pos, row.event);
+        } else if (row.event === 'held') heldBack = true;
+        else more = true;
       }
       // A short batch: nothing more to take until something is appended (or the poll).
-      this.atEnd = claimed < limit && !this.woken;
+      this.atEnd = claimed < limit && !more && !this.woken;
       if (heldBack) {
         this.later(this.heldDelay);
         this.heldDelay = Math.min(this.heldDelay * 2, this.setup.pollInterval);

@@ -75,52 +75,93 @@ export function versionSql(n: Names): string {
  * died or handed them back), then events after the durable's cursor that match its
  * pattern, each recorded in the deliveries table under `owner` with a lease. The
  * durable's row is locked only when there is something new to take, so an idle
- * wake-up writes nothing. A trailing row (NULL, NULL) says committed rows exist
- * past the horizon (an older transaction still runs): look again soon.
+ * wake-up writes nothing. One call looks at SCAN rows at most (a rare pattern over a
+ * long log moves the cursor a window at a time). Marker rows (pos NULL) say
+ * 'more': the window ended before `limit` matched, claim again; 'held': rows committed
+ * past the horizon exist (an older transaction still runs), look again soon.
+ *
+ * The plans are pinned to index scans (no bitmap, no sequential scan): without
+ * statistics the planner would sort every row after the cursor, and plain index scans
+ * also mark the deleted delivery rows dead in the index as they pass them.
  */
 function claimFunction(n: Names): string {
-  const matches = '(d_exact IS NULL OR e.type = d_exact) AND (d_regex IS NULL OR (\'.\' || e.type) ~ d_regex)';
   return `
 CREATE OR REPLACE FUNCTION ${n.claim}(p_durable text, p_owner text, p_limit int, p_lease_ms int)
-RETURNS TABLE (pos bigint, event text) LANGUAGE plpgsql AS $fn$
+RETURNS TABLE (pos bigint, event text) LANGUAGE plpgsql
+SET enable_bitmapscan = off SET enable_seqscan = off SET enable_sort = off AS $fn$
 #variable_conflict use_column
 DECLARE
   horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
   lease timestamptz := clock_timestamp() + p_lease_ms * interval '1 millisecond';
-  taken int := 0;
-  c_xid xid8; c_pos bigint; d_exact text; d_regex text; t_xid xid8; t_pos bigint;
-  xs xid8[]; ps bigint[]; bs text[];
+  taken int := 0; want int; scanned int := 0;
+  c_xid xid8; c_pos bigint; d_exact text; d_regex text; l_xid xid8; l_pos bigint;
+  xs xid8[] := '{}'; ps bigint[] := '{}'; bs text[] := '{}';
+  r record;
 BEGIN
-  RETURN QUERY
-    WITH again AS (
-      UPDATE ${n.deliveries} d SET owner = p_owner, lease_until = lease, attempts = d.attempts + 1
-      WHERE d.durable = p_durable AND d.position IN (
-        SELECT q.position FROM ${n.deliveries} q WHERE q.durable = p_durable AND q.lease_until < clock_timestamp()
-        ORDER BY q.xid, q.position LIMIT p_limit FOR UPDATE SKIP LOCKED)
-      RETURNING d.xid, d.position)
-    SELECT e.position, e.event::text FROM again a JOIN ${n.events} e ON e.xid = a.xid AND e.position = a.position
-    ORDER BY a.xid, a.position;
+${claimExpired(n)}
   GET DIAGNOSTICS taken = ROW_COUNT;
-  IF taken >= p_limit THEN RETURN; END IF;
+  want := p_limit - taken;
+  IF want <= 0 THEN RETURN; END IF;
   SELECT d.cursor_xid, d.cursor_position, d.match_exact, d.match_regex INTO c_xid, c_pos, d_exact, d_regex
     FROM ${n.durables} d WHERE d.name = p_durable;
   IF NOT FOUND THEN RETURN; END IF;
-  IF NOT EXISTS (SELECT 1 FROM ${n.events} e WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid < horizon) THEN
-    IF EXISTS (SELECT 1 FROM ${n.events} e WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid >= horizon AND ${matches}) THEN
-      RETURN QUERY SELECT NULL::bigint, NULL::text;
+  IF NOT EXISTS (SELECT 1 FROM ${n.events} e WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid < horizon ORDER BY e.xid, e.position LIMIT 1) THEN
+    IF EXISTS (SELECT 1 FROM ${n.events} e WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid >= horizon ORDER BY e.xid, e.position LIMIT 1) THEN
+      RETURN QUERY SELECT NULL::bigint, 'held'::text;
     END IF;
     RETURN;
   END IF;
   -- Another consumer of the durable may have moved the cursor meanwhile: read it again, locked.
   SELECT d.cursor_xid, d.cursor_position INTO c_xid, c_pos FROM ${n.durables} d WHERE d.name = p_durable FOR UPDATE;
-  SELECT array_agg(r.xid ORDER BY r.xid, r.position), array_agg(r.position ORDER BY r.xid, r.position),
-         array_agg(r.event ORDER BY r.xid, r.position)
-    INTO xs, ps, bs FROM (
-      SELECT e.xid, e.position, e.event::text AS event FROM ${n.events} e
-      WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid < horizon AND ${matches}
-      ORDER BY e.xid, e.position LIMIT p_limit - taken) r;
-${claimTail(n, matches)}
+  FOR r IN SELECT e.xid, e.position, e.type, e.event FROM ${n.events} e
+      WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid < horizon ORDER BY e.xid, e.position LIMIT ${SCAN} LOOP
+    scanned := scanned + 1;
+    l_xid := r.xid;
+    l_pos := r.position;
+    IF (d_exact IS NULL OR r.type = d_exact) AND (d_regex IS NULL OR ('.' || r.type) ~ d_regex) THEN
+      xs := xs || r.xid;
+      ps := ps || r.position;
+      bs := bs || r.event::text;
+      EXIT WHEN cardinality(ps) >= want;
+    END IF;
+  END LOOP;
+${claimTail(n)}
 END $fn$;`;
+}
+
+/** Rows one claim looks at, at most. */
+const SCAN = 1000;
+
+/** The start of claim(): expired leases, oldest first, taken over by `owner`. */
+function claimExpired(n: Names): string {
+  return `  RETURN QUERY
+    WITH again AS (
+      UPDATE ${n.deliveries} d SET owner = p_owner, lease_until = lease, attempts = d.attempts + 1
+      WHERE d.durable = p_durable AND d.position IN (
+        SELECT q.position FROM ${n.deliveries} q WHERE q.durable = p_durable AND q.lease_until < clock_timestamp()
+        ORDER BY q.durable, q.position LIMIT p_limit FOR UPDATE SKIP LOCKED)
+      RETURNING d.xid, d.position)
+    SELECT e.position, e.event::text FROM again a JOIN ${n.events} e ON e.xid = a.xid AND e.position = a.position;`;
+}
+
+/** The end of claim(): records what was taken, returns it, moves the cursor, says whether to look again. */
+function claimTail(n: Names): string {
+  return `  IF cardinality(ps) > 0 THEN
+    INSERT INTO ${n.deliveries} (durable, position, xid, owner, lease_until)
+      SELECT p_durable, u.p, u.x, p_owner, lease FROM unnest(ps, xs) AS u(p, x);
+    RETURN QUERY SELECT u.p, u.b FROM unnest(ps, bs) AS u(p, b);
+  END IF;
+  -- Matched enough: the cursor stops at the last one taken. Otherwise it passes every row
+  -- looked at; a full window may have more after it, a short one reached the safe end.
+  IF cardinality(ps) < want THEN
+    IF scanned >= ${SCAN} THEN
+      RETURN QUERY SELECT NULL::bigint, 'more'::text;
+    ELSIF EXISTS (SELECT 1 FROM ${n.events} e WHERE (e.xid, e.position) > (l_xid, l_pos) AND e.xid >= horizon ORDER BY e.xid, e.position LIMIT 1) THEN
+      RETURN QUERY SELECT NULL::bigint, 'held'::text;
+    END IF;
+  END IF;
+  UPDATE ${n.durables} SET cursor_xid = l_xid, cursor_position = l_pos
+    WHERE name = p_durable AND (cursor_xid, cursor_position) < (l_xid, l_pos);`;
 }
 
 /** A SQL string literal (standard_conforming_strings: only quotes to double). */
@@ -128,24 +169,3 @@ export function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** The end of claim(): records what was taken, returns it, and moves the durable's cursor. */
-function claimTail(n: Names, matches: string): string {
-  return `  IF ps IS NOT NULL THEN
-    INSERT INTO ${n.deliveries} (durable, position, xid, owner, lease_until)
-      SELECT p_durable, u.p, u.x, p_owner, lease FROM unnest(ps, xs) AS u(p, x);
-    RETURN QUERY SELECT u.p, u.b FROM unnest(ps, bs) WITH ORDINALITY AS u(p, b, o) ORDER BY u.o;
-  END IF;
-  IF ps IS NOT NULL AND cardinality(ps) >= p_limit - taken THEN
-    c_xid := xs[cardinality(xs)];
-    c_pos := ps[cardinality(ps)];
-  ELSE
-    -- A short read went through every safe row: the cursor passes those that did not match.
-    SELECT e.xid, e.position INTO t_xid, t_pos FROM ${n.events} e WHERE e.xid < horizon ORDER BY e.xid DESC, e.position DESC LIMIT 1;
-    IF FOUND AND (t_xid, t_pos) > (c_xid, c_pos) THEN c_xid := t_xid; c_pos := t_pos; END IF;
-    IF EXISTS (SELECT 1 FROM ${n.events} e WHERE (e.xid, e.position) > (c_xid, c_pos) AND e.xid >= horizon AND ${matches}) THEN
-      RETURN QUERY SELECT NULL::bigint, NULL::text;
-    END IF;
-  END IF;
-  UPDATE ${n.durables} SET cursor_xid = c_xid, cursor_position = c_pos
-    WHERE name = p_durable AND (cursor_xid, cursor_position) < (c_xid, c_pos);`;
-}

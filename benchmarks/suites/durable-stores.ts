@@ -3,7 +3,7 @@
  * engine driven directly by its own client in the same process (issue 5: target >= 0.8x).
  */
 import { defineSuite } from '../harness.js';
-import { BATCH, evmeshWorkload, rawRedisWorkload, rawSqliteWorkload, REDIS_PORT, WINDOW } from '../durable.js';
+import { BATCH, evmeshWorkload, PG_PORT, rawPgWorkload, rawRedisWorkload, rawSqliteWorkload, REDIS_PORT, WINDOW } from '../durable.js';
 
 const MIN_EVENTS = 4 * WINDOW;
 
@@ -23,6 +23,13 @@ export default defineSuite({
         service: { name: 'redis', port: REDIS_PORT }, warmupEvents: 1000, minEvents: MIN_EVENTS,
       },
     },
+    {
+      lib: 'evmesh postgresStore', group: 'PostgreSQL',
+      paired: {
+        raw: 'pg', ours: () => evmeshWorkload('postgres'), rawClient: rawPgWorkload,
+        service: { name: 'postgres', port: PG_PORT }, warmupEvents: 1000, minEvents: MIN_EVENTS,
+      },
+    },
   ],
   notes: [
     'Paired: both workloads of a row group live in one process and alternate rounds of the same size (see Method), so both see the same load; the ratio is the median over rounds of evmesh events/s / raw events/s in the same round, with its min–max.',
@@ -34,5 +41,6 @@ export default defineSuite({
   targets: [
     { label: 'sqliteStore >= 0.8x better-sqlite3 driven directly', lib: 'evmesh sqliteStore', group: 'SQLite', metric: 'ratio', min: 0.8 },
     { label: 'redisStore >= 0.8x ioredis Streams driven directly', lib: 'evmesh redisStore', group: 'Redis Streams', metric: 'ratio', min: 0.8 },
+    { label: 'postgresStore >= 0.8x pg driven directly', lib: 'evmesh postgresStore', group: 'PostgreSQL', metric: 'ratio', min: 0.8 },
   ],
 });
