@@ -4,11 +4,15 @@ import { loadDependency } from '../../src/internal.js';
 
 type PgModule = { Pool: new (config: PoolConfig) => Pool };
 
-/** A pool of the store's own, bounded on connect by `connectTimeout`; idle clients that fail are dropped, not thrown. */
-export async function createPool(connectionString: string, connectTimeout: number): Promise<Pool> {
+/**
+ * A pool of the store's own, bounded on connect by `connectTimeout`; idle clients that
+ * fail are dropped, not thrown. `applicationName` is unique per store instance: the
+ * NOTIFY an append sends carries it, so the instance can skip its own.
+ */
+export async function createPool(connectionString: string, connectTimeout: number, applicationName: string): Promise<Pool> {
   const mod = await loadDependency<PgModule & { default?: PgModule }>('pg', 'postgresStore');
   const { Pool: PoolClass } = mod.default ?? mod;
-  const pool = new PoolClass({ connectionString, connectionTimeoutMillis: connectTimeout, keepAlive: true, application_name: 'evmesh' });
+  const pool = new PoolClass({ connectionString, connectionTimeoutMillis: connectTimeout, keepAlive: true, application_name: applicationName });
   // An idle client whose server went away emits here; the next query dials a new one.
   pool.on('error', () => undefined);
   return pool;

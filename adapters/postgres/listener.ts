@@ -5,6 +5,8 @@ import { storeFailure } from './connection.js';
 export interface ListenerSetup {
   readonly pool: Pool;
   readonly channel: string;
+  /** Notifications with this payload come from this store instance's own appends, already woken for: skipped. */
+  readonly self: string | undefined;
   /** Something may have been appended: a notification, or the connection is back (notifications were missed). */
   readonly wake: () => void;
   readonly report: (error: MeshError) => void;
@@ -50,7 +52,7 @@ export class Listener {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (m) => {
-      if (m.channel === this.setup.channel) this.setup.wake();
+      if (m.channel === this.setup.channel && m.payload !== this.setup.self) this.setup.wake();
     });
     try {
       await client.query(`LISTEN "${this.setup.channel}"`);

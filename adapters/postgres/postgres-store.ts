@@ -122,10 +122,11 @@ export class PostgresStore implements MeshStore {
   private async connect(): Promise<Open> {
     const { connectionString, connectTimeout } = this.options;
     const own = this.options.pool === undefined;
-    const pool = this.options.pool ?? await createPool(connectionString as string, connectTimeout);
+    const pool = this.options.pool ?? await createPool(connectionString as string, connectTimeout, `evmesh-${this.instance}`);
     const listener = new Listener({
       pool,
       channel: this.names.channel,
+      self: own ? `evmesh-${this.instance}` : undefined,
       wake: () => this.wakeAll(),
       report: (e) => this.shared.report(e),
       reconnected: () => this.shared.reconnected({ schema: this.names.schema }),

@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS ${n.deliveries} (
 );
 CREATE OR REPLACE FUNCTION "${n.schema}"."${n.eventsTable}_notify"() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  PERFORM pg_notify(${literal(n.channel)}, '');
+  -- The payload names the appending connection's application: a store instance skips its own
+  -- (it wakes its readers when the insert returns), others hear it.
+  PERFORM pg_notify(${literal(n.channel)}, current_setting('application_name'));
   RETURN NULL;
 END $fn$;
 DROP TRIGGER IF EXISTS "${n.eventsTable}_notify" ON ${n.events};
