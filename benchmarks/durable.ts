@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import type { Workload } from './harness.js';
 import { loadKernel } from './evmesh.js';
 import { ORDER_1KB, SOURCE, TOPIC, orderEvent } from './fixtures.js';
@@ -56,13 +57,19 @@ function tempDb(): { path: string; remove(): void } {
   return { path: join(dir, 'bench.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function evmeshWorkload(kind: 'sqlite' | 'redis'): Promise<Workload> {
+export const PG_PORT = 5432;
+const PG_URL = `postgres://postgres@127.0.0.1:${PG_PORT}/test`;
+
+export async function evmeshWorkload(kind: 'sqlite' | 'redis' | 'postgres'): Promise<Workload> {
   const { createMesh } = await loadKernel();
   const db = tempDb();
   const stream = `evmesh-bench:${randomBytes(4).toString('hex')}`;
+  const schema = `evmesh_bench_${randomBytes(4).toString('hex')}`;
   const store = kind === 'sqlite'
     ? (await import('../adapters/sqlite/index.js')).sqliteStore({ path: db.path })
-    : (await import('../adapters/redis/index.js')).redisStore({ url: REDIS_URL, stream });
+    : kind === 'redis'
+      ? (await import('../adapters/redis/index.js')).redisStore({ url: REDIS_URL, stream })
+      : (await import('../adapters/postgres/index.js')).postgresStore({ connectionString: PG_URL, schema });
   const mesh = createMesh({ source: SOURCE, store });
   const got = new Waiter();
   await mesh.subscribe(TOPIC, () => got.hit(), { durable: 'bench', concurrency: BATCH / 2 }).ready;
@@ -79,6 +86,7 @@ export async function evmeshWorkload(kind: 'sqlite' | 'redis'): Promise<Workload
       await mesh.close();
       db.remove();
       if (kind === 'redis') await dropStream(stream);
+      if (kind === 'postgres') await dropSchema(schema);
     },
   };
 }
@@ -189,4 +197,90 @@ async function dropStream(stream: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   await redis.del(stream, `${stream}:durables`);
   redis.disconnect();
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+}
+
+/**
+ * pg alone, a competent hand-written durable consumer on one table: each window of
+ * WINDOW events inserted in one multi-row INSERT (postgresStore commits the appends of
+ * one tick together) into a table of the same shape (bigserial, the event id and source
+ * unique, type, stored_at, json); a consumer on its own connection selecting the rows
+ * after its position BATCH at a time, JSON.parse of each, and one UPDATE of its position
+ * per batch, woken in-process after each window (no LISTEN round trip). It has one
+ * consumer and one producer, so it needs no leases, no delivery rows and no
+ * transaction horizon: what postgresStore pays for sharing a durable between
+ * processes and for inserts committing out of position order.
+ */
+export async function rawPgWorkload(): Promise<Workload> {
+  const schema = `evmesh_bench_raw_${randomBytes(4).toString('hex')}`;
+  const producer = new pg.Pool({ connectionString: PG_URL, max: 1 });
+  const reader = new pg.Client({ connectionString: PG_URL });
+  await reader.connect();
+  await producer.query(`CREATE SCHEMA "${schema}";
+    CREATE TABLE "${schema}".events (position bigserial PRIMARY KEY, id text NOT NULL, source text NOT NULL, type text NOT NULL,
+      stored_at timestamptz NOT NULL DEFAULT now(), event json NOT NULL, UNIQUE (id, source));
+    CREATE TABLE "${schema}".positions (name text PRIMARY KEY, position bigint NOT NULL);
+    INSERT INTO "${schema}".positions VALUES ('bench', 0);`);
+  const inserts = new Map<number, string>();
+  const insertSql = (k: number): string => {
+    let text = inserts.get(k);
+    if (text === undefined) {
+      const tuples = Array.from({ length: k }, (_, r) => `($${r * 4 + 1}, $${r * 4 + 2}, $${r * 4 + 3}, $${r * 4 + 4})`);
+      text = `INSERT INTO "${schema}".events (id, source, type, event) VALUES ${tuples.join(', ')} ON CONFLICT (id, source) DO NOTHING`;
+      inserts.set(k, text);
+    }
+    return text;
+  };
+  const select = `SELECT position, event::text AS event FROM "${schema}".events WHERE position > $1 AND type = $2 ORDER BY position LIMIT $3`;
+  const save = `UPDATE "${schema}".positions SET position = $1 WHERE name = 'bench'`;
+  const got = new Waiter();
+  let cursor = '0';
+  let wake: (() => void) | undefined;
+  let stopped = false;
+  const consuming = (async () => {
+    while (!stopped) {
+      const { rows } = await reader.query<{ position: string; event: string }>(select, [cursor, TOPIC, BATCH]);
+      for (const r of rows) if ((JSON.parse(r.event) as { type: string }).type === TOPIC) got.hit();
+      if (rows.length > 0) {
+        cursor = (rows[rows.length - 1] as { position: string }).position;
+        await reader.query(save, [cursor]);
+      }
+      if (rows.length < BATCH) await new Promise<void>((resolve) => (wake = resolve));
+    }
+  })();
+  let i = 0;
+  let sent = 0;
+  return {
+    async run(n) {
+      for (let done = 0; done < n;) {
+        const k = Math.min(WINDOW, n - done);
+        const values: string[] = [];
+        for (let j = 0; j < k; j++) {
+          const id = `bench-${++i}`;
+          values.push(id, SOURCE, TOPIC, eventJson(i));
+        }
+        await producer.query(insertSql(k), values);
+        wake?.();
+        wake = undefined;
+        done += k;
+      }
+      sent += n;
+      await got.until(sent);
+    },
+    delivered: () => got.count,
+    expected: (ops) => ops,
+    async close() {
+      stopped = true;
+      wake?.();
+      await consuming;
+      await producer.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await producer.end();
+      await reader.end();
+    },
+  };
 }

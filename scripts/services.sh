@@ -2,7 +2,7 @@
 # Makes sure the local services evmesh's tests talk to are running.
 #
 #   scripts/services.sh [name...]     names: redis nats rabbitmq mosquitto postgres mariadb, or `all`
-#                                     (default: redis nats rabbitmq, the adapter test backends)
+#                                     (default: redis nats rabbitmq postgres, the adapter test backends)
 #
 # For each service: check it; if it is down, start it and poll until it answers
 # (at most SERVICES_TIMEOUT seconds, default 30). Prints one line per service:
@@ -13,7 +13,7 @@ set -uo pipefail
 
 readonly HOST=127.0.0.1
 readonly TIMEOUT=${SERVICES_TIMEOUT:-30}
-readonly DEFAULT_SERVICES=(redis nats rabbitmq)
+readonly DEFAULT_SERVICES=(redis nats rabbitmq postgres)
 readonly ALL_SERVICES=(redis nats rabbitmq mosquitto postgres mariadb)
 
 # Why the last check failed; shown in the DOWN line.

@@ -1,4 +1,4 @@
-// The four adapter entries (`evmesh/adapters/sqlite|redis|nats|amqp`) from the packed
+// The five adapter entries (`evmesh/adapters/sqlite|redis|nats|amqp|postgres`) from the packed
 // tarball, in real node processes (ESM and CommonJS): each loads from the installed copy,
 // and where the app has not installed the driver (an optional peer), opening the store
 // rejects with ERR_MESH_ADAPTER_MISSING_DEP naming that package.
@@ -17,6 +17,7 @@ const ADAPTERS = {
   redis: { factory: 'redisStore', driver: 'ioredis' },
   nats: { factory: 'natsStore', driver: 'nats' },
   amqp: { factory: 'amqpStore', driver: 'amqplib' },
+  postgres: { factory: 'postgresStore', driver: 'pg' },
 } as const;
 type Adapter = keyof typeof ADAPTERS;
 const NAMES = Object.keys(ADAPTERS) as Adapter[];
@@ -33,6 +34,7 @@ const options = {
   redis: () => ({ url: 'redis://127.0.0.1:1', connectTimeout: 500 }),
   nats: () => ({ servers: 'nats://127.0.0.1:1', connectTimeout: 500 }),
   amqp: () => ({ url: 'amqp://127.0.0.1:1', connectTimeout: 500 }),
+  postgres: () => ({ connectionString: 'postgres://127.0.0.1:1/x', connectTimeout: 500 }),
 };
 function resolvable(name) {
   try { require.resolve(name); return true; } catch { return false; }
@@ -89,7 +91,7 @@ async function consume(dir: string, file: string, source: string): Promise<Repor
 }
 
 beforeAll(async () => {
-  await ensureBuilt(['dist/esm/adapters/amqp/index.js', 'dist/cjs/adapters/amqp/index.js', 'dist/cjs/package.json']);
+  await ensureBuilt(['dist/esm/adapters/postgres/index.js', 'dist/cjs/adapters/postgres/index.js', 'dist/cjs/package.json']);
   const tarball = await packedTarball();
   // With the drivers: under the repo, where its node_modules has all four.
   withDrivers = await installPacked(tarball, 'consumer-adapters-');

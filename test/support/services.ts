@@ -1,12 +1,12 @@
-// Integration tests that need a local service (Redis, NATS, RabbitMQ) ask here
+// Integration tests that need a local service (Redis, NATS, RabbitMQ, PostgreSQL) ask here
 // whether it answers. Under CI (`CI=true`) a missing service is a failure, never a
 // skip: `.ci/run` starts the services first, so a silent skip would hide a broken
 // machine. Elsewhere the suite is skipped with a loud message.
 import { connect } from 'node:net';
 
-export type ServiceName = 'redis' | 'nats' | 'rabbitmq';
+export type ServiceName = 'redis' | 'nats' | 'rabbitmq' | 'postgres';
 
-const PORTS: Readonly<Record<ServiceName, number>> = { redis: 6379, nats: 4222, rabbitmq: 5672 };
+const PORTS: Readonly<Record<ServiceName, number>> = { redis: 6379, nats: 4222, rabbitmq: 5672, postgres: 5432 };
 
 /** True when something accepts TCP connections on 127.0.0.1 at the service's port. */
 export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promise<boolean> {

@@ -11,6 +11,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   /** Per connection, the socket to the service and the one to the client. */
   private readonly pairs = new Set<{ upstream: Socket; client: Socket }>();
+  /** Set by stall(): connections made from then on are accepted and left silent too. */
+  private stalled = false;
   port = 0;
   /** Connections accepted so far (a redial shows up here). */
   accepted = 0;
@@ -34,8 +36,18 @@ export class TcpProxy {
   }
 
   async up(): Promise<void> {
+    this.stalled = false;
     const server = createServer((client) => {
       this.accepted++;
+      if (this.stalled) {
+        // A client with a pool dials a fresh connection when its open ones hang: behind
+        // the same firewall, that one must hang as well.
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        client.pause();
+        return;
+      }
       const upstream = connect({ host: this.targetHost, port: this.targetPort });
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -62,9 +74,11 @@ export class TcpProxy {
   /**
    * Black-holes the connections open now: they stay open and nothing more passes
    * either way, as behind a firewall that drops packets; the client notices nothing
-   * until its own timeout. `down()` ends them.
+   * until its own timeout; connections made meanwhile are accepted and hang the same
+   * way. `down()` ends them.
    */
   stall(): void {
+    this.stalled = true;
     for (const s of this.sockets) {
       s.unpipe();
       s.pause();

@@ -1,0 +1,235 @@
+import type { Pool } from 'pg';
+import type { MeshEvent, StoreHandler } from '../../src/index.js';
+import { ConsumerRing, decodeStoredEvent, type RingConsumer } from '../../src/internal.js';
+import type { Statements } from './sql.js';
+
+export interface ReaderSetup {
+  readonly durable: string;
+  /** This reader's name on the deliveries it holds; unique per store instance and durable. */
+  readonly owner: string;
+  readonly lease: number;
+  /** Most events per claim. */
+  readonly prefetch: number;
+  /** Longest wait between looks while rows are held back by an older transaction. */
+  readonly pollInterval: number;
+  readonly channel: string;
+  readonly sql: Statements;
+  readonly pool: () => Pool | undefined;
+  readonly report: (err: unknown) => void;
+}
+
+interface Entry {
+  readonly pos: string;
+  readonly event: MeshEvent;
+}
+
+/** A claimed event, or a marker (pos null): event 'more' (claim again) or 'held' (look again soon). */
+type ClaimRow = { pos: string | null; event: string };
+
+const HELD_FIRST = 2;
+
+/**
+ * Feeds one durable's consumers in this store instance. Claims batches with the
+ * claim function (expired leases first, then new events; each recorded in the
+ * deliveries table under this reader's owner name with a lease), hands them out
+ * round-robin within the consumers' prefetch, acknowledges by deleting the delivery
+ * rows (batched per event-loop turn), renews the leases of what it holds every
+ * third of the lease, and hands back what a consumer refused or left behind. Other
+ * store instances (other processes) run their own readers on the same durable: the
+ * locked cursor and the deliveries table keep each event with one of them.
+ */
+export class DurableReader {
+  private readonly ring = new ConsumerRing();
+  private capacity = 0;
+  private queue: Entry[] = [];
+  private claiming = false;
+  private woken = false;
+  private atEnd = false;
+  private acks: string[] = [];
+  private ackPlanned = false;
+  private retry: NodeJS.Timeout | undefined;
+  private heldDelay = HELD_FIRST;
+  private readonly renewal: NodeJS.Timeout;
+  private readonly work = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly setup: ReaderSetup) {
+    this.renewal = setInterval(() => this.renew(), Math.max(10, Math.floor(setup.lease / 3)));
+    this.renewal.unref();
+  }
+
+  get attached(): number {
+    return this.ring.size;
+  }
+
+  attach(handler: StoreHandler, prefetch: number): () => void {
+    const detach = this.ring.add(handler, prefetch);
+    this.capacity += prefetch;
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      detach();
+      this.capacity -= prefetch;
+      if (this.ring.size === 0 && this.queue.length > 0) {
+        // Claimed for consumers that are gone: back to the durable for whoever comes.
+        const left = this.queue.map((e) => e.pos);
+        this.queue = [];
+        this.release(left);
+      }
+    };
+  }
+
+  /** Events may have been appended: look again. */
+  wake(): void {
+    this.atEnd = false;
+    if (this.claiming) this.woken = true;
+    this.pump();
+  }
+
+  /** Delivers what it holds while a consumer has room; claims more once half the room is free. */
+  pump(): void {
+    if (this.closed) return;
+    while (this.queue.length > 0) {
+      const consumer = this.ring.pick();
+      if (consumer === undefined) return;
+      this.deliver(consumer, this.queue.shift() as Entry);
+    }
+    const held = this.ring.inflight;
+    const room = this.capacity - held;
+    if (!this.atEnd && !this.claiming && room > 0 && held <= this.capacity / 2) this.claim(Math.min(room, this.setup.prefetch));
+  }
+
+  /** Store closing: acknowledgements written, everything still held handed back. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.renewal);
+    clearTimeout(this.retry);
+    await Promise.allSettled([...this.work]);
+    await this.flushAcks();
+    this.queue = [];
+    await this.track(this.query(this.setup.sql.release, [this.setup.durable, this.setup.owner, null, this.setup.channel])).catch(this.setup.report);
+  }
+
+  private deliver(consumer: RingConsumer, entry: Entry): void {
+    consumer.inflight++;
+    consumer.handler(entry.event).then(() => {
+      consumer.inflight--;
+      this.ack(entry.pos);
+      this.pump();
+    }, () => {
+      consumer.inflight--;
+      this.handBack(entry);
+    });
+  }
+
+  private claim(limit: number): void {
+    this.claiming = true;
+    this.woken = false;
+    const { durable, owner, lease, sql } = this.setup;
+    this.track(this.query<ClaimRow>(sql.claim, [durable, owner, limit, lease])).then((rows) => {
+      let claimed = 0;
+      let heldBack = false;
+      let more = false;
+      for (const row of rows) {
+        if (row.pos !== null) {
+          claimed++;
+          this.accept(row.pos, row.event);
+        } else if (row.event === 'held') heldBack = true;
+        else more = true;
+      }
+      // A short batch: nothing more to take until something is appended (or the poll).
+      this.atEnd = claimed < limit && !more && !this.woken;
+      if (heldBack) {
+        this.later(this.heldDelay);
+        this.heldDelay = Math.min(this.heldDelay * 2, this.setup.pollInterval);
+      } else {
+        this.heldDelay = HELD_FIRST;
+      }
+    }, (err: unknown) => {
+      this.setup.report(err);
+      this.later(200);
+    }).finally(() => {
+      this.claiming = false;
+      this.pump();
+    });
+  }
+
+  /** Decodes a claimed row; one that is not an event is reported and acknowledged, never retried for ever. */
+  private accept(pos: string, text: string): void {
+    if (this.closed) return;
+    try {
+      this.queue.push({ pos, event: decodeStoredEvent(text) });
+    } catch (err) {
+      this.setup.report(err);
+      this.ack(pos);
+    }
+  }
+
+  /** Looks again after `ms` (held-back rows, a failed claim). */
+  private later(ms: number): void {
+    if (this.closed || this.retry !== undefined) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.wake();
+    }, ms);
+  }
+
+  private handBack(entry: Entry): void {
+    if (this.closed) return;
+    if (this.ring.size > 0) {
+      this.queue.unshift(entry);
+      // A later turn: a consumer that keeps refusing must not spin the microtask queue.
+      setImmediate(() => this.pump());
+    } else {
+      this.release([entry.pos]);
+    }
+  }
+
+  private release(positions: string[]): void {
+    const { durable, owner, channel, sql } = this.setup;
+    this.track(this.query(sql.release, [durable, owner, positions, channel])).catch(this.setup.report);
+  }
+
+  private ack(pos: string): void {
+    this.acks.push(pos);
+    if (this.ackPlanned) return;
+    this.ackPlanned = true;
+    setImmediate(() => {
+      this.ackPlanned = false;
+      void this.flushAcks();
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    if (this.acks.length === 0) return;
+    const batch = this.acks;
+    this.acks = [];
+    try {
+      await this.track(this.query(this.setup.sql.ack, [this.setup.durable, batch]));
+    } catch (err) {
+      // Kept, and sent again: a delivery row left behind would be renewed by this owner for ever.
+      this.acks.unshift(...batch);
+      this.setup.report(err);
+      if (!this.closed) setTimeout(() => void this.flushAcks(), 200).unref();
+    }
+  }
+
+  private renew(): void {
+    if (this.ring.inflight === 0 && this.queue.length === 0) return;
+    const { durable, owner, lease, sql } = this.setup;
+    this.track(this.query(sql.renew, [durable, owner, lease])).catch(this.setup.report);
+  }
+
+  private async query<R = unknown>(text: string, values: unknown[]): Promise<R[]> {
+    const pool = this.setup.pool();
+    if (pool === undefined) throw new Error('the store is not open');
+    return (await pool.query(text, values)).rows as R[];
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.work.add(work);
+    void work.finally(() => this.work.delete(work)).catch(() => undefined);
+    return work;
+  }
+}
