@@ -51,6 +51,8 @@ export function nodeRoutes(mesh: Mesh, options: RouteOptions): NodeRoutes {
     if (rootAdmin.has(path)) return admin(req, res, fail);
     for (const [prefix, handler] of mounts) {
       if (path === prefix || path.startsWith(`${prefix}/`)) {
+        // As Express keeps it: what the client asked for (the Subscriptions API builds `Location` from it).
+        (req as { originalUrl?: string }).originalUrl ??= url;
         req.url = url.slice(prefix.length) === '' || url.slice(prefix.length).startsWith('?') ? `/${url.slice(prefix.length)}` : url.slice(prefix.length);
         return handler(req, res, fail);
       }
