@@ -41,7 +41,7 @@ export function nodeHelp(): string {
 const EXIT_TEXT: Readonly<Record<keyof typeof EXIT, string>> = {
   ok: 'stopped by SIGTERM/SIGINT after draining (or --help, --print-config)',
   failure: 'anything else (a second signal exits at once with it)',
-  usage: 'bad flag, variable, config key or value (named in the message)',
+  usage: 'bad flag, variable, config key or value (named in the message), or a --subscriptions catalogue that cannot be restored',
   listen: 'cannot listen on --listen or --http (port in use, no permission)',
   store: 'store unreachable, or its driver package not installed',
 };

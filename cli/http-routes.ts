@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Mesh } from '../src/index.js';
-import { meshAdmin, meshRouter, type AuthDecision, type MeshRouter } from '../express/index.js';
+import { meshAdmin, meshRouter, subscriptionsApi, type AuthDecision, type MeshRouter, type SubscriptionsApi, type SubscriptionsApiOptions } from '../express/index.js';
 
 /** A handler mounted at a prefix, as Express would: it sees `req.url` relative to the prefix. */
 export type Mounted = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
@@ -9,11 +9,15 @@ export interface NodeRoutes {
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** The `/events` router, whose Server-Sent Event streams a shutdown ends. */
   readonly events: MeshRouter;
+  /** The `/subscriptions` router: its `ready` is awaited before the port opens, its `close()` before the mesh's. */
+  readonly subscriptions: SubscriptionsApi;
 }
 
 export interface RouteOptions {
   readonly auth: ((req: IncomingMessage) => AuthDecision) | undefined;
   readonly metricsPublic: boolean;
+  /** The Subscriptions API's options but `auth`, which is the node's (`auth` above). */
+  readonly subscriptions: Omit<SubscriptionsApiOptions, 'auth'>;
   /** Told what a mounted handler passed to `next(err)` (the caller gets a bare 500). */
   readonly onError: (err: unknown) => void;
 }
@@ -28,11 +32,12 @@ export interface RouteOptions {
 export function nodeRoutes(mesh: Mesh, options: RouteOptions): NodeRoutes {
   const events = meshRouter(mesh, { auth: options.auth });
   const admin = meshAdmin(mesh, { auth: options.auth, public: options.metricsPublic ? ['health', 'metrics'] : ['health'] });
+  // The node's bearer tokens; an identity they name is held by the API to its acl `subscribe` grant.
+  const subscriptions = subscriptionsApi(mesh, { ...options.subscriptions, auth: options.auth });
   const mounts: [prefix: string, handler: Mounted][] = [
     ['/events', events],
     ['/admin', admin],
-    // ── /subscriptions: the CloudEvents Subscriptions API (subscriptionsApi from evmesh/express) ──
-    // Mounted here, and the path is used for nothing else. Until it is wired, 404.
+    ['/subscriptions', subscriptions],
   ];
   const rootAdmin = new Set(['/metrics', '/health']);
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -46,13 +51,15 @@ export function nodeRoutes(mesh: Mesh, options: RouteOptions): NodeRoutes {
     if (rootAdmin.has(path)) return admin(req, res, fail);
     for (const [prefix, handler] of mounts) {
       if (path === prefix || path.startsWith(`${prefix}/`)) {
+        // As Express keeps it: what the client asked for (the Subscriptions API builds `Location` from it).
+        (req as { originalUrl?: string }).originalUrl ??= url;
         req.url = url.slice(prefix.length) === '' || url.slice(prefix.length).startsWith('?') ? `/${url.slice(prefix.length)}` : url.slice(prefix.length);
         return handler(req, res, fail);
       }
     }
     notFound(res, path);
   };
-  return { handle, events };
+  return { handle, events, subscriptions };
 }
 
 function notFound(res: ServerResponse, path: string): void {

@@ -3,6 +3,7 @@ import type { AccessControlList, MeshOptions } from '../src/index.js';
 import { usageError } from './exit-codes.js';
 import { NODE_OPTIONS, type CliLogLevel } from './option-table.js';
 import { storeKind } from './store-spec.js';
+import { subscriptionsConfig, type SubscriptionsConfig } from './subscriptions-config.js';
 import { parseAddress, type Address } from './values.js';
 
 /** Who may join (`verify`): the node's `verifyHello`, and the HTTP bearer tokens that name an identity. */
@@ -22,7 +23,7 @@ export interface TlsFiles {
 }
 
 /** The resolved configuration of `evmesh node`. */
-export interface NodeConfig {
+export interface NodeConfig extends SubscriptionsConfig {
   readonly id: string;
   readonly source: string | undefined;
   readonly listen: Address | undefined;
@@ -72,6 +73,7 @@ export function buildConfig(given: ReadonlyMap<string, Given>): NodeConfig {
     verify: verifyOf(get('verify'), where('verify')),
     acl: get('acl') as AccessControlList | undefined,
     limits: limits as MeshOptions['limits'],
+    ...subscriptionsConfig(get, where, store),
     metrics: (get('metrics') as boolean | undefined) ?? false,
     metricsPublic: (get('metricsPublic') as boolean | undefined) ?? false,
     logLevel: (get('logLevel') as CliLogLevel | undefined) ?? 'info',

@@ -11,6 +11,7 @@ export type OptionKind =
   | 'list' // repeatable flag; comma-separated in the environment; an array in the file
   | 'boolean' // a bare flag, or =true/false; 1/0, true/false, yes/no in the environment
   | 'json' // a JSON object (acl, verify, limits); an object in the file
+  | 'count' // a whole number ≥ 1; a number in the file
   | 'level'; // one of LOG_LEVELS
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -52,6 +53,10 @@ export const NODE_OPTIONS: readonly OptionSpec[] = [
   { key: 'verify', flag: 'verify', env: 'EVMESH_VERIFY', kind: 'json', value: 'json', help: 'who may join: {"tokens":{"<identity>":"<token>"},"certificate":true}' },
   { key: 'acl', flag: 'acl', env: 'EVMESH_ACL', kind: 'json', value: 'json', help: 'topic ACL: {"<identity>":{"publish":[…],"subscribe":[…]},"*":{…}}' },
   { key: 'limits', flag: 'limits', env: 'EVMESH_LIMITS', kind: 'json', value: 'json', help: 'connection and rate limits: {"maxConnections":…,"publishRate":{…}}' },
+  { key: 'subscriptions', flag: 'subscriptions', env: 'EVMESH_SUBSCRIPTIONS', kind: 'string', value: 'file', help: 'JSON file keeping the /subscriptions definitions ("memory": not kept)', default: 'with --store sqlite:PATH, PATH.subscriptions.json; else memory' },
+  { key: 'allowedSinks', flag: 'allowed-sinks', env: 'EVMESH_ALLOWED_SINKS', kind: 'list', value: 'urls', help: 'URL prefixes a subscription sink must start with (comma-separated or repeated; an array in the file)', default: 'any http(s) URL' },
+  { key: 'deadLetter', flag: 'dead-letter', env: 'EVMESH_DEAD_LETTER', kind: 'string', value: 'topic', help: 'topic for events a subscription sink refused through every retry', default: 'none: dropped' },
+  { key: 'maxSubscriptions', flag: 'max-subscriptions', env: 'EVMESH_MAX_SUBSCRIPTIONS', kind: 'count', value: 'n', help: 'subscriptions held at once; one more is 409', default: '1000' },
   { key: 'metrics', flag: 'metrics', env: 'EVMESH_METRICS', kind: 'boolean', help: 'Prometheus metrics at /metrics (needs prom-client)', default: 'false' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'EVMESH_METRICS_PUBLIC', kind: 'boolean', help: 'serve /metrics without the bearer token', default: 'false' },
   { key: 'logLevel', flag: 'log-level', env: 'EVMESH_LOG_LEVEL', kind: 'level', value: 'level', help: `lowest level logged: ${LOG_LEVELS.join(', ')}`, default: 'info' },

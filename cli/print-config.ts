@@ -6,13 +6,16 @@ const MASK = '***';
 /**
  * The configuration as `--print-config` shows it: secrets masked (tokens, `verify`
  * tokens, a password in the store URL); TLS options are file paths, whose contents are
- * never read into it.
+ * never read into it; `subscriptions` is the catalogue file the node will use (the
+ * default beside a SQLite database resolved), or `memory`.
  */
 export function printableConfig(config: NodeConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ...config,
     listen: address(config.listen),
     http: address(config.http),
+    // Unset is memory too; shown as what it is.
+    subscriptions: config.subscriptions ?? 'memory',
   };
   for (const spec of NODE_OPTIONS) {
     const value = out[spec.key];

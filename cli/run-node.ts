@@ -11,6 +11,7 @@ import type { NodeConfig } from './node-config.js';
 import { parseArgs } from './parse-args.js';
 import { printableConfig, withoutPassword } from './print-config.js';
 import { resolveConfig } from './resolve-config.js';
+import { catalogueFailure, catalogueOf, catalogueWarning } from './subscriptions-config.js';
 import type { Address } from './values.js';
 
 /** What the CLI touches of its process, so tests and main share one path. */
@@ -59,27 +60,17 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<ExitC
 
 async function start(config: NodeConfig, log: JsonLogger): Promise<Running> {
   const mesh = createMesh(await meshOptions(config, log));
+  let http: Running['http'];
   try {
     await mesh.start();
+    if (config.http !== undefined) {
+      const served = await serveHttp(mesh, { ...config, http: config.http }, log);
+      http = { server: served.server, routes: served.routes };
+      config = { ...config, http: served.bound };
+    }
   } catch (err) {
     await mesh.close().catch(() => undefined);
     throw err;
-  }
-  let http: Running['http'];
-  if (config.http !== undefined) {
-    const routes = nodeRoutes(mesh, {
-      auth: httpAuthOf(config), metricsPublic: config.metricsPublic,
-      onError: (err) => log.error('http handler failed', err instanceof Error ? { err: errorFields(err) } : { err: String(err) }),
-    });
-    // ── Subscriptions API: await its catalogue's `ready` here, before the port accepts requests. ──
-    try {
-      const { server, bound } = await listenHttp(routes.handle, config.http);
-      http = { server, routes };
-      config = { ...config, http: bound };
-    } catch (err) {
-      await mesh.close().catch(() => undefined);
-      throw err;
-    }
   }
   log.info('ready', {
     listen: mesh.address === undefined ? 'off' : show(mesh.address),
@@ -91,6 +82,30 @@ async function start(config: NodeConfig, log: JsonLogger): Promise<Running> {
   return { mesh, log, http };
 }
 
+/** The HTTP side: routes made, catalogued subscriptions restored, then the port opened. */
+async function serveHttp(mesh: Mesh, config: NodeConfig & { http: Address }, log: JsonLogger): Promise<{ server: Server; routes: NodeRoutes; bound: Address }> {
+  const routes = nodeRoutes(mesh, {
+    auth: httpAuthOf(config), metricsPublic: config.metricsPublic,
+    subscriptions: {
+      catalogue: catalogueOf(config), deadLetter: config.deadLetter, maxSubscriptions: config.maxSubscriptions,
+      ...(config.allowedSinks === undefined ? {} : { allowedSinks: config.allowedSinks }),
+    },
+    onError: (err) => log.error('http handler failed', err instanceof Error ? { err: errorFields(err) } : { err: String(err) }),
+  });
+  const warning = catalogueWarning(config);
+  if (warning !== undefined) log.warn(warning, { store: withoutPassword(config.store) });
+  try {
+    // Before the port opens: no caller sees a list without what the catalogue holds, and
+    // a catalogue that cannot be restored stops the start rather than 503 every request.
+    await routes.subscriptions.ready;
+    const { server, bound } = await listenHttp(routes.handle, config.http);
+    return { server, routes, bound };
+  } catch (err) {
+    await routes.subscriptions.close().catch(() => undefined);
+    throw catalogueFailure(err, config.subscriptions);
+  }
+}
+
 /** Stop accepting HTTP, answer what is under way, then close the mesh (it drains). */
 async function stop({ mesh, log, http }: Running, signal: string): Promise<ExitCode> {
   log.info('stopping', { signal });
@@ -100,6 +115,8 @@ async function stop({ mesh, log, http }: Running, signal: string): Promise<ExitC
     await closed;
   }
   try {
+    // The sinks stop before the mesh: what they had not delivered stays in the store for the next start.
+    if (http !== undefined) await http.routes.subscriptions.close();
     await mesh.close();
   } catch (err) {
     log.error('close failed', err instanceof Error ? { err: errorFields(err) } : {});

@@ -48,6 +48,6 @@ export async function storeOf(spec: string): Promise<MeshStore> {
 }
 
 /** `sqlite:./a.db`, `sqlite:/abs/a.db`, `sqlite:///abs/a.db`, `sqlite::memory:`. */
-function sqlitePath(spec: string): string {
+export function sqlitePath(spec: string): string {
   return spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
 }

@@ -33,6 +33,8 @@ export function parseText(spec: OptionSpec, text: string, where: string): unknow
       }
       return checkValue(spec, value, where);
     }
+    case 'count':
+      return checkValue(spec, /^\d+$/.test(text) ? Number(text) : text, where);
     default:
       return checkValue(spec, text, where);
   }
@@ -56,6 +58,9 @@ export function checkValue(spec: OptionSpec, value: unknown, where: string): unk
       return value;
     case 'json':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw usageError(where, `expected an object, got ${show(value)}`);
+      return value;
+    case 'count':
+      if (!Number.isSafeInteger(value) || (value as number) < 1) throw usageError(where, `expected a whole number of at least 1, got ${show(value)}`);
       return value;
     case 'level':
       if (typeof value !== 'string' || !(LOG_LEVELS as readonly string[]).includes(value)) throw usageError(where, `expected one of ${LOG_LEVELS.join(', ')}, got ${show(value)}`);

@@ -75,6 +75,19 @@ describe('evmesh node --print-config', () => {
   });
 });
 
+describe('evmesh node --print-config: the Subscriptions API options', () => {
+  it('resolves the catalogue beside a sqlite: database, else memory; takes sinks, dead letter and the bound from flags, variables and the file', async () => {
+    expect(await printed(['--store', 'sqlite:/var/lib/evmesh/x.db'])).toMatchObject({ subscriptions: '/var/lib/evmesh/x.db.subscriptions.json', maxSubscriptions: 1000 });
+    expect(await printed(['--store', 'redis://127.0.0.1:6379'])).toMatchObject({ subscriptions: 'memory' });
+    expect(await printed(['--store', 'sqlite:./x.db', '--subscriptions', '/etc/evmesh/subs.json'])).toMatchObject({ subscriptions: '/etc/evmesh/subs.json' });
+    const file = configFile({ allowedSinks: ['https://hooks.internal/'], deadLetter: 'dlq.subs', maxSubscriptions: 50 });
+    expect(await printed(['--config', file])).toMatchObject({ allowedSinks: ['https://hooks.internal/'], deadLetter: 'dlq.subs', maxSubscriptions: 50 });
+    const env = { EVMESH_CONFIG: file, EVMESH_ALLOWED_SINKS: 'https://a.internal/, http://b.internal/x', EVMESH_MAX_SUBSCRIPTIONS: '7' };
+    expect(await printed([], env)).toMatchObject({ allowedSinks: ['https://a.internal/', 'http://b.internal/x'], deadLetter: 'dlq.subs', maxSubscriptions: 7 });
+    expect(await printed(['--allowed-sinks', 'https://c.internal/', '--dead-letter', 'dlq.other'], env)).toMatchObject({ allowedSinks: ['https://c.internal/'], deadLetter: 'dlq.other' });
+  });
+});
+
 describe('bad usage exits 2 with a message naming what is wrong', () => {
   const cases: [string, string[], Record<string, string>, RegExp][] = [
     ['an unknown flag', ['--bogus'], {}, /--bogus: unknown option/],
@@ -87,6 +100,9 @@ describe('bad usage exits 2 with a message naming what is wrong', () => {
     ['an unknown verify key', ['--verify', '{"token":{}}'], {}, /--verify\.token: unknown key/],
     ['an unknown limit', ['--limits', '{"maxPeer":1}'], {}, /--limits\.maxPeer: unknown key/],
     ['a positional argument', ['extra'], {}, /"extra": unexpected argument/],
+    ['a sink prefix that is not an http(s) URL', ['--allowed-sinks', 'https://a/,ftp://b'], {}, /--allowed-sinks: expected absolute http\(s\) URL prefixes, got "ftp:\/\/b"/],
+    ['a dead-letter topic that is not one', [], { EVMESH_DEAD_LETTER: 'dlq..x' }, /EVMESH_DEAD_LETTER: not a topic/],
+    ['a subscriptions bound below 1', ['--max-subscriptions', '0'], {}, /--max-subscriptions: expected a whole number of at least 1/],
   ];
   it.each(cases)('%s', async (_name, args, env, message) => {
     const run = await runCli(['node', '--print-config', ...args], env);
@@ -109,6 +125,8 @@ describe('bad usage exits 2 with a message naming what is wrong', () => {
       [configFile({ peers: 'tcp://a:1' }), /: peers: expected an array of strings/],
       [configFile({ metrics: 'yes' }), /: metrics: expected true or false/],
       [configFile({ tls: 'k.pem' }), /: tls: expected an object/],
+      [configFile({ maxSubscriptions: '10' }), /: maxSubscriptions: expected a whole number of at least 1, got "10"/],
+      [configFile({ allowedSinks: 'https://a/' }), /: allowedSinks: expected an array of strings/],
       [configFile('{ "id": '), /not valid JSON/],
       [join(dir, 'missing.json'), /--config: cannot read/],
     ];
