@@ -1,5 +1,5 @@
 import type { Node } from './ast.js';
-import { attributeReader, isReadable } from './attributes.js';
+import { isReadable } from './attributes.js';
 import { compileSubtree } from './compiler.js';
 import { compileLike } from './like.js';
 import type { CesqlInput, Scope } from './types.js';
@@ -31,12 +31,24 @@ function leaf(node: Node, expression: string): Passes | undefined {
   // `data` is not an attribute (it reads as absent): the general evaluator says so.
   if (test === undefined || !isReadable(test.name)) return undefined;
   const { name, accepts } = test;
-  const read = attributeReader(name);
+  const read = rawReader(name);
   const slow = general(node, expression);
+  // A string attribute is its own CESQL value (attributes.ts normalizes only other types).
   return (event) => {
     const value = read(event);
     return typeof value === 'string' ? accepts(value) : slow(event);
   };
+}
+
+/** The attribute as the event holds it: a named load for the core ones, a keyed load for extensions. */
+function rawReader(name: string): (event: CesqlInput) => unknown {
+  switch (name) {
+    case 'type': return (e) => e['type'];
+    case 'source': return (e) => e['source'];
+    case 'subject': return (e) => e['subject'];
+    case 'id': return (e) => e['id'];
+    default: return (e) => e[name];
+  }
 }
 
 function stringTest(node: Node): { name: string; accepts: (value: string) => boolean } | undefined {
