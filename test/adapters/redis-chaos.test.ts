@@ -1,79 +1,30 @@
-// Chaos: a durable consumer process is SIGKILLed mid-stream and started again.
-// Every published event must be handled at least once (none lost); duplicates
-// (events handled, not yet acknowledged, when the kill landed) are counted and printed.
-import { fork, type ChildProcess } from 'node:child_process';
+// Chaos: a durable consumer process is SIGKILLed mid-stream and started again (support/chaos-case.ts).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { redisStore } from '../../adapters/redis/index.js';
 import { createMesh } from '../../src/index.js';
-import { until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
+import { consumerProcesses, killMidStream } from './support/chaos-case.js';
 
 const up = await serviceAvailable('redis');
 const url = 'redis://127.0.0.1:6379';
 const stream = `evmesh-test:chaos:${randomBytes(5).toString('hex')}`;
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'redis-consumer.mts');
-const children: ChildProcess[] = [];
+const startConsumer = consumerProcesses(join(import.meta.dirname, 'fixtures', 'redis-consumer.mts'), () => [url, stream, 'chaos', '1000']);
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (!up) return;
   const redis = new Redis(url);
   await redis.del(stream, `${stream}:durables`);
   await redis.quit();
 });
 
-/** Starts a consumer process; resolves once its durable subscription is attached. */
-function startConsumer(handled: number[]): Promise<ChildProcess> {
-  const child = fork(FIXTURE, [url, stream, 'chaos', '1000'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code, signal) => reject(new Error(`consumer exited before ready (${String(code ?? signal)})`)));
-    child.on('message', (m: { type: string; n?: number }) => {
-      if (m.type === 'handled') handled.push(m.n as number);
-      else if (m.type === 'ready') resolve(child);
-    });
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
 describe.runIf(up)('redisStore chaos: consumer process SIGKILLed mid-stream', () => {
   it('handles every published event at least once after the consumer restarts', async () => {
-    const handled: number[] = [];
-    const total = 600;
     const producer = createMesh({ store: redisStore({ url, stream }) });
     try {
-      const first = await startConsumer(handled);
-      let published = 0;
-      const publishing = (async () => {
-        for (; published < total; published++) {
-          await producer.publish('chaos.item', published);
-          if (published % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })();
-      await until(() => handled.length >= total / 4, 60_000);
-      await kill(first);
-      const killedAt = handled.length;
-      const second = await startConsumer(handled);
-      await publishing;
-      await until(() => new Set(handled).size >= total, 60_000);
-      const counts = new Map<number, number>();
-      for (const n of handled) counts.set(n, (counts.get(n) ?? 0) + 1);
-      const duplicates = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
-      console.log(`redis chaos: ${total} published, killed after ${killedAt} handled, ${handled.length} handled in all, ` +
-        `${duplicates.length} duplicates: [${duplicates.join(', ')}]`);
-      const lost = Array.from({ length: total }, (_, i) => i).filter((i) => !counts.has(i));
-      expect(lost).toEqual([]);
-      second.send({ cmd: 'close' });
-      await new Promise((resolve) => second.once('exit', resolve));
+      await killMidStream('redis', producer, startConsumer);
     } finally {
       await producer.close();
     }
