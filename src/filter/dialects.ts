@@ -60,6 +60,8 @@ function attributes(value: unknown, filter: unknown, test: (actual: string, expe
   for (const [name, expected] of pairs) {
     if (!ATTRIBUTE_NAME.test(name)) throw invalid(`"${name}" is not a CloudEvents attribute name`, filter);
     if (typeof expected !== 'string') throw invalid(`the value for "${name}" must be a string`, filter);
+    // Subscriptions API §3.2.4: the value must not be empty (an empty prefix would match everything).
+    if (expected === '') throw invalid(`the value for "${name}" must not be empty`, filter);
   }
   const names = pairs.map(([name]) => name);
   const values = pairs.map(([, expected]) => expected as string);

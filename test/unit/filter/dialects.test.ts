@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../../src/filter/dialects.js';
 import { EventIds } from '../../../src/event/event-ids.js';
 import { createEvent } from '../../../src/event/normalize.js';
+import { expectThrowCode } from '../../support/expect-code.js';
 
 const INVALID_FILTER = expect.objectContaining({ code: 'ERR_MESH_INVALID_FILTER', name: 'MeshError' });
 
@@ -27,7 +28,6 @@ describe('compileFilter on plain objects', () => {
     ['prefix of type', { prefix: { type: 'com.shop.' } }, true],
     ['prefix equal to the whole value', { prefix: { subject: 'order-42' } }, true],
     ['prefix that is not one', { prefix: { type: 'shop' } }, false],
-    ['empty prefix', { prefix: { type: '' } }, true],
     ['suffix of type', { suffix: { type: '.created' } }, true],
     ['suffix that is not one', { suffix: { type: '.deleted' } }, false],
     ['exact on a string extension', { exact: { region: 'eu-west' } }, true],
@@ -38,8 +38,8 @@ describe('compileFilter on plain objects', () => {
     ['a boolean extension compared as a string', { exact: { urgent: 'true' } }, true],
     ['a boolean extension against "false"', { exact: { urgent: 'false' } }, false],
     ['exact on a missing attribute', { exact: { dataschema: 'x' } }, false],
-    ['prefix "" on a missing attribute', { prefix: { traceparent: '' } }, false],
-    ['suffix "" on a missing attribute', { suffix: { traceparent: '' } }, false],
+    ['prefix on a missing attribute', { prefix: { traceparent: '0' } }, false],
+    ['suffix on a missing attribute', { suffix: { traceparent: '1' } }, false],
     ['not of a missing attribute', { not: { exact: { traceparent: 'x' } } }, true],
     ['all where every filter matches', { all: [{ prefix: { type: 'com.' } }, { exact: { region: 'eu-west' } }] }, true],
     ['all where one filter fails', { all: [{ prefix: { type: 'com.' } }, { exact: { region: 'us' } }] }, false],
@@ -54,7 +54,13 @@ describe('compileFilter on plain objects', () => {
   });
 
   it('treats a null attribute as missing', () => {
-    expect(compileFilter({ prefix: { region: '' } })({ region: null })).toBe(false);
+    expect(compileFilter({ prefix: { region: 'n' } })({ region: null })).toBe(false);
+  });
+
+  it('refuses an empty value (Subscriptions API: an empty prefix would match everything)', () => {
+    for (const dialect of ['exact', 'prefix', 'suffix']) {
+      expectThrowCode(() => compileFilter({ [dialect]: { type: '' } } as never), 'ERR_MESH_INVALID_FILTER');
+    }
   });
 
   it('does not match an attribute whose value is an object', () => {
