@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { MeshEvent, StoreHandler } from '../../src/index.js';
 import { ConsumerRing, decodeStoredEvent, type RingConsumer } from '../../src/internal.js';
+import { RELAY_DURABLE, unmark } from './outbox-mark.js';
 import type { Statements } from './sql.js';
 
 export interface ReaderSetup {
@@ -159,7 +160,10 @@ export class DurableReader {
   private accept(pos: string, text: string): void {
     if (this.closed) return;
     try {
-      this.queue.push({ pos, event: decodeStoredEvent(text) });
+      const event = decodeStoredEvent(text);
+      // Only the outbox relay reads the mark; every other durable gets the event as published.
+      if (this.setup.durable !== RELAY_DURABLE) unmark(event);
+      this.queue.push({ pos, event });
     } catch (err) {
       this.setup.report(err);
       this.ack(pos);
