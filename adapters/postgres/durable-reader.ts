@@ -53,8 +53,11 @@ export class DurableReader {
   private readonly renewal: NodeJS.Timeout;
   private readonly work = new Set<Promise<unknown>>();
   private closed = false;
+  /** Only the outbox relay reads the outbox mark; every other durable gets the event as published. */
+  private readonly unmarks: boolean;
 
   constructor(private readonly setup: ReaderSetup) {
+    this.unmarks = setup.durable !== RELAY_DURABLE;
     this.renewal = setInterval(() => this.renew(), Math.max(10, Math.floor(setup.lease / 3)));
     this.renewal.unref();
   }
@@ -161,8 +164,7 @@ export class DurableReader {
     if (this.closed) return;
     try {
       const event = decodeStoredEvent(text);
-      // Only the outbox relay reads the mark; every other durable gets the event as published.
-      if (this.setup.durable !== RELAY_DURABLE) unmark(event);
+      if (this.unmarks) unmark(event);
       this.queue.push({ pos, event });
     } catch (err) {
       this.setup.report(err);
