@@ -30,3 +30,4 @@ export { HOOK_NAMES } from './hooks/hook-list.js';
 export type {
   CheckHookName, DeliveryOutcome, HookName, HookSignatures, HookSubscription, NotifyHookName, RemoteAdvertisement, RemoteParty,
 } from './hooks/hook-list.js';
+export { buildEvent, openStoreOf, routeLive, storeOf } from './mesh/outbox-entry.js';

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { MeshEvent, StoreHandler } from '../../src/index.js';
 import { ConsumerRing, decodeStoredEvent, type RingConsumer } from '../../src/internal.js';
+import { RELAY_DURABLE, unmark } from './outbox-mark.js';
 import type { Statements } from './sql.js';
 
 export interface ReaderSetup {
@@ -52,8 +53,11 @@ export class DurableReader {
   private readonly renewal: NodeJS.Timeout;
   private readonly work = new Set<Promise<unknown>>();
   private closed = false;
+  /** Only the outbox relay reads the outbox mark; every other durable gets the event as published. */
+  private readonly unmarks: boolean;
 
   constructor(private readonly setup: ReaderSetup) {
+    this.unmarks = setup.durable !== RELAY_DURABLE;
     this.renewal = setInterval(() => this.renew(), Math.max(10, Math.floor(setup.lease / 3)));
     this.renewal.unref();
   }
@@ -159,7 +163,9 @@ export class DurableReader {
   private accept(pos: string, text: string): void {
     if (this.closed) return;
     try {
-      this.queue.push({ pos, event: decodeStoredEvent(text) });
+      const event = decodeStoredEvent(text);
+      if (this.unmarks) unmark(event);
+      this.queue.push({ pos, event });
     } catch (err) {
       this.setup.report(err);
       this.ack(pos);

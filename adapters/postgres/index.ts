@@ -18,3 +18,5 @@ export type { PgPattern } from './patterns.js';
 export function postgresStore(options: PostgresStoreOptions): MeshStore {
   return new PostgresStore(resolveOptions(options));
 }
+export { outbox } from './outbox.js';
+export type { Outbox, OutboxExecutor } from './outbox.js';

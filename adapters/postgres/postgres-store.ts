@@ -58,6 +58,11 @@ export class PostgresStore implements MeshStore {
     this.shared = new SharedOpen({ store: 'postgresStore', connect: () => this.connect(), release: (e) => this.release(e), onError: options.onError });
   }
 
+  /** The table names, for the outbox's insert in a caller's transaction. */
+  get tableNames(): Names {
+    return this.names;
+  }
+
   async open(context?: StoreContext): Promise<void> {
     await this.shared.open(context);
   }

@@ -152,6 +152,35 @@ export class Publisher {
     if (durables.wants(event.type)) this.append(durables.append(event), event);
   }
 
+  /**
+   * Routes `event` to live destinations only (local subscriptions, groups, peers),
+   * never to the store and not through the `use` chain: the outbox relay hands over
+   * an event the store already holds. Resolves once every full subscription made
+   * room for it, like `publish`. The lines of route() are repeated, not shared:
+   * the emit path keeps its single call level.
+   */
+  live(event: MeshEvent): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const outer = this.collect;
+    this.collect = waits;
+    try {
+      const host = this.host;
+      const route = host.table.route(event.type);
+      if (host.hooks.onPublish !== undefined) host.hooks.run('onPublish', event);
+      const subs = route.subs;
+      for (let i = 0; i < subs.length; i++) if (!deliver(subs[i]!, event)) this.full(subs[i]!, event);
+      if (route.groups !== undefined || route.remote !== undefined) {
+        const destinations = deliverRest(route, event, this.onFull);
+        if (destinations !== undefined) host.forwarding?.forward(event, destinations);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    } finally {
+      this.collect = outer;
+    }
+    return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  }
+
   /** `sub` had no room for `event`: a publish waits for its place, anything else is refused. */
   private full(sub: MeshSubscription, event: MeshEvent): void {
     if (this.collect !== undefined) this.collect.push((sub.sched as Scheduler).park(event));
