@@ -37,6 +37,7 @@ export { assertTopic } from './topic/topic.js';
 
 export { OnEvent } from './decorators/on-event.js';
 export { Publish } from './decorators/publish.js';
+export type { PublishOptions } from './decorators/publish.js';
 
 export { memoryStore } from './store/memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store.js';

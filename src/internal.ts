@@ -31,3 +31,5 @@ export type {
   CheckHookName, DeliveryOutcome, HookName, HookSignatures, HookSubscription, NotifyHookName, RemoteAdvertisement, RemoteParty,
 } from './hooks/hook-list.js';
 export { buildEvent, openStoreOf, routeLive, storeOf } from './mesh/outbox-entry.js';
+export { setOutboxHook } from './decorators/outbox-hook.js';
+export type { OutboxHook } from './decorators/outbox-hook.js';

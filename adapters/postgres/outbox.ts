@@ -1,5 +1,6 @@
 import { MeshError, type CloudEventInput, type EventAttributes, type Mesh, type MeshEvent, type StoreConsumer } from '../../src/index.js';
-import { buildEvent, openStoreOf, routeLive, storeOf } from '../../src/internal.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { buildEvent, openStoreOf, routeLive, setOutboxHook, storeOf } from '../../src/internal.js';
 import { eventRow, insertSql } from './append-sql.js';
 import { OUTBOX_MARK, RELAY_DURABLE, unmark } from './outbox-mark.js';
 import { PostgresStore } from './postgres-store.js';
@@ -20,6 +21,13 @@ export interface Outbox {
    */
   publish<T>(executor: OutboxExecutor, topic: string, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>>;
   publish<T>(executor: OutboxExecutor, event: CloudEventInput<T> | MeshEvent<T>): Promise<MeshEvent<T>>;
+  /**
+   * Runs `fn` with `executor` as the transaction context of this outbox (async-local):
+   * `@Publish(topic, { outbox: true })` methods called inside it, at any depth, insert
+   * their event with it. It does not BEGIN or COMMIT: call it inside your transaction.
+   * @example await db.transaction((tx) => box.transaction(drizzleExecutor(tx), () => orders.pay(id)))
+   */
+  transaction<R>(executor: OutboxExecutor, fn: () => R): R;
 }
 
 /** Relay consumers' prefetch: events relayed at once per mesh. */
@@ -56,16 +64,35 @@ export function outbox(mesh: Mesh): Outbox {
 class OutboxImpl implements Outbox {
   private relay: Promise<StoreConsumer> | undefined;
 
+  private readonly context = new AsyncLocalStorage<OutboxExecutor>();
+
   constructor(private readonly mesh: Mesh, private readonly store: PostgresStore) {
     void this.relayed().catch(() => undefined);
+    setOutboxHook(mesh, {
+      executor: (explicit) => this.executorFor(explicit),
+      publish: (executor, topic, data) => this.publish(executor as OutboxExecutor, topic, data),
+    });
+  }
+
+  transaction<R>(executor: OutboxExecutor, fn: () => R): R {
+    assertExecutor(executor);
+    return this.context.run(executor, fn);
+  }
+
+  /** `@Publish`'s executor: its argument, else the active transaction context. */
+  private executorFor(explicit: unknown): OutboxExecutor {
+    const executor = explicit ?? this.context.getStore();
+    if (executor === undefined) {
+      throw new MeshError('ERR_MESH_INVALID_OPTIONS', '@Publish({ outbox }) called outside outbox(mesh).transaction(executor, fn) and without an executor argument');
+    }
+    assertExecutor(executor);
+    return executor;
   }
 
   publish<T>(executor: OutboxExecutor, topicOrEvent: string | CloudEventInput<T> | MeshEvent<T>, data?: T, attributes?: EventAttributes): Promise<MeshEvent<T>> {
     let event: MeshEvent;
     try {
-      if (typeof executor !== 'object' || executor === null || typeof executor.query !== 'function') {
-        throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'outbox.publish needs an executor with query(text, values) (a pg client in your transaction)');
-      }
+      assertExecutor(executor);
       event = buildEvent(this.mesh, topicOrEvent as string | CloudEventInput, data, attributes);
     } catch (err) {
       return Promise.reject(err);
@@ -106,5 +133,11 @@ class OutboxImpl implements Outbox {
   /** An event the durable hands the relay: outbox rows are routed live; the rest were routed by their publisher. */
   private route(event: MeshEvent): Promise<void> {
     return unmark(event) ? routeLive(this.mesh, event) : Promise.resolve();
+  }
+}
+
+function assertExecutor(executor: unknown): asserts executor is OutboxExecutor {
+  if (typeof executor !== 'object' || executor === null || typeof (executor as { query?: unknown }).query !== 'function') {
+    throw new MeshError('ERR_MESH_INVALID_OPTIONS', 'the outbox needs an executor with query(text, values) (a pg client in your transaction)');
   }
 }
