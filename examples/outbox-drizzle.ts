@@ -10,7 +10,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { boolean, integer, pgSchema } from 'drizzle-orm/pg-core';
 import type { OutboxExecutor } from '../adapters/postgres/index.js';
-import { scaffold } from './outbox/scaffold.js';
+import { payThreeOrders, scaffold } from './outbox/scaffold.js';
 
 /** An outbox executor running in a Drizzle transaction (`tx`), or on `db` itself. */
 export function drizzleExecutor(tx: { execute(query: SQL): PromiseLike<unknown> }): OutboxExecutor {
@@ -31,27 +31,16 @@ function withParams(text: string, values: unknown[]): SQL {
 
 export async function main(schema = process.env.EVMESH_PG_SCHEMA ?? 'evmesh_example_drizzle', say = (t: string): void => console.log(t)): Promise<void> {
   const app = await scaffold(schema, say);
-  try {
-    const orders = pgSchema(schema).table('orders', { id: integer('id').primaryKey(), paid: boolean('paid').notNull() });
-    const db = drizzle({ client: app.pool });
-    const pay = (id: number, fail: boolean): Promise<void> =>
-      db.transaction(async (tx) => {
-        await tx.update(orders).set({ paid: true }).where(eq(orders.id, id));
-        await app.box.publish(drizzleExecutor(tx), 'com.shop.order.paid', { id });
-        if (fail) throw new Error(`payment ${id} failed after publishing`);
-      });
-    await pay(1, false);
-    say('order 1: committed');
-    await app.seen(1);
-    await pay(2, true).catch((err: Error) => say(`order 2: rolled back (${err.message})`));
-    // Order 3 commits after order 2 rolled back: once it is seen, order 2 would have been.
-    await pay(3, false);
-    say('order 3: committed');
-    await app.seen(3);
-    say(`paid orders in the table: ${(await app.paid()).join(', ')}; nobody saw order 2`);
-  } finally {
-    await app.close();
-  }
+  const orders = pgSchema(schema).table('orders', { id: integer('id').primaryKey(), paid: boolean('paid').notNull() });
+  const db = drizzle({ client: app.pool });
+  const pay = (id: number, fail: boolean): Promise<void> =>
+    db.transaction(async (tx) => {
+      await tx.update(orders).set({ paid: true }).where(eq(orders.id, id));
+      await app.box.publish(drizzleExecutor(tx), 'com.shop.order.paid', { id });
+      if (fail) throw new Error(`payment ${id} failed after publishing`);
+    });
+  await payThreeOrders(app, pay, say);
 }
+
 
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) await main();

@@ -7,7 +7,7 @@
 // connection: `trx.executeQuery(CompiledQuery.raw(text, values))` is the whole executor.
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { OutboxExecutor } from '../adapters/postgres/index.js';
-import { scaffold } from './outbox/scaffold.js';
+import { payThreeOrders, scaffold } from './outbox/scaffold.js';
 
 interface Database {
   orders: { id: number; paid: boolean };
@@ -22,24 +22,14 @@ export async function main(schema = process.env.EVMESH_PG_SCHEMA ?? 'evmesh_exam
   const app = await scaffold(schema, say);
   // Kysely ends the pool it is given at destroy(): the scaffold's pool is shared, so it is not destroyed here.
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: app.pool }) }).withSchema(schema);
-  try {
-    const pay = (id: number, fail: boolean): Promise<void> =>
-      db.transaction().execute(async (trx) => {
-        await trx.updateTable('orders').set({ paid: true }).where('id', '=', id).execute();
-        await app.box.publish(kyselyExecutor(trx), 'com.shop.order.paid', { id });
-        if (fail) throw new Error(`payment ${id} failed after publishing`);
-      });
-    await pay(1, false);
-    say('order 1: committed');
-    await app.seen(1);
-    await pay(2, true).catch((err: Error) => say(`order 2: rolled back (${err.message})`));
-    await pay(3, false);
-    say('order 3: committed');
-    await app.seen(3);
-    say(`paid orders in the table: ${(await app.paid()).join(', ')}; nobody saw order 2`);
-  } finally {
-    await app.close();
-  }
+  const pay = (id: number, fail: boolean): Promise<void> =>
+    db.transaction().execute(async (trx) => {
+      await trx.updateTable('orders').set({ paid: true }).where('id', '=', id).execute();
+      await app.box.publish(kyselyExecutor(trx), 'com.shop.order.paid', { id });
+      if (fail) throw new Error(`payment ${id} failed after publishing`);
+    });
+  await payThreeOrders(app, pay, say);
 }
+
 
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) await main();

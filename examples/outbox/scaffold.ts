@@ -46,3 +46,23 @@ export async function scaffold(schema: string, say: (text: string) => void): Pro
     },
   };
 }
+
+/**
+ * The story both examples tell, given how to pay an order in one ORM transaction (publishing
+ * through the outbox, then failing when `fail`): order 1 commits and is seen, order 2 rolls
+ * back and is never seen, order 3 commits after it (once it is seen, order 2 would have been).
+ */
+export async function payThreeOrders(app: Scaffold, pay: (id: number, fail: boolean) => Promise<void>, say: (text: string) => void): Promise<void> {
+  try {
+    await pay(1, false);
+    say('order 1: committed');
+    await app.seen(1);
+    await pay(2, true).catch((err: Error) => say(`order 2: rolled back (${err.message})`));
+    await pay(3, false);
+    say('order 3: committed');
+    await app.seen(3);
+    say(`paid orders in the table: ${(await app.paid()).join(', ')}; nobody saw order 2`);
+  } finally {
+    await app.close();
+  }
+}
