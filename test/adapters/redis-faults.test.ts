@@ -9,7 +9,7 @@ import { createMesh, type MeshError } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
 import { serviceAvailable } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { pingFollowsTheBroker, releasesAtTheLastClose, reportsALostBroker } from './support/broker-cases.js';
+import { pingFollowsTheBroker, rejectsAPublishItCannotStore, releasesAtTheLastClose, reportsALostBroker } from './support/broker-cases.js';
 
 const up = await serviceAvailable('redis');
 const stream = `evmesh-test:faults:${randomBytes(5).toString('hex')}`;
@@ -63,17 +63,7 @@ describe.runIf(up)('redisStore when Redis goes away mid-stream', () => {
     const proxy = new TcpProxy(6379);
     await proxy.up();
     const store = redisStore({ url: `redis://${proxy.url}`, stream, maxRetriesPerRequest: 1, onError: () => undefined });
-    const mesh = createMesh({ store });
-    try {
-      await mesh.start();
-      await mesh.publish('fault.ok', 1);
-      await proxy.down();
-      await expect(mesh.publish('fault.lost', 2)).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
-    } finally {
-      await proxy.up();
-      await mesh.close();
-      await proxy.down();
-    }
+    await rejectsAPublishItCannotStore(proxy, createMesh({ store }));
   }, 60_000);
 
   it('reports a consumer that lost Redis to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {

@@ -6,7 +6,7 @@ import { createMesh, type MeshError } from '../../../src/index.js';
 import { until } from '../../support/expect-code.js';
 import { serviceAvailable } from '../../support/services.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
-import { brokerAbsentCases, pingFollowsTheBroker, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
+import { brokerAbsentCases, pingFollowsTheBroker, rejectsAPublishItCannotStore, releasesAtTheLastClose, reportsALostBroker } from '../support/broker-cases.js';
 import { pgStores, pgUrlAt } from './pg-fixture.js';
 
 const up = await serviceAvailable('postgres');
@@ -51,16 +51,7 @@ describe.runIf(up)('postgresStore when PostgreSQL goes away mid-stream', () => {
     const proxy = await TcpProxy.start(5432);
     const mesh = createMesh({ store: viaProxy(proxy, { connectTimeout: 300, onError: () => undefined }) });
     mesh.on('error', () => undefined);
-    try {
-      await mesh.start();
-      await mesh.publish('fault.ok', 1);
-      await proxy.down();
-      await expect(mesh.publish('fault.lost', 2)).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
-    } finally {
-      await proxy.up();
-      await mesh.close();
-      await proxy.down();
-    }
+    await rejectsAPublishItCannotStore(proxy, mesh);
   }, 60_000);
 
   it('reports a lost server to mesh.on(\'error\') with ERR_MESH_STORE_UNAVAILABLE, with no onError given', async () => {

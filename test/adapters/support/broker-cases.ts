@@ -117,6 +117,20 @@ export async function publishAcrossAnOutage(proxy: TcpProxy, producer: Mesh, got
  * first close leaves the store working for the other mesh (a durable attached there
  * gets an event published after it), the last close releases every connection.
  */
+/** With the broker gone, a publish the store cannot accept rejects with ERR_MESH_STORE_FAILED (and never resolves). */
+export async function rejectsAPublishItCannotStore(proxy: TcpProxy, mesh: Mesh): Promise<void> {
+  try {
+    await mesh.start();
+    await mesh.publish('fault.ok', 1);
+    await proxy.down();
+    await expect(mesh.publish('fault.lost', 2)).rejects.toMatchObject({ code: 'ERR_MESH_STORE_FAILED' });
+  } finally {
+    await proxy.up();
+    await mesh.close();
+    await proxy.down();
+  }
+}
+
 export async function releasesAtTheLastClose(proxy: TcpProxy, store: MeshStore): Promise<void> {
   const a = createMesh({ store });
   const b = createMesh({ store });
