@@ -11,7 +11,7 @@ import { consumerProcesses, killMidStream } from './support/chaos-case.js';
 const up = await serviceAvailable('redis');
 const url = 'redis://127.0.0.1:6379';
 const stream = `evmesh-test:chaos:${randomBytes(5).toString('hex')}`;
-const startConsumer = consumerProcesses(join(import.meta.dirname, 'fixtures', 'redis-consumer.mts'), () => [url, stream, 'chaos', '1000']);
+const startConsumer = consumerProcesses(join(import.meta.dirname, 'fixtures', 'chaos-consumer.mts'), () => ['redis', url, stream, 'chaos', '1000']);
 
 afterAll(async () => {
   if (!up) return;

@@ -10,7 +10,7 @@ const up = await serviceAvailable('postgres');
 
 describe.runIf(up)('postgresStore chaos: consumer process SIGKILLed mid-stream', () => {
   const fixture = pgStores();
-  const startConsumer = consumerProcesses(join(import.meta.dirname, '..', 'fixtures', 'pg-consumer.mts'), () => [PG_URL, fixture.schema, 'chaos', '1000']);
+  const startConsumer = consumerProcesses(join(import.meta.dirname, '..', 'fixtures', 'chaos-consumer.mts'), () => ['postgres', PG_URL, fixture.schema, 'chaos', '1000']);
 
   it('handles every published event at least once after the consumer restarts', async () => {
     const producer = createMesh({ store: fixture.store() });
