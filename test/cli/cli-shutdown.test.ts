@@ -48,30 +48,38 @@ async function stockLoad(client: StockClient, acked: Set<string>): Promise<void>
   }
 }
 
+/** A peer behind `peerAddress`, a stock publisher and two HTTP publishers sending to `node` until it exits. */
+async function underLoad(node: CliNode, peerAddress: string): Promise<{ acked: Set<string>; received: Set<string>; loads: Promise<unknown>[] }> {
+  const peer: Mesh = createMesh({ id: 'behind', peers: [`tcp://${peerAddress}`], logLevel: 'silent' });
+  cleanup.push(() => peer.close());
+  const received = new Set<string>();
+  peer.subscribe('load.#', (e) => void received.add(e.id));
+  await peer.start({ waitForPeers: 10_000 });
+  const pub = await StockClient.session(node.tcpPort, 'pub', 'LoadGroup');
+  cleanup.push(() => pub.destroy());
+  const acked = new Set<string>();
+  let exited = false;
+  void node.exited.then(() => void (exited = true));
+  const loads = [httpLoad(node.http, acked, () => exited), httpLoad(node.http, acked, () => exited), stockLoad(pub, acked)];
+  await until(() => [...acked].filter((id) => id.startsWith('http-')).length >= 50 && [...acked].filter((id) => id.startsWith('ce-')).length >= 50, 20_000, 5);
+  return { acked, received, loads };
+}
+
+/** The node drained and exited 0, and every event it acknowledged reached the peer. */
+async function expectNoneLost(node: CliNode, code: number | null, run: { acked: Set<string>; received: Set<string>; loads: Promise<unknown>[] }): Promise<void> {
+  await Promise.all(run.loads);
+  expect(code).toBe(0);
+  expect(node.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'mesh closed', 'stopped']));
+  await until(() => [...run.acked].every((id) => run.received.has(id)), 10_000, 10).catch(() => undefined);
+  const lost = [...run.acked].filter((id) => !run.received.has(id));
+  expect({ acked: run.acked.size > 100, lost }).toEqual({ acked: true, lost: [] });
+}
+
 describe('evmesh node on SIGTERM', () => {
   it('loses none of the events it acknowledged while they flowed, and exits 0', async () => {
     const node = await CliNode.start(['--id', 'draining']);
-    const peer: Mesh = createMesh({ id: 'behind', peers: [`tcp://127.0.0.1:${node.tcpPort}`], logLevel: 'silent' });
-    cleanup.push(() => peer.close());
-    const received = new Set<string>();
-    peer.subscribe('load.#', (e) => void received.add(e.id));
-    await peer.start({ waitForPeers: 10_000 });
-    const pub = await StockClient.session(node.tcpPort, 'pub', 'LoadGroup');
-    cleanup.push(() => pub.destroy());
-
-    const acked = new Set<string>();
-    let exited = false;
-    void node.exited.then(() => void (exited = true));
-    const loads = [httpLoad(node.http, acked, () => exited), httpLoad(node.http, acked, () => exited), stockLoad(pub, acked)];
-    await until(() => [...acked].filter((id) => id.startsWith('http-')).length >= 50 && [...acked].filter((id) => id.startsWith('ce-')).length >= 50, 20_000, 5);
-    const code = await node.stop('SIGTERM');
-    await Promise.all(loads);
-
-    expect(code).toBe(0);
-    expect(node.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'mesh closed', 'stopped']));
-    await until(() => [...acked].every((id) => received.has(id)), 10_000, 10).catch(() => undefined);
-    const lost = [...acked].filter((id) => !received.has(id));
-    expect({ acked: acked.size > 100, lost }).toEqual({ acked: true, lost: [] });
+    const run = await underLoad(node, `127.0.0.1:${node.tcpPort}`);
+    await expectNoneLost(node, await node.stop('SIGTERM'), run);
   }, 60_000);
 
   // The peer reads nothing from before SIGTERM until the node is stopping: the node's close must
@@ -80,32 +88,13 @@ describe('evmesh node on SIGTERM', () => {
     const node = await CliNode.start(['--id', 'draining']);
     const proxy = await TcpProxy.start(node.tcpPort);
     cleanup.push(() => proxy.down());
-    const peer: Mesh = createMesh({ id: 'behind', peers: [`tcp://${proxy.url}`], logLevel: 'silent' });
-    cleanup.push(() => peer.close());
-    const received = new Set<string>();
-    peer.subscribe('load.#', (e) => void received.add(e.id));
-    await peer.start({ waitForPeers: 10_000 });
-    const pub = await StockClient.session(node.tcpPort, 'pub', 'LoadGroup');
-    cleanup.push(() => pub.destroy());
-
-    const acked = new Set<string>();
-    let exited = false;
-    void node.exited.then(() => void (exited = true));
-    const loads = [httpLoad(node.http, acked, () => exited), httpLoad(node.http, acked, () => exited), stockLoad(pub, acked)];
-    await until(() => [...acked].filter((id) => id.startsWith('http-')).length >= 50 && [...acked].filter((id) => id.startsWith('ce-')).length >= 50, 20_000, 5);
+    const run = await underLoad(node, proxy.url);
     proxy.hold();
-    const before = acked.size;
-    await until(() => acked.size >= before + 300, 20_000, 5);
+    const before = run.acked.size;
+    await until(() => run.acked.size >= before + 300, 20_000, 5);
     const stopped = node.stop('SIGTERM');
     await until(() => node.lines.some((l) => l.msg === 'stopping'), 10_000, 5);
     proxy.release();
-    const code = await stopped;
-    await Promise.all(loads);
-
-    expect(code).toBe(0);
-    expect(node.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'mesh closed', 'stopped']));
-    await until(() => [...acked].every((id) => received.has(id)), 10_000, 10).catch(() => undefined);
-    const lost = [...acked].filter((id) => !received.has(id));
-    expect({ acked: acked.size > 100, lost }).toEqual({ acked: true, lost: [] });
+    await expectNoneLost(node, await stopped, run);
   }, 60_000);
 });
