@@ -84,6 +84,8 @@ export class Kernel implements DeliveryHost, PublishHost, EventFactory, Federati
   readonly publishLimiter: RateLimiter | undefined;
   /** Set once start() decided on tracing (`options.tracing`), so a second start() does not attach it twice. */
   tracingAsked = false;
+  /** With tracing on: gives an event the active trace context now (the producer span), for events routed later. */
+  traceStamp: ((event: MeshEvent) => void) | undefined = undefined;
   /** Sockets (listen, peers); set by start() when those options are given. */
   transport: Transport | undefined = undefined;
   /** Snapshot, backlog, health and (with `metrics`) Prometheus metrics. */

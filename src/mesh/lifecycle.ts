@@ -13,7 +13,7 @@ export async function start(kernel: Kernel): Promise<void> {
   if (!kernel.tracingAsked) {
     kernel.tracingAsked = true;
     try {
-      await startTracing(kernel.hooks, kernel.options.tracing, (error) => kernel.report(error));
+      kernel.traceStamp = await startTracing(kernel.hooks, kernel.options.tracing, (error) => kernel.report(error));
     } catch (err) {
       kernel.tracingAsked = false; // a retried start() asks again
       throw err;

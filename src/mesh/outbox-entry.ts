@@ -9,15 +9,24 @@ import { kernelOf, type Mesh } from './mesh.js';
 
 /**
  * @internal The event `mesh.publish(topicOrEvent, data, attributes)` would send, built
- * and validated the same way (id, source, time), but neither routed nor stored.
+ * and validated the same way (id, source, time), with tracing on the caller's trace
+ * context (PRODUCER span), but neither routed nor stored.
  */
 export function buildEvent(mesh: Mesh, topicOrEvent: string | CloudEventInput | MeshEvent, data?: unknown, attributes?: EventAttributes): MeshEvent {
   const k = kernelOf(mesh);
   k.assertOpen();
-  if (typeof topicOrEvent !== 'string') return toMeshEvent(k, topicOrEvent);
-  // Validates the topic, as publish does.
-  k.table.route(topicOrEvent);
-  return createEvent(k, topicOrEvent, data, attributes);
+  let event: MeshEvent;
+  if (typeof topicOrEvent !== 'string') {
+    event = toMeshEvent(k, topicOrEvent);
+  } else {
+    // Validates the topic, as publish does.
+    k.table.route(topicOrEvent);
+    event = createEvent(k, topicOrEvent, data, attributes);
+  }
+  // The trace is the caller's, now: the relay routing it later runs in no one's context
+  // (its own producer step leaves an event that has a traceparent as it is).
+  k.traceStamp?.(event);
+  return event;
 }
 
 /** @internal The store of a mesh (`createMesh({ store })`). */
