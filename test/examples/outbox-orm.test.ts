@@ -19,7 +19,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-describe.runIf(up).each(['outbox-drizzle', 'outbox-kysely'])('examples/%s.ts', (name) => {
+describe.runIf(up).each(['outbox-drizzle', 'outbox-kysely', 'outbox-typeorm'])('examples/%s.ts', (name) => {
   it('a committed transaction is seen once, a rolled-back one never', async () => {
     const schema = `evmesh_t_${randomBytes(5).toString('hex')}`;
     schemas.push(schema);
