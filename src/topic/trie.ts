@@ -42,13 +42,19 @@ export class TopicTrie<T> {
     return removed;
   }
 
-  /** Appends every item whose pattern matches the topic levels to `out`. */
-  match(topic: readonly string[], out: T[]): void {
-    if (this.count === 0) return;
+  /**
+   * Writes every item whose pattern matches the topic levels into `out` from index
+   * `from` on, and returns the index after the last one written. Entries of `out` past
+   * that index are left as they were: a caller reusing one buffer never shrinks it
+   * (`length = 0` drops V8's backing store, and the next match regrows it push by push,
+   * which measured ~5x the cost of the writes themselves at ~300 matches).
+   */
+  match(topic: readonly string[], out: T[], from: number = out.length): number {
+    if (this.count === 0) return from;
     // Wraps long before 2^53; 0 is never a live stamp because nodes start at 0 and
     // the first epoch used is 1.
     this.epoch = this.epoch === Number.MAX_SAFE_INTEGER ? 1 : this.epoch + 1;
-    this.walk(this.root, topic, 0, out);
+    return this.walk(this.root, topic, 0, out, from);
   }
 
   /** Every item, in no particular order (not on any hot path). */
@@ -71,31 +77,32 @@ export class TopicTrie<T> {
     return child;
   }
 
-  private walk(node: TrieNode<T>, topic: readonly string[], i: number, out: T[]): void {
+  private walk(node: TrieNode<T>, topic: readonly string[], i: number, out: T[], n: number): number {
     if (i === topic.length) {
-      this.collect(node, out);
+      n = this.collect(node, out, n);
       // `#` also matches zero levels at the end.
-      if (node.some !== undefined) this.collect(node.some, out);
-      return;
+      return node.some === undefined ? n : this.collect(node.some, out, n);
     }
     const child = node.children?.get(topic[i] as string);
-    if (child !== undefined) this.walk(child, topic, i + 1, out);
-    if (node.one !== undefined) this.walk(node.one, topic, i + 1, out);
+    if (child !== undefined) n = this.walk(child, topic, i + 1, out, n);
+    if (node.one !== undefined) n = this.walk(node.one, topic, i + 1, out, n);
     const some = node.some;
     if (some !== undefined) {
       // A trailing `#` (the common `a.b.#`) matches whatever remains: collect it
       // once instead of walking it at every remaining level.
-      if (some.children === undefined && some.one === undefined) this.collect(some, out);
+      if (some.children === undefined && some.one === undefined) n = this.collect(some, out, n);
       // Otherwise `#` consumes k >= 0 levels and the rest of the pattern continues after them.
-      else for (let j = i; j <= topic.length; j++) this.walk(some, topic, j, out);
+      else for (let j = i; j <= topic.length; j++) n = this.walk(some, topic, j, out, n);
     }
+    return n;
   }
 
-  private collect(node: TrieNode<T>, out: T[]): void {
+  private collect(node: TrieNode<T>, out: T[], n: number): number {
     const items = node.items;
-    if (items === undefined || node.stamp === this.epoch) return;
+    if (items === undefined || node.stamp === this.epoch) return n;
     node.stamp = this.epoch;
-    for (let k = 0; k < items.length; k++) out.push(items[k] as T);
+    for (let k = 0; k < items.length; k++) out[n++] = items[k] as T;
+    return n;
   }
 
   private removeAt(node: TrieNode<T>, levels: readonly string[], i: number, item: T): boolean {
