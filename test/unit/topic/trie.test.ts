@@ -120,6 +120,27 @@ describe('TopicTrie', () => {
     expect(matchOf(trie, 'a.b')).toEqual([]);
   });
 
+  it('routes every literal branch of a level as it grows from one to several and back', () => {
+    const trie = new TopicTrie<string>();
+    const words = ['b', 'c', 'd'];
+    for (const w of words) {
+      trie.add(levels(`a.${w}`), w);
+      for (const seen of words) expect(matchOf(trie, `a.${seen}`)).toEqual(words.indexOf(seen) <= words.indexOf(w) ? [seen] : []);
+    }
+    // Down again, in another order: the last sibling standing still routes, then none.
+    expect(trie.remove(levels('a.c'), 'c')).toBe(true);
+    expect(trie.remove(levels('a.b'), 'b')).toBe(true);
+    expect(matchOf(trie, 'a.d')).toEqual(['d']);
+    expect(matchOf(trie, 'a.b')).toEqual([]);
+    trie.add(levels('a.b'), 'b2');
+    expect(matchOf(trie, 'a.b')).toEqual(['b2']);
+    expect(matchOf(trie, 'a.d')).toEqual(['d']);
+    expect(trie.remove(levels('a.d'), 'd')).toBe(true);
+    expect(trie.remove(levels('a.b'), 'b2')).toBe(true);
+    expect(trie.size).toBe(0);
+    expect(matchOf(trie, 'a.b')).toEqual([]);
+  });
+
   it('prunes a removed branch without disturbing a sibling that shares its prefix', () => {
     const trie = new TopicTrie<string>();
     trie.add(levels('a.b.c'), 'deep');
