@@ -8,10 +8,7 @@ import EventEmitter2Module from 'eventemitter2';
 import mqemitter from 'mqemitter';
 import { loadKernel } from './evmesh.js';
 import { DATA, plainEvent, SOURCE } from './fixtures.js';
-import { ee2Semantics, toAmqp, toEe2, toMqtt, TOPIC_COUNT, type Levels } from './workload.js';
-
-/** TOPIC_COUNT is a power of two, so cycling is a mask instead of a division per publish. */
-const MASK = TOPIC_COUNT - 1;
+import { ee2Semantics, toAmqp, toEe2, toMqtt, type Levels } from './workload.js';
 
 export type Handler = (event: unknown) => void;
 
@@ -20,7 +17,7 @@ export interface Bound {
   /** Returns whatever the library hands back, so the caller can keep it alive. */
   subscribe(pattern: string, handler: Handler): unknown;
   /**
-   * Builds the timed loop: `n` publishes, cycling over the 1024 topics from where it left
+   * Builds the timed loop: `n` publishes, cycling over the topics from where it left
    * off. Called before anything subscribes, so events minted here are delivered nowhere
    * and are already on the heap when the subscriptions' memory is measured.
    */
@@ -59,10 +56,12 @@ function qlobber(name: string, syntax: (l: Levels) => string, opts?: Record<stri
         publisher(topics) {
           const names = topics.map(syntax);
           const events = topics.map((t, i) => plainEvent(toAmqp(t), i));
+          const count = topics.length;
           let i = 0;
           return (n) => {
             for (let k = 0; k < n; k++) {
-              const j = i++ & MASK;
+              const j = i;
+              if (++i === count) i = 0;
               const hs = q.match(names[j]!);
               const ev = events[j];
               for (let h = 0; h < hs.length; h++) hs[h]!(ev);
@@ -87,9 +86,13 @@ const mq: WildcardLib = {
       }),
       publisher(topics) {
         const msgs = topics.map((t, i) => ({ ...plainEvent(toAmqp(t), i), topic: toMqtt(t) }));
+        const count = topics.length;
         let i = 0;
         return (n) => {
-          for (let k = 0; k < n; k++) m.emit(msgs[i++ & MASK]!);
+          for (let k = 0; k < n; k++) {
+            m.emit(msgs[i]!);
+            if (++i === count) i = 0;
+          }
         };
       },
       close: () => new Promise<void>((resolve) => m.close(() => resolve())),
@@ -109,11 +112,12 @@ const ee2: WildcardLib = {
       publisher(topics) {
         const names = topics.map(toAmqp);
         const events = topics.map((t, i) => plainEvent(toAmqp(t), i));
+        const count = topics.length;
         let i = 0;
         return (n) => {
           for (let k = 0; k < n; k++) {
-            const j = i++ & MASK;
-            ee.emit(names[j]!, events[j]);
+            ee.emit(names[i]!, events[i]);
+            if (++i === count) i = 0;
           }
         };
       },
@@ -135,9 +139,13 @@ function evmesh(name: string, matchCacheSize?: number): WildcardLib {
         publisher(topics) {
           // Minted by the kernel itself: re-emitting an event you hold is what is measured.
           const events = topics.map((t) => mesh.emit(toAmqp(t), DATA));
+          const count = topics.length;
           let i = 0;
           return (n) => {
-            for (let k = 0; k < n; k++) mesh.emit(events[i++ & MASK]!);
+            for (let k = 0; k < n; k++) {
+              mesh.emit(events[i]!);
+              if (++i === count) i = 0;
+            }
           };
         },
         close: () => mesh.close(),

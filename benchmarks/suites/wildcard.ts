@@ -1,70 +1,17 @@
 /**
- * Scenario 4: wildcard matching + dispatch over N seeded subscriptions (perf-anchors part 2).
- * One publish = match + call every matched handler. Memory per subscription and the
- * subscribe rate are measured in setup, once per case, in the case's fresh process.
+ * Scenario 4: wildcard matching + dispatch over N seeded subscriptions (perf-anchors part 2);
+ * the case itself is benchmarks/wildcard-case.ts.
  */
-import { defineSuite, fullGc, type CaseDef, type Workload } from '../harness.js';
-import { WILDCARD_LIBS, type Handler, type WildcardLib } from '../wildcard-libs.js';
-import { fanOuts, generateWorkload, TOPIC_COUNT } from '../workload.js';
+import { defineSuite, type CaseDef } from '../harness.js';
+import { wildcardCase } from '../wildcard-case.js';
+import { WILDCARD_LIBS } from '../wildcard-libs.js';
+import { ANCHOR_SHAPE } from '../workload.js';
 
 const SIZES: ReadonlyArray<[string, number]> = [['1k', 1_000], ['10k', 10_000], ['100k', 100_000]];
 
-async function setup(lib: WildcardLib, n: number): Promise<Workload> {
-  const wl = generateWorkload(n);
-  // Oracle first: expected deliveries per topic, computed without any library under test,
-  // under the library's own semantics where it documents (or we measured) a difference.
-  const semantics = lib.semantics;
-  const fan = fanOuts(semantics ? { ...wl, patterns: wl.patterns.map(semantics) } : wl);
-  const prefix = new Float64Array(TOPIC_COUNT + 1);
-  for (let i = 0; i < TOPIC_COUNT; i++) prefix[i + 1] = prefix[i]! + fan[i]!;
-  const perCycle = prefix[TOPIC_COUNT]!;
-  const workloadFanOut = semantics ? fanOuts(wl).reduce((a, b) => a + b, 0) / TOPIC_COUNT : perCycle / TOPIC_COUNT;
-
-  let count = 0;
-  // Inputs are built before the heap is sampled and held by `pinned`, which close() uses,
-  // so none of them can die between the two samples: bytes/sub counts only what the library
-  // itself allocates (its index, its listener records, any wrapper closures).
-  const patterns = wl.patterns.map(lib.syntax);
-  const handlers: Handler[] = patterns.map(() => () => {
-    count++;
-  });
-  const pinned = { wl, patterns, handlers, handles: new Array<unknown>(n).fill(null) };
-  const bound = await lib.create();
-  const publish = bound.publisher(wl.topics);
-
-  fullGc();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) pinned.handles[i] = bound.subscribe(patterns[i]!, handlers[i]!);
-  const subscribeNs = Number(process.hrtime.bigint() - t0);
-  fullGc();
-  const bytesPerSub = (process.memoryUsage().heapUsed - heapBefore) / n;
-
-  return {
-    run: publish,
-    delivered: () => count,
-    expected: (ops) => Math.floor(ops / TOPIC_COUNT) * perCycle + prefix[ops % TOPIC_COUNT]!,
-    extras: ({ medianNs }) => {
-      // Exact, not estimated: an ok delivery check proves the library delivered this many.
-      const fanOut = perCycle / TOPIC_COUNT;
-      return {
-        'avg fan-out': fanOut,
-        'workload fan-out': workloadFanOut,
-        'deliveries/s': Math.round((1e9 / medianNs) * fanOut),
-        'subscribe/s': Math.round((n * 1e9) / subscribeNs),
-        'bytes/sub': Math.round(bytesPerSub),
-      };
-    },
-    close: () => {
-      pinned.handles.fill(null);
-      return bound.close?.();
-    },
-  };
-}
-
 const cases: CaseDef[] = [];
 for (const [label, n] of SIZES) {
-  for (const lib of WILDCARD_LIBS) cases.push({ lib: lib.name, group: `N=${label}`, setup: () => setup(lib, n) });
+  for (const lib of WILDCARD_LIBS) cases.push({ lib: lib.name, group: `N=${label}`, setup: () => wildcardCase(lib, n, ANCHOR_SHAPE) });
 }
 
 export default defineSuite({

@@ -66,6 +66,8 @@ export class RoutingTable {
   }
 
   remove(sub: MeshSubscription): void {
+    // The match buffer must not keep a removed subscription (and what it holds) alive.
+    this.scratch.length = 0;
     const parsed = parsePattern(sub.pattern);
     if (parsed.exact) {
       const list = this.exact.get(parsed.text);
@@ -114,13 +116,15 @@ export class RoutingTable {
   private fill(topic: string): Route {
     assertTopic(topic);
     // Match into a reused buffer, then copy once at the exact size: no growing
-    // array per miss (fill never re-enters: matching calls no user code).
+    // array per miss (fill never re-enters: matching calls no user code). The buffer
+    // keeps its size between fills (see TopicTrie.match); what it still holds past a
+    // fill is live subscriptions only, since remove() empties it.
     const scratch = this.scratch;
+    let end = 0;
     const exact = this.exact.get(topic);
-    if (exact !== undefined) for (let i = 0; i < exact.length; i++) scratch.push(exact[i] as MeshSubscription);
-    this.trie.match(topic.split('.'), scratch);
-    const matched = scratch.slice();
-    scratch.length = 0;
+    if (exact !== undefined) for (let i = 0; i < exact.length; i++) scratch[end++] = exact[i] as MeshSubscription;
+    end = this.trie.match(topic.split('.'), scratch, end);
+    const matched = scratch.slice(0, end);
     const route = matched.length === 0 ? EMPTY_ROUTE
       : this.grouped === 0 && this.remotes === 0 ? { subs: matched, groups: undefined, remote: undefined } : this.build(matched);
     this.cache.set(topic, route);

@@ -38,6 +38,20 @@ describe('TopicTrie', () => {
     expect(out).toEqual(['already', 'x']);
   });
 
+  it('writes from a given index over a reused buffer and returns the index after the last match', () => {
+    const trie = new TopicTrie<string>();
+    trie.add(levels('a.#'), 'x');
+    trie.add(levels('a.b'), 'y');
+    const out = ['keep', 'old1', 'old2', 'old3'];
+    const end = trie.match(['a', 'b'], out, 1);
+    expect(end).toBe(3);
+    expect(sorted(out.slice(1, end))).toEqual(['x', 'y']);
+    // Nothing before `from` or past the returned index is touched.
+    expect(out[0]).toBe('keep');
+    expect(out[3]).toBe('old3');
+    expect(trie.match(['z'], out, 0)).toBe(0);
+  });
+
   it('keeps several items on the same pattern, including the same item twice', () => {
     const trie = new TopicTrie<string>();
     trie.add(levels('a.*'), 'one');
@@ -106,6 +120,27 @@ describe('TopicTrie', () => {
     expect(matchOf(trie, 'a.b')).toEqual([]);
   });
 
+  it('routes every literal branch of a level as it grows from one to several and back', () => {
+    const trie = new TopicTrie<string>();
+    const words = ['b', 'c', 'd'];
+    for (const w of words) {
+      trie.add(levels(`a.${w}`), w);
+      for (const seen of words) expect(matchOf(trie, `a.${seen}`)).toEqual(words.indexOf(seen) <= words.indexOf(w) ? [seen] : []);
+    }
+    // Down again, in another order: the last sibling standing still routes, then none.
+    expect(trie.remove(levels('a.c'), 'c')).toBe(true);
+    expect(trie.remove(levels('a.b'), 'b')).toBe(true);
+    expect(matchOf(trie, 'a.d')).toEqual(['d']);
+    expect(matchOf(trie, 'a.b')).toEqual([]);
+    trie.add(levels('a.b'), 'b2');
+    expect(matchOf(trie, 'a.b')).toEqual(['b2']);
+    expect(matchOf(trie, 'a.d')).toEqual(['d']);
+    expect(trie.remove(levels('a.d'), 'd')).toBe(true);
+    expect(trie.remove(levels('a.b'), 'b2')).toBe(true);
+    expect(trie.size).toBe(0);
+    expect(matchOf(trie, 'a.b')).toEqual([]);
+  });
+
   it('prunes a removed branch without disturbing a sibling that shares its prefix', () => {
     const trie = new TopicTrie<string>();
     trie.add(levels('a.b.c'), 'deep');
@@ -144,12 +179,14 @@ describe('TopicTrie against brute-force matchLevels', () => {
     for (const p of live) trie.add(p.levels, p.id);
     const topics = Array.from({ length: 500 }, () => randomLevels(rand, false));
 
+    // One buffer for every match, as the routing table uses it: what a longer match left
+    // past the returned index must never show up in a shorter one.
+    const buffer: string[] = [];
     const check = (): void => {
       for (const topic of topics) {
         const expected = live.filter((p) => matchLevels(p.levels, topic)).map((p) => p.id);
-        const out: string[] = [];
-        trie.match(topic, out);
-        expect(sorted(out), topic.join('.')).toEqual(sorted(expected));
+        const end = trie.match(topic, buffer, 0);
+        expect(sorted(buffer.slice(0, end)), topic.join('.')).toEqual(sorted(expected));
       }
     };
 
