@@ -11,7 +11,7 @@ export interface ReaderSetup {
   readonly lease: number;
   /** Most events per claim. */
   readonly prefetch: number;
-  /** Longest wait between looks while rows are held back by an older transaction. */
+  /** Longest wait between looks while rows are held back by a transaction still inserting into the table. */
   readonly pollInterval: number;
   readonly channel: string;
   readonly sql: Statements;

@@ -11,6 +11,10 @@ export interface Names {
   readonly channel: string;
   /** The events table's name alone, for the version row and derived object names. */
   readonly eventsTable: string;
+  /** First key of the two-key advisory locks a writing transaction holds on this events table (horizon.ts). */
+  readonly holdKey: number;
+  /** Transaction-local setting saying this transaction already holds its lock on the events table. */
+  readonly heldFlag: string;
 }
 
 export interface NameOptions {
@@ -29,5 +33,15 @@ export function namesOf({ schema, tables }: NameOptions): Names {
     claim: q(`${tables.events}_claim`),
     channel: `${schema}.${tables.events}`,
     eventsTable: tables.events,
+    holdKey: hash31(`evmesh:${schema}.${tables.events}`),
+    // Lengths first: "a_b"+"c" and "a"+"b_c" must not share a flag.
+    heldFlag: `evmesh.held_${schema.length}_${schema}_${tables.events}`,
   };
+}
+
+/** FNV-1a, 31 bits: a non-negative int4, so pg_locks.classid (an oid) shows it as it is. */
+function hash31(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & 0x7fffffff;
 }

@@ -11,9 +11,9 @@ export function statements(n: Names) {
         WHERE durable = $1 AND owner = $2 AND ($3::bigint[] IS NULL OR position = ANY($3::bigint[])) RETURNING 1)
       SELECT pg_notify($4, '') FROM (SELECT count(*) AS k FROM r) c WHERE c.k > 0`,
     durable: `SELECT pattern FROM ${n.durables} WHERE name = $1`,
-    createDurable: `INSERT INTO ${n.durables} (name, pattern, match_exact, match_regex, cursor_xid, cursor_position)
-      SELECT $1, $2, $3, $4, COALESCE(c.xid, '0'::xid8), COALESCE(c.position, 0)
-      FROM (SELECT NULL) one LEFT JOIN (SELECT xid, position FROM ${n.events} WHERE %WHERE% ORDER BY xid DESC, position DESC LIMIT 1) c ON true
+    createDurable: `INSERT INTO ${n.durables} (name, pattern, match_exact, match_regex, cursor_position)
+      SELECT $1, $2, $3, $4, COALESCE(c.position, 0)
+      FROM (SELECT NULL) one LEFT JOIN (SELECT position FROM ${n.events} WHERE %WHERE% ORDER BY position DESC LIMIT 1) c ON true
       ON CONFLICT (name) DO NOTHING`,
     /** Where a new durable starts: the last event stored (none: the log's end), at or before the cut. */
     startAtEnd: 'true',
@@ -22,16 +22,16 @@ export function statements(n: Names) {
     hasId: `SELECT 1 FROM ${n.events} WHERE id = $1 LIMIT 1`,
     deleteDurable: `WITH d AS (DELETE FROM ${n.deliveries} WHERE durable = $1) DELETE FROM ${n.durables} WHERE name = $1`,
     backlog: `SELECT (SELECT count(*) FROM ${n.deliveries} WHERE durable = d.name)
-        + (SELECT count(*) FROM ${n.events} e WHERE (e.xid, e.position) > (d.cursor_xid, d.cursor_position)
+        + (SELECT count(*) FROM ${n.events} e WHERE e.position > d.cursor_position
             AND (d.match_exact IS NULL OR e.type = d.match_exact) AND (d.match_regex IS NULL OR ('.' || e.type) ~ d.match_regex)) AS backlog
       FROM ${n.durables} d WHERE d.name = $1`,
     /** Retention: among the oldest rows (the first RETENTION_BATCH in log order), those past either bound. */
-    trim: `DELETE FROM ${n.events} WHERE (xid, position) IN (
-        SELECT f.xid, f.position FROM (SELECT xid, position, stored_at FROM ${n.events} ORDER BY xid, position LIMIT $3) f
+    trim: `DELETE FROM ${n.events} WHERE position IN (
+        SELECT f.position FROM (SELECT position, stored_at FROM ${n.events} ORDER BY position LIMIT $3) f
         WHERE ($1::bigint IS NOT NULL AND f.stored_at < now() - $1 * interval '1 millisecond')
            OR ($2::bigint IS NOT NULL AND f.position <= pg_sequence_last_value(pg_get_serial_sequence(${quoteLiteral(n.events)}, 'position')) - $2))`,
     /** Deliveries whose event retention deleted: nobody can be given them again. */
-    orphans: `DELETE FROM ${n.deliveries} d WHERE NOT EXISTS (SELECT 1 FROM ${n.events} e WHERE e.xid = d.xid AND e.position = d.position)`,
+    orphans: `DELETE FROM ${n.deliveries} d WHERE NOT EXISTS (SELECT 1 FROM ${n.events} e WHERE e.position = d.position)`,
   } as const;
 }
 
