@@ -24,20 +24,27 @@ interface Entry {
   readonly event: MeshEvent;
 }
 
-/** A claimed event, or a marker (pos null): event 'more' (claim again) or 'held' (look again soon). */
-type ClaimRow = { pos: string | null; event: string };
+/** A claimed event and the hi of its range, or a marker (pos null): event 'more' (claim again) or 'held' (look again soon). */
+type ClaimRow = { pos: string | null; event: string; rng: string | null };
+
+/** A leased range of the durable (its deliveries row, by hi) and its positions not yet acknowledged. */
+interface Range {
+  readonly hi: string;
+  readonly left: Set<string>;
+}
 
 const HELD_FIRST = 2;
 
 /**
  * Feeds one durable's consumers in this store instance. Claims batches with the
- * claim function (expired leases first, then new events; each recorded in the
- * deliveries table under this reader's owner name with a lease), hands them out
- * round-robin within the consumers' prefetch, acknowledges by deleting the delivery
- * rows (batched per event-loop turn), renews the leases of what it holds every
- * third of the lease, and hands back what a consumer refused or left behind. Other
- * store instances (other processes) run their own readers on the same durable: the
- * locked cursor and the deliveries table keep each event with one of them.
+ * claim function (expired ranges first, then new events; each batch one range row in
+ * the deliveries table, under this reader's owner name with a lease: claim.ts), hands
+ * them out round-robin within the consumers' prefetch, deletes a range row once every
+ * event of it was acknowledged (batched per event-loop turn), renews the leases of what
+ * it holds every third of the lease, and hands back what a consumer refused or left
+ * behind (release.ts). Other store instances (other processes) run their own readers on
+ * the same durable: the locked cursor and the deliveries table keep each event with
+ * one of them.
  */
 export class DurableReader {
   private readonly ring = new ConsumerRing();
@@ -47,6 +54,9 @@ export class DurableReader {
   private woken = false;
   private atEnd = false;
   private acks: string[] = [];
+  /** Held ranges by hi, and the range of each position held. */
+  private readonly ranges = new Map<string, Range>();
+  private readonly rangeOf = new Map<string, Range>();
   private ackPlanned = false;
   private retry: NodeJS.Timeout | undefined;
   private heldDelay = HELD_FIRST;
@@ -112,7 +122,11 @@ export class DurableReader {
     await Promise.allSettled([...this.work]);
     await this.flushAcks();
     this.queue = [];
-    await this.track(this.query(this.setup.sql.release, [this.setup.durable, this.setup.owner, null, this.setup.channel])).catch(this.setup.report);
+    const his = [...this.ranges.keys()];
+    const freed = [...this.rangeOf.keys()];
+    this.ranges.clear();
+    this.rangeOf.clear();
+    if (his.length > 0) await this.track(this.releaseQuery(his, freed, [])).catch(this.setup.report);
   }
 
   private deliver(consumer: RingConsumer, entry: Entry): void {
@@ -135,6 +149,8 @@ export class DurableReader {
       let claimed = 0;
       let heldBack = false;
       let more = false;
+      // Every position is in its range before any is acknowledged (an undecodable one is, at once).
+      for (const row of rows) if (row.pos !== null) this.hold(row.pos, row.rng as string);
       for (const row of rows) {
         if (row.pos !== null) {
           claimed++;
@@ -152,11 +168,20 @@ export class DurableReader {
       }
     }, (err: unknown) => {
       this.setup.report(err);
+      // Not at once from the finally below (a microtask loop while the store is down): the retry wakes it.
+      this.atEnd = true;
       this.later(200);
     }).finally(() => {
       this.claiming = false;
       this.pump();
     });
+  }
+
+  private hold(pos: string, hi: string): void {
+    let range = this.ranges.get(hi);
+    if (range === undefined) this.ranges.set(hi, (range = { hi, left: new Set() }));
+    range.left.add(pos);
+    this.rangeOf.set(pos, range);
   }
 
   /** Decodes a claimed row; one that is not an event is reported and acknowledged, never retried for ever. */
@@ -192,13 +217,50 @@ export class DurableReader {
     }
   }
 
+  /**
+   * Hands `positions` back: their ranges become single positions, these expired at once,
+   * the others still held (in a handler) under a range of their own.
+   */
   private release(positions: string[]): void {
-    const { durable, owner, channel, sql } = this.setup;
-    this.track(this.query(sql.release, [durable, owner, positions, channel])).catch(this.setup.report);
+    const touched = new Set<Range>();
+    const freed: string[] = [];
+    for (const pos of positions) {
+      const range = this.rangeOf.get(pos);
+      if (range === undefined) continue;
+      touched.add(range);
+      freed.push(pos);
+      this.rangeOf.delete(pos);
+      range.left.delete(pos);
+    }
+    if (touched.size === 0) return;
+    const his: string[] = [];
+    const kept: string[] = [];
+    for (const range of touched) {
+      his.push(range.hi);
+      this.ranges.delete(range.hi);
+      for (const pos of range.left) {
+        kept.push(pos);
+        this.hold(pos, pos);
+      }
+    }
+    this.track(this.releaseQuery(his, freed, kept)).catch(this.setup.report);
   }
 
+  private releaseQuery(his: string[], freed: string[], kept: string[]): Promise<unknown> {
+    const { durable, owner, lease, channel, sql } = this.setup;
+    return this.query(sql.release, [durable, owner, his, freed, kept, lease, channel]);
+  }
+
+  /** A position handled: its range goes once it has none left. */
   private ack(pos: string): void {
-    this.acks.push(pos);
+    const range = this.rangeOf.get(pos);
+    // Handed back meanwhile: it comes again (at least once).
+    if (range === undefined) return;
+    this.rangeOf.delete(pos);
+    range.left.delete(pos);
+    if (range.left.size > 0) return;
+    this.ranges.delete(range.hi);
+    this.acks.push(range.hi);
     if (this.ackPlanned) return;
     this.ackPlanned = true;
     setImmediate(() => {

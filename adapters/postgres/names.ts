@@ -7,6 +7,8 @@ export interface Names {
   readonly deliveries: string;
   /** The claim function (one round trip per batch a durable takes). */
   readonly claim: string;
+  /** The function a reader hands deliveries back with (release.ts). */
+  readonly release: string;
   /** NOTIFY channel of the events table: every append statement notifies it once. */
   readonly channel: string;
   /** The events table's name alone, for the version row and derived object names. */
@@ -31,6 +33,7 @@ export function namesOf({ schema, tables }: NameOptions): Names {
     durables: q(tables.durables),
     deliveries: q(tables.deliveries),
     claim: q(`${tables.events}_claim`),
+    release: q(`${tables.events}_release`),
     channel: `${schema}.${tables.events}`,
     eventsTable: tables.events,
     holdKey: hash31(`evmesh:${schema}.${tables.events}`),

@@ -6,8 +6,8 @@ import type { Names } from './names.js';
  * (horizon.ts). Each durable's cursor becomes the position just before the first row
  * it had not passed (or the last row, if it passed them all): the rows after that
  * which it had passed already are delivered again (at least once), none is skipped.
- * Delivery rows in flight stay as they are. The xid columns go (the events table's
- * primary key with them; position becomes the key).
+ * A delivery row in flight (one event) becomes a range of one position. The xid
+ * columns go (the events table's primary key with them; position becomes the key).
  *
  * The tables are locked first, in one statement, so the cursors are computed once no
  * version-1 append can still commit. Instances of the previous version must be stopped
@@ -27,6 +27,10 @@ DO $up$ BEGIN
       d.cursor_position);
     ALTER TABLE ${n.durables} DROP COLUMN cursor_xid;
     ALTER TABLE ${n.deliveries} DROP COLUMN xid;
+    ALTER TABLE ${n.deliveries} RENAME COLUMN position TO hi;
+    ALTER TABLE ${n.deliveries} ADD COLUMN lo bigint;
+    UPDATE ${n.deliveries} SET lo = hi - 1;
+    ALTER TABLE ${n.deliveries} ALTER COLUMN lo SET NOT NULL;
     ALTER TABLE ${n.events} DROP COLUMN xid;
     ALTER TABLE ${n.events} ADD PRIMARY KEY (position);
   END IF;
