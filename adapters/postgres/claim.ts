@@ -2,9 +2,12 @@ import { horizonPlpgsql } from './horizon.js';
 import type { Names } from './names.js';
 
 /**
- * claim(durable, owner, limit, lease_ms): up to `limit` deliveries for one consumer,
- * in one round trip. First the durable's leased ranges that ran out (a consumer died or
- * handed them back), then events after the durable's cursor that match its pattern.
+ * claim(durable, owner, limit, lease_ms, done): up to `limit` deliveries for one
+ * consumer, in one round trip. First the ranges `done` go (every event of them was
+ * acknowledged: the reader's acknowledgements ride on its next claim when one is due,
+ * one commit instead of two), then the durable's leased ranges that ran out (a consumer
+ * died or handed them back), then events after the durable's cursor that match its
+ * pattern.
  *
  * What is leased is a RANGE of positions, (lo, hi], one deliveries row per claimed
  * batch: the events of the range that match the durable's pattern. The reader deletes
@@ -26,7 +29,8 @@ import type { Names } from './names.js';
 export function claimFunctionSql(n: Names): string {
   return `
 DROP FUNCTION IF EXISTS ${n.claim}(text, text, int, int);
-CREATE FUNCTION ${n.claim}(p_durable text, p_owner text, p_limit int, p_lease_ms int)
+DROP FUNCTION IF EXISTS ${n.claim}(text, text, int, int, bigint[]);
+CREATE FUNCTION ${n.claim}(p_durable text, p_owner text, p_limit int, p_lease_ms int, p_done bigint[])
 RETURNS TABLE (pos bigint, event text, rng bigint) LANGUAGE plpgsql
 SET enable_bitmapscan = off SET enable_seqscan = off SET enable_sort = off AS $fn$
 #variable_conflict use_column
@@ -38,6 +42,9 @@ DECLARE
   ps bigint[] := '{}'; bs text[] := '{}';
   r record;
 BEGIN
+  IF cardinality(p_done) > 0 THEN
+    DELETE FROM ${n.deliveries} d WHERE d.durable = p_durable AND d.hi = ANY(p_done);
+  END IF;
   SELECT d.cursor_position, d.match_exact, d.match_regex INTO c_pos, d_exact, d_regex
     FROM ${n.durables} d WHERE d.name = p_durable;
   IF NOT FOUND THEN RETURN; END IF;

@@ -145,7 +145,10 @@ export class DurableReader {
     this.claiming = true;
     this.woken = false;
     const { durable, owner, lease, sql } = this.setup;
-    this.track(this.query<ClaimRow>(sql.claim, [durable, owner, limit, lease])).then((rows) => {
+    // The ranges acknowledged since the last flush go with the claim (the flush planned finds nothing).
+    const done = this.acks;
+    this.acks = [];
+    this.track(this.query<ClaimRow>(sql.claim, [durable, owner, limit, lease, done])).then((rows) => {
       let claimed = 0;
       let heldBack = false;
       let more = false;
@@ -168,12 +171,14 @@ export class DurableReader {
       }
     }, (err: unknown) => {
       this.setup.report(err);
+      this.unsent(done);
       // Not at once from the finally below (a microtask loop while the store is down): the retry wakes it.
       this.atEnd = true;
       this.later(200);
     }).finally(() => {
       this.claiming = false;
       this.pump();
+      if (!this.claiming && this.acks.length > 0) this.planFlush();
     });
   }
 
@@ -261,6 +266,11 @@ export class DurableReader {
     if (range.left.size > 0) return;
     this.ranges.delete(range.hi);
     this.acks.push(range.hi);
+    // A claim out now: its end claims again with these, or flushes them (finally in claim()).
+    if (!this.claiming) this.planFlush();
+  }
+
+  private planFlush(): void {
     if (this.ackPlanned) return;
     this.ackPlanned = true;
     setImmediate(() => {
@@ -276,11 +286,16 @@ export class DurableReader {
     try {
       await this.track(this.query(this.setup.sql.ack, [this.setup.durable, batch]));
     } catch (err) {
-      // Kept, and sent again: a delivery row left behind would be renewed by this owner for ever.
-      this.acks.unshift(...batch);
       this.setup.report(err);
-      if (!this.closed) setTimeout(() => void this.flushAcks(), 200).unref();
+      this.unsent(batch);
     }
+  }
+
+  /** Kept, and sent again: a range row left behind would be renewed by this owner for ever. */
+  private unsent(his: string[]): void {
+    if (his.length === 0) return;
+    this.acks.unshift(...his);
+    if (!this.closed) setTimeout(() => void this.flushAcks(), 200).unref();
   }
 
   private renew(): void {

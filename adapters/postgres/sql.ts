@@ -3,7 +3,7 @@ import type { Names } from './names.js';
 /** The statements a store instance runs besides appends (append-sql.ts) and the DDL (schema.ts). */
 export function statements(n: Names) {
   return {
-    claim: `SELECT pos, event, rng FROM ${n.claim}($1, $2, $3, $4)`,
+    claim: `SELECT pos, event, rng FROM ${n.claim}($1, $2, $3, $4, $5::bigint[])`,
     /** Ranges whose every event was acknowledged, by their hi. */
     ack: `DELETE FROM ${n.deliveries} WHERE durable = $1 AND hi = ANY($2::bigint[])`,
     renew: `UPDATE ${n.deliveries} SET lease_until = clock_timestamp() + $3 * interval '1 millisecond' WHERE durable = $1 AND owner = $2`,
