@@ -241,16 +241,21 @@ export async function rawPgWorkload(): Promise<Workload> {
   const got = new Waiter();
   let cursor = '0';
   let wake: (() => void) | undefined;
+  // Set by each insert: one that committed while the consumer's SELECT or UPDATE was out
+  // (so after the SELECT's snapshot, with nobody to wake) must not leave the consumer
+  // asleep. Without it a round whose last window landed there never ended (the case timed out).
+  let inserted = false;
   let stopped = false;
   const consuming = (async () => {
     while (!stopped) {
+      inserted = false;
       const { rows } = await reader.query<{ position: string; event: string }>(select, [cursor, TOPIC, BATCH]);
       for (const r of rows) if ((JSON.parse(r.event) as { type: string }).type === TOPIC) got.hit();
       if (rows.length > 0) {
         cursor = (rows[rows.length - 1] as { position: string }).position;
         await reader.query(save, [cursor]);
       }
-      if (rows.length < BATCH) await new Promise<void>((resolve) => (wake = resolve));
+      if (rows.length < BATCH && !inserted) await new Promise<void>((resolve) => (wake = resolve));
     }
   })();
   let i = 0;
@@ -265,6 +270,7 @@ export async function rawPgWorkload(): Promise<Workload> {
           values.push(id, SOURCE, TOPIC, eventJson(i));
         }
         await producer.query(insertSql(k), values);
+        inserted = true;
         wake?.();
         wake = undefined;
         done += k;

@@ -6,8 +6,9 @@ import type { Names } from './names.js';
  * How one event becomes one row of the events table: the parameters of one VALUES
  * tuple, in the order `insertSql` names the columns. The store's appends and a
  * caller's own transaction (the outbox, to come) insert exactly this row with
- * exactly this statement; `xid`, `position` and `stored_at` come from their
- * defaults, and the table's statement trigger sends the NOTIFY, which PostgreSQL
+ * exactly this statement; `position` and `stored_at` come from their defaults, the
+ * table's BEFORE statement trigger takes the transaction's hold on the read horizon
+ * (horizon.ts), and its AFTER statement trigger sends the NOTIFY, which PostgreSQL
  * delivers only if the inserting transaction commits.
  */
 export function eventRow(event: MeshEvent): [id: string, source: string, type: string, json: string] {

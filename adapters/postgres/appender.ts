@@ -17,9 +17,9 @@ const MAX_ROWS = 1000;
  * Group commit, one batch in flight: appends made while an INSERT is out (or in one
  * tick) go together in the next one, each promise resolving once the row committed.
  * One batch at a time also keeps one instance's appends in order: a batch's
- * transaction gets its xid after the previous one committed, and readers follow
- * (xid, position). A batch that meets a lost connection is sent again (the insert
- * is idempotent by event id and source) until `retryFor` ms passed, then rejected:
+ * positions are drawn after the previous one committed, and readers follow position.
+ * A batch that meets a lost connection is sent again (the insert is idempotent by
+ * event id and source) until `retryFor` ms passed, then rejected:
  * nothing is ever resolved that was not stored.
  */
 export class Appender {

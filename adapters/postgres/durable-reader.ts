@@ -11,7 +11,7 @@ export interface ReaderSetup {
   readonly lease: number;
   /** Most events per claim. */
   readonly prefetch: number;
-  /** Longest wait between looks while rows are held back by an older transaction. */
+  /** Longest wait between looks while rows are held back by a transaction still inserting into the table. */
   readonly pollInterval: number;
   readonly channel: string;
   readonly sql: Statements;
@@ -24,20 +24,27 @@ interface Entry {
   readonly event: MeshEvent;
 }
 
-/** A claimed event, or a marker (pos null): event 'more' (claim again) or 'held' (look again soon). */
-type ClaimRow = { pos: string | null; event: string };
+/** A claimed event and the hi of its range, or a marker (pos null): event 'more' (claim again) or 'held' (look again soon). */
+type ClaimRow = { pos: string | null; event: string; rng: string | null };
+
+/** A leased range of the durable (its deliveries row, by hi) and its positions not yet acknowledged. */
+interface Range {
+  readonly hi: string;
+  readonly left: Set<string>;
+}
 
 const HELD_FIRST = 2;
 
 /**
  * Feeds one durable's consumers in this store instance. Claims batches with the
- * claim function (expired leases first, then new events; each recorded in the
- * deliveries table under this reader's owner name with a lease), hands them out
- * round-robin within the consumers' prefetch, acknowledges by deleting the delivery
- * rows (batched per event-loop turn), renews the leases of what it holds every
- * third of the lease, and hands back what a consumer refused or left behind. Other
- * store instances (other processes) run their own readers on the same durable: the
- * locked cursor and the deliveries table keep each event with one of them.
+ * claim function (expired ranges first, then new events; each batch one range row in
+ * the deliveries table, under this reader's owner name with a lease: claim.ts), hands
+ * them out round-robin within the consumers' prefetch, deletes a range row once every
+ * event of it was acknowledged (batched per event-loop turn), renews the leases of what
+ * it holds every third of the lease, and hands back what a consumer refused or left
+ * behind (release.ts). Other store instances (other processes) run their own readers on
+ * the same durable: the locked cursor and the deliveries table keep each event with
+ * one of them.
  */
 export class DurableReader {
   private readonly ring = new ConsumerRing();
@@ -47,6 +54,9 @@ export class DurableReader {
   private woken = false;
   private atEnd = false;
   private acks: string[] = [];
+  /** Held ranges by hi, and the range of each position held. */
+  private readonly ranges = new Map<string, Range>();
+  private readonly rangeOf = new Map<string, Range>();
   private ackPlanned = false;
   private retry: NodeJS.Timeout | undefined;
   private heldDelay = HELD_FIRST;
@@ -112,7 +122,11 @@ export class DurableReader {
     await Promise.allSettled([...this.work]);
     await this.flushAcks();
     this.queue = [];
-    await this.track(this.query(this.setup.sql.release, [this.setup.durable, this.setup.owner, null, this.setup.channel])).catch(this.setup.report);
+    const his = [...this.ranges.keys()];
+    const freed = [...this.rangeOf.keys()];
+    this.ranges.clear();
+    this.rangeOf.clear();
+    if (his.length > 0) await this.track(this.releaseQuery(his, freed, [])).catch(this.setup.report);
   }
 
   private deliver(consumer: RingConsumer, entry: Entry): void {
@@ -131,10 +145,15 @@ export class DurableReader {
     this.claiming = true;
     this.woken = false;
     const { durable, owner, lease, sql } = this.setup;
-    this.track(this.query<ClaimRow>(sql.claim, [durable, owner, limit, lease])).then((rows) => {
+    // The ranges acknowledged since the last flush go with the claim (the flush planned finds nothing).
+    const done = this.acks;
+    this.acks = [];
+    this.track(this.query<ClaimRow>(sql.claim, [durable, owner, limit, lease, done])).then((rows) => {
       let claimed = 0;
       let heldBack = false;
       let more = false;
+      // Every position is in its range before any is acknowledged (an undecodable one is, at once).
+      for (const row of rows) if (row.pos !== null) this.hold(row.pos, row.rng as string);
       for (const row of rows) {
         if (row.pos !== null) {
           claimed++;
@@ -152,11 +171,22 @@ export class DurableReader {
       }
     }, (err: unknown) => {
       this.setup.report(err);
+      this.unsent(done);
+      // Not at once from the finally below (a microtask loop while the store is down): the retry wakes it.
+      this.atEnd = true;
       this.later(200);
     }).finally(() => {
       this.claiming = false;
       this.pump();
+      if (!this.claiming && this.acks.length > 0) this.planFlush();
     });
+  }
+
+  private hold(pos: string, hi: string): void {
+    let range = this.ranges.get(hi);
+    if (range === undefined) this.ranges.set(hi, (range = { hi, left: new Set() }));
+    range.left.add(pos);
+    this.rangeOf.set(pos, range);
   }
 
   /** Decodes a claimed row; one that is not an event is reported and acknowledged, never retried for ever. */
@@ -192,13 +222,55 @@ export class DurableReader {
     }
   }
 
+  /**
+   * Hands `positions` back: their ranges become single positions, these expired at once,
+   * the others still held (in a handler) under a range of their own.
+   */
   private release(positions: string[]): void {
-    const { durable, owner, channel, sql } = this.setup;
-    this.track(this.query(sql.release, [durable, owner, positions, channel])).catch(this.setup.report);
+    const touched = new Set<Range>();
+    const freed: string[] = [];
+    for (const pos of positions) {
+      const range = this.rangeOf.get(pos);
+      if (range === undefined) continue;
+      touched.add(range);
+      freed.push(pos);
+      this.rangeOf.delete(pos);
+      range.left.delete(pos);
+    }
+    if (touched.size === 0) return;
+    const his: string[] = [];
+    const kept: string[] = [];
+    for (const range of touched) {
+      his.push(range.hi);
+      this.ranges.delete(range.hi);
+      for (const pos of range.left) {
+        kept.push(pos);
+        this.hold(pos, pos);
+      }
+    }
+    this.track(this.releaseQuery(his, freed, kept)).catch(this.setup.report);
   }
 
+  private releaseQuery(his: string[], freed: string[], kept: string[]): Promise<unknown> {
+    const { durable, owner, lease, channel, sql } = this.setup;
+    return this.query(sql.release, [durable, owner, his, freed, kept, lease, channel]);
+  }
+
+  /** A position handled: its range goes once it has none left. */
   private ack(pos: string): void {
-    this.acks.push(pos);
+    const range = this.rangeOf.get(pos);
+    // Handed back meanwhile: it comes again (at least once).
+    if (range === undefined) return;
+    this.rangeOf.delete(pos);
+    range.left.delete(pos);
+    if (range.left.size > 0) return;
+    this.ranges.delete(range.hi);
+    this.acks.push(range.hi);
+    // A claim out now: its end claims again with these, or flushes them (finally in claim()).
+    if (!this.claiming) this.planFlush();
+  }
+
+  private planFlush(): void {
     if (this.ackPlanned) return;
     this.ackPlanned = true;
     setImmediate(() => {
@@ -214,11 +286,16 @@ export class DurableReader {
     try {
       await this.track(this.query(this.setup.sql.ack, [this.setup.durable, batch]));
     } catch (err) {
-      // Kept, and sent again: a delivery row left behind would be renewed by this owner for ever.
-      this.acks.unshift(...batch);
       this.setup.report(err);
-      if (!this.closed) setTimeout(() => void this.flushAcks(), 200).unref();
+      this.unsent(batch);
     }
+  }
+
+  /** Kept, and sent again: a range row left behind would be renewed by this owner for ever. */
+  private unsent(his: string[]): void {
+    if (his.length === 0) return;
+    this.acks.unshift(...his);
+    if (!this.closed) setTimeout(() => void this.flushAcks(), 200).unref();
   }
 
   private renew(): void {

@@ -30,13 +30,15 @@ export async function migrate(executor: Queryable, options: MigrateOptions = {})
 
 /** Runs the DDL only when the stored version differs: CREATE TRIGGER would wait for every open transaction on the table. */
 export async function ensureSchema(executor: Queryable, names: Names): Promise<void> {
+  let stored: number | undefined;
   try {
     const { rows } = await executor.query(versionSql(names));
-    if ((rows[0] as { version?: number } | undefined)?.version === SCHEMA_VERSION) return;
+    stored = (rows[0] as { version?: number } | undefined)?.version;
+    if (stored === SCHEMA_VERSION) return;
   } catch (err) {
     // 42P01 undefined_table, 3F000 invalid_schema_name: never migrated.
     const code = (err as { code?: unknown }).code;
     if (code !== '42P01' && code !== '3F000') throw err;
   }
-  await executor.query(schemaSql(names));
+  await executor.query(schemaSql(names, stored));
 }

@@ -79,6 +79,8 @@ export class PostgresStore implements MeshStore {
     if (entry !== undefined && entry.pattern !== spec.pattern) throw patternClash(spec.name, entry.pattern);
     if (entry === undefined) {
       await this.ensureDurable(s.pool, spec);
+      // Closed meanwhile: a reader made now would never be closed (it would claim on a closed pool for ever).
+      if (this.state !== s) throw notOpen(undefined);
       // Another consume of the same name may have won the await.
       entry = this.readers.get(spec.name) ?? this.reader(spec);
     }
@@ -104,7 +106,7 @@ export class PostgresStore implements MeshStore {
     await s.pool.query(this.sql.deleteDurable, [name]);
   }
 
-  /** Delivery rows (handed out, not acknowledged) plus matching events after the durable's cursor, in one query. */
+  /** Matching events in leased ranges (handed out, not all acknowledged) plus those after the durable's cursor, in one query. */
   backlog(name: string): Promise<number | undefined> {
     const s = this.state;
     if (s === undefined) return Promise.reject(notOpen(undefined));
