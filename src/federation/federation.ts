@@ -9,6 +9,7 @@ import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link, LinkWatcher } from './link.js';
+import type { EventHeader } from './event-headers.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
@@ -16,7 +17,7 @@ import { applyVerdict } from './hello-verdict.js';
 import type { RemoteParty } from '../hooks/hook-list.js';
 import { withoutSecrets } from './redact.js';
 import {
-  advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
+  advertiseFrame, batchLimitOf, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
 export type { PeerStats } from './peer-info.js';
@@ -61,6 +62,8 @@ interface PeerLink {
   readonly watcher: LinkWatcher | undefined;
   /** Why this side closed it (logged with 'peer link down'); undefined: the connection itself closed. */
   reason: string | undefined;
+  /** Events per batch frame the peer's HELLO said it accepts; 0: single frames only (PROTOCOL §5.6). */
+  batchMax: number;
 }
 
 /**
@@ -90,6 +93,9 @@ export class Federation {
     this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
       const entry = this.links.get(link);
       if (entry !== undefined) this.send(entry.link, typeof frame === 'function' ? frame(this.seq()) : frame);
+    }, (link, header, body) => {
+      const entry = this.links.get(link);
+      if (entry !== undefined) this.sendEvent(entry, header, body);
     }, (link) => this.links.get(link)?.party);
   }
 
@@ -105,7 +111,7 @@ export class Federation {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
     const entry: PeerLink = {
-      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined,
+      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined, batchMax: 0,
     };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
@@ -234,6 +240,7 @@ export class Federation {
           const code = desc.startsWith('ERR_MESH_PEER_SAME_ID') ? 'ERR_MESH_PEER_SAME_ID' : 'ERR_MESH_PEER_REFUSED';
           throw new MeshError(code, `peer refused the HELLO: ${desc}`, { details: { link: id } });
         }
+        entry.batchMax = batchLimitOf(frame);
         return this.up(id, entry, prop(frame, 'evmeshnode'));
       case 'SUBSCRIBE_REQUEST':
         return this.advertised(id, entry, frame);
@@ -258,6 +265,7 @@ export class Federation {
     // reported here: the dialing side reports it, once, and redials only at its slowest pace.
     if (peer === this.host.selfId) return this.refuse(entry, frame, `ERR_MESH_PEER_SAME_ID: ${peer} is this node's own id`);
     if (this.full(entry, frame)) return;
+    entry.batchMax = batchLimitOf(frame);
     const { remoteAddress, certificate } = entry.link;
     const hello = certificate === undefined ? { node: peer, token, remoteAddress } : { node: peer, token, remoteAddress, certificate };
     applyVerdict(this.host.verifyHello(hello), peer, {
@@ -376,10 +384,27 @@ export class Federation {
     try {
       link.send(frame);
     } catch (err) {
-      const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
-      if (error.code === 'ERR_MESH_CLOSED') return;
-      this.host.report(error);
-      this.dropLink(link, error.code);
+      this.sendFailed(link, err);
+    }
+  }
+
+  private sendFailed(link: Link, err: unknown): void {
+    const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
+    if (error.code === 'ERR_MESH_CLOSED') return;
+    this.host.report(error);
+    this.dropLink(link, error.code);
+  }
+
+  /** PROTOCOL §5.6: into a batch frame where the peer takes them, else a frame of its own. */
+  private sendEvent(entry: PeerLink, header: EventHeader, body: string | Buffer): void {
+    const link = entry.link;
+    if (entry.batchMax === 0 || link.sendBatched === undefined) {
+      return this.send(link, { header: header.single, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body });
+    }
+    try {
+      link.sendBatched(header.batch, body, entry.batchMax);
+    } catch (err) {
+      this.sendFailed(link, err);
     }
   }
 
