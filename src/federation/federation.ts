@@ -3,35 +3,24 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import type { RequestFailure } from '../delivery/request-takers.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
-import type { PeerInfo, PeerStats } from './peer-info.js';
+import type { PeerStats } from './peer-info.js';
 import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link, LinkWatcher } from './link.js';
 import type { EventHeader } from './event-headers.js';
+import { info, newPeerLink, pong, sendEvent, type PeerLink } from './peer-link.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
 import { applyVerdict } from './hello-verdict.js';
-import type { RemoteParty } from '../hooks/hook-list.js';
 import { withoutSecrets } from './redact.js';
 import {
   advertiseFrame, batchLimitOf, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
 export type { PeerStats } from './peer-info.js';
-
-function info(entry: PeerLink, node: string): PeerInfo {
-  return { node, dialed: entry.dialed, remoteAddress: entry.link.remoteAddress };
-}
-
-/** A heartbeat was answered: the round trip, if it answers the last one sent. */
-function pong(entry: PeerLink, frame: WireFrame): void {
-  if (entry.ping === undefined || entry.ping.seq !== frame.header.seq) return;
-  entry.rttMs = performance.now() - entry.ping.at;
-  entry.ping = undefined;
-}
 
 function noSessionFrame(frame: WireFrame): WireFrame {
   return { header: { cmd: replyCommandOf(frame.header.cmd), code: 1, desc: 'no session is found', seq: frame.header.seq, properties: {} }, body: undefined };
@@ -40,31 +29,6 @@ function noSessionFrame(frame: WireFrame): WireFrame {
 /** PROTOCOL §4: the presence entry every node advertises (never a proxy, never matched). */
 const PRESENCE = '~node';
 const PRESENCE_PATTERN = 'evmesh.node';
-
-interface PeerLink {
-  readonly link: Link;
-  /** This node dialed it (PROTOCOL §7.1: who says which goodbye). */
-  readonly dialed: boolean;
-  peer: string | undefined;
-  /** The peer's LISTEN arrived: its table is in, 'peer:up' was signalled (PROTOCOL §4.3). */
-  listening: boolean;
-  /** Last time anything arrived (PROTOCOL §3.1: any frame is a sign of life). */
-  seen: number;
-  /** Who is at the other end, as hooks are told (identity set by the HELLO). */
-  party: RemoteParty;
-  /** What `verifyHello` admitted this peer as, on a link it dialed us on; else its node id. */
-  identity: string | undefined;
-  /** The heartbeat awaiting its answer (its seq, and when it left), for the round trip. */
-  ping: { seq: string; at: number } | undefined;
-  /** Round trip of the last answered heartbeat, in ms. */
-  rttMs: number | undefined;
-  /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
-  readonly watcher: LinkWatcher | undefined;
-  /** Why this side closed it (logged with 'peer link down'); undefined: the connection itself closed. */
-  reason: string | undefined;
-  /** Events per batch frame the peer's HELLO said it accepts; 0: single frames only (PROTOCOL §5.6). */
-  batchMax: number;
-}
 
 /**
  * One node's federation: its links, what it learned through them (the interest
@@ -109,10 +73,7 @@ export class Federation {
    */
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
-    const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = {
-      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined, batchMax: 0,
-    };
+    const entry = newPeerLink(link, dials, watcher);
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -395,16 +356,12 @@ export class Federation {
     this.dropLink(link, error.code);
   }
 
-  /** PROTOCOL §5.6: into a batch frame where the peer takes them, else a frame of its own. */
+  /** PROTOCOL §5.6: in a batch frame where the peer takes them (peer-link.ts). */
   private sendEvent(entry: PeerLink, header: EventHeader, body: string | Buffer): void {
-    const link = entry.link;
-    if (entry.batchMax === 0 || link.sendBatched === undefined) {
-      return this.send(link, { header: header.single, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body });
-    }
     try {
-      link.sendBatched(header.batch, body, entry.batchMax);
+      sendEvent(entry, header, body);
     } catch (err) {
-      this.sendFailed(link, err);
+      this.sendFailed(entry.link, err);
     }
   }
 
