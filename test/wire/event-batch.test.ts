@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_MAX_EVENTS, decodeEventBatch, encodeEventBatch } from '../../src/wire/bodies/event-batch.js';
 import { FrameEncoder, encodeFrame, type WireFrame, type WireHeader, type WritableLike } from '../../src/wire/index.js';
+import { OutboundBudget } from '../../src/wire/outbound-budget.js';
 import { expectThrowCode } from '../support/expect-code.js';
 import { decodeChunks, splitAt } from './harness.js';
 
@@ -180,5 +181,29 @@ describe('FrameEncoder.sendBatched (PROTOCOL §5.6)', () => {
       const { frames } = decodeChunks(splitAt(bytes, [cut]));
       expect(decodeEventBatch(frames[0]?.body).map((b) => b.toString('utf8'))).toEqual(Array.from({ length: 5 }, (_, i) => ev(i)));
     }
+  });
+
+  it('redoes an event whose charge shed another connection that sent a frame here meanwhile', async () => {
+    const sink = new Sink();
+    const budget = new OutboundBudget(4096);
+    const slow = new FrameEncoder({ write: () => false, once: () => undefined }, {
+      budget,
+      // As a link's close does: what it carried is withdrawn on the other links, this one too.
+      onShed: () => {
+        slow.close();
+        encoder.send(heartbeat);
+      },
+    });
+    const encoder: FrameEncoder = new FrameEncoder(sink, { budget });
+    encoder.sendBatched(batchHeader, ev(1), 1024);
+    // The slow connection takes all but 10 bytes of the budget: the next event cannot fit without shedding it.
+    const overhead = encodeFrame({ header: heartbeat.header, body: undefined }).length;
+    slow.send({ header: heartbeat.header, body: Buffer.alloc(4096 - budget.usedBytes - overhead - 10) });
+    encoder.sendBatched(batchHeader, ev(2), 1024);
+    await tick();
+    const { frames, events } = received(sink);
+    expect(frames.map((f) => f.header.cmd)).toEqual(['ASYNC_MESSAGE_TO_SERVER', 'HEARTBEAT_REQUEST', 'ASYNC_MESSAGE_TO_SERVER']);
+    expect(events).toEqual([[ev(1)], [], [ev(2)]]);
+    expect(budget.usedBytes).toBe(0);
   });
 });
