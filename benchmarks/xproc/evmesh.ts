@@ -91,7 +91,9 @@ function driver(args: PeerArgs): DriverSide {
     },
     bytesPerEvent() {
       const out = m().peers()[0]?.outbound;
-      return out && out.frames > 0 ? Math.round(out.bytes / out.frames) : 0;
+      // A batch frame (PROTOCOL §5.6) is one frame carrying several events.
+      const events = out === undefined ? 0 : out.frames - out.batches + out.batched;
+      return out && events > 0 ? Math.round(out.bytes / events) : 0;
     },
     async close() {
       await mesh?.close();

@@ -1,6 +1,13 @@
 import { MeshError } from '../errors.js';
+import { BATCH_FORMAT, BATCH_PROPERTY } from '../wire/bodies/event-batch.js';
 import type { WireHeader } from '../wire/header.js';
 import { eventFrame, isDestinations, type Destinations } from './peer-frames.js';
+
+/** The header of an event frame, and of a batch frame of such events (PROTOCOL §5.2, §5.6). */
+export interface EventHeader {
+  readonly single: WireHeader;
+  readonly batch: WireHeader;
+}
 
 interface SentHeader {
   readonly origin: string;
@@ -8,7 +15,7 @@ interface SentHeader {
   readonly dest: Destinations;
   /** Nodes in `dest`. */
   readonly nodes: number;
-  readonly header: WireHeader;
+  readonly header: EventHeader;
 }
 
 /** What an arriving event's `evmeshdest` asks of this node (PROTOCOL §5.3). */
@@ -33,13 +40,17 @@ export class EventHeaders {
 
   constructor(private readonly self: string) {}
 
-  /** The header of an event (not a request) for `dest` on `link`. */
-  header(link: string, origin: string, dest: Destinations, hops: number): WireHeader {
+  /**
+   * The headers of an event (not a request) for `dest` on `link`: the same objects while
+   * they repeat, which is also what lets the encoder add the event to the open batch.
+   */
+  header(link: string, origin: string, dest: Destinations, hops: number): EventHeader {
     const memo = this.sent.get(link);
     if (memo !== undefined && memo.origin === origin && memo.hops === hops && sameDestinations(dest, memo.dest, memo.nodes)) {
       return memo.header;
     }
-    const header = eventFrame(undefined, 'ASYNC_MESSAGE_TO_SERVER', undefined, origin, dest, hops).header;
+    const single = eventFrame(undefined, 'ASYNC_MESSAGE_TO_SERVER', undefined, origin, dest, hops).header;
+    const header = { single, batch: { ...single, properties: { ...single.properties, [BATCH_PROPERTY]: BATCH_FORMAT } } };
     this.sent.set(link, { origin, hops, dest, nodes: Object.keys(dest).length, header });
     return header;
   }

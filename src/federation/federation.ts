@@ -3,34 +3,24 @@ import type { MeshEvent } from '../event/mesh-event.js';
 import type { RequestFailure } from '../delivery/request-takers.js';
 import type { MeshSubscription } from '../delivery/subscription.js';
 import type { WireFrame } from '../wire/frame.js';
-import type { PeerInfo, PeerStats } from './peer-info.js';
+import type { PeerStats } from './peer-info.js';
 import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
 import type { Link, LinkWatcher } from './link.js';
+import type { EventHeader } from './event-headers.js';
+import { info, newPeerLink, pong, sendEvent, type PeerLink } from './peer-link.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
 import { Proxies } from './proxies.js';
 import { applyVerdict } from './hello-verdict.js';
-import type { RemoteParty } from '../hooks/hook-list.js';
 import { withoutSecrets } from './redact.js';
 import {
-  advertiseFrame, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
+  advertiseFrame, batchLimitOf, goodbyeFrame, goodbyeResponseFrame, heartbeatFrame, heartbeatResponseFrame, helloFrame, helloResponseFrame, listenFrame, refusedHelloFrame, isPath, jsonProp, optionalProp, prop, withdrawFrame, type Destinations,
 } from './peer-frames.js';
 
 export type { PeerStats } from './peer-info.js';
-
-function info(entry: PeerLink, node: string): PeerInfo {
-  return { node, dialed: entry.dialed, remoteAddress: entry.link.remoteAddress };
-}
-
-/** A heartbeat was answered: the round trip, if it answers the last one sent. */
-function pong(entry: PeerLink, frame: WireFrame): void {
-  if (entry.ping === undefined || entry.ping.seq !== frame.header.seq) return;
-  entry.rttMs = performance.now() - entry.ping.at;
-  entry.ping = undefined;
-}
 
 function noSessionFrame(frame: WireFrame): WireFrame {
   return { header: { cmd: replyCommandOf(frame.header.cmd), code: 1, desc: 'no session is found', seq: frame.header.seq, properties: {} }, body: undefined };
@@ -39,29 +29,6 @@ function noSessionFrame(frame: WireFrame): WireFrame {
 /** PROTOCOL §4: the presence entry every node advertises (never a proxy, never matched). */
 const PRESENCE = '~node';
 const PRESENCE_PATTERN = 'evmesh.node';
-
-interface PeerLink {
-  readonly link: Link;
-  /** This node dialed it (PROTOCOL §7.1: who says which goodbye). */
-  readonly dialed: boolean;
-  peer: string | undefined;
-  /** The peer's LISTEN arrived: its table is in, 'peer:up' was signalled (PROTOCOL §4.3). */
-  listening: boolean;
-  /** Last time anything arrived (PROTOCOL §3.1: any frame is a sign of life). */
-  seen: number;
-  /** Who is at the other end, as hooks are told (identity set by the HELLO). */
-  party: RemoteParty;
-  /** What `verifyHello` admitted this peer as, on a link it dialed us on; else its node id. */
-  identity: string | undefined;
-  /** The heartbeat awaiting its answer (its seq, and when it left), for the round trip. */
-  ping: { seq: string; at: number } | undefined;
-  /** Round trip of the last answered heartbeat, in ms. */
-  rttMs: number | undefined;
-  /** The dialer's, for a link it made to a configured peer: told when it is up, or why it failed before. */
-  readonly watcher: LinkWatcher | undefined;
-  /** Why this side closed it (logged with 'peer link down'); undefined: the connection itself closed. */
-  reason: string | undefined;
-}
 
 /**
  * One node's federation: its links, what it learned through them (the interest
@@ -90,6 +57,9 @@ export class Federation {
     this.forwarder = new Forwarder(host, this.table, this.proxies, (link, frame) => {
       const entry = this.links.get(link);
       if (entry !== undefined) this.send(entry.link, typeof frame === 'function' ? frame(this.seq()) : frame);
+    }, (link, header, body) => {
+      const entry = this.links.get(link);
+      if (entry !== undefined) this.sendEvent(entry, header, body);
     }, (link) => this.links.get(link)?.party);
   }
 
@@ -103,10 +73,7 @@ export class Federation {
    */
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
-    const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
-    const entry: PeerLink = {
-      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined,
-    };
+    const entry = newPeerLink(link, dials, watcher);
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -234,6 +201,7 @@ export class Federation {
           const code = desc.startsWith('ERR_MESH_PEER_SAME_ID') ? 'ERR_MESH_PEER_SAME_ID' : 'ERR_MESH_PEER_REFUSED';
           throw new MeshError(code, `peer refused the HELLO: ${desc}`, { details: { link: id } });
         }
+        entry.batchMax = batchLimitOf(frame);
         return this.up(id, entry, prop(frame, 'evmeshnode'));
       case 'SUBSCRIBE_REQUEST':
         return this.advertised(id, entry, frame);
@@ -258,6 +226,7 @@ export class Federation {
     // reported here: the dialing side reports it, once, and redials only at its slowest pace.
     if (peer === this.host.selfId) return this.refuse(entry, frame, `ERR_MESH_PEER_SAME_ID: ${peer} is this node's own id`);
     if (this.full(entry, frame)) return;
+    entry.batchMax = batchLimitOf(frame);
     const { remoteAddress, certificate } = entry.link;
     const hello = certificate === undefined ? { node: peer, token, remoteAddress } : { node: peer, token, remoteAddress, certificate };
     applyVerdict(this.host.verifyHello(hello), peer, {
@@ -376,10 +345,23 @@ export class Federation {
     try {
       link.send(frame);
     } catch (err) {
-      const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
-      if (error.code === 'ERR_MESH_CLOSED') return;
-      this.host.report(error);
-      this.dropLink(link, error.code);
+      this.sendFailed(link, err);
+    }
+  }
+
+  private sendFailed(link: Link, err: unknown): void {
+    const error = asMeshError(err, 'ERR_MESH_WIRE_BACKPRESSURE');
+    if (error.code === 'ERR_MESH_CLOSED') return;
+    this.host.report(error);
+    this.dropLink(link, error.code);
+  }
+
+  /** PROTOCOL §5.6: in a batch frame where the peer takes them (peer-link.ts). */
+  private sendEvent(entry: PeerLink, header: EventHeader, body: string | Buffer): void {
+    try {
+      sendEvent(entry, header, body);
+    } catch (err) {
+      this.sendFailed(entry.link, err);
     }
   }
 

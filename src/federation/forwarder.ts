@@ -1,10 +1,12 @@
+import { MeshError } from '../errors.js';
 import type { MeshEvent } from '../event/mesh-event.js';
 import { eventJson } from '../event/event-json.js';
 import { deliver } from '../delivery/dispatcher.js';
 import { RequestTakers, type RequestFailure } from '../delivery/request-takers.js';
 import { refuseFull } from '../delivery/slow-consumer.js';
 import type { WireFrame } from '../wire/frame.js';
-import { EventHeaders } from './event-headers.js';
+import { decodeEventBatch, BATCH_FORMAT, BATCH_PROPERTY } from '../wire/bodies/event-batch.js';
+import { EventHeaders, type DestinationSplit, type EventHeader } from './event-headers.js';
 import type { InterestTable } from './interest-table.js';
 import { PeerEvents } from './peer-event.js';
 import type { RemoteParty } from '../hooks/hook-list.js';
@@ -20,6 +22,20 @@ import { ArrivedTopics } from './arrived-topics.js';
  * gets the frame's seq drawn by the federation.
  */
 export type SendOn = (link: string, frame: WireFrame | ((seq: string) => WireFrame)) => void;
+
+/**
+ * How the forwarder sends an event (not a request) on a link: its JSON with the headers for
+ * a single frame and for a batch (PROTOCOL §5.6); the link's side picks which.
+ */
+export type SendEventOn = (link: string, header: EventHeader, body: string | Buffer) => void;
+
+/** What an arriving event frame's header says, read once for all the events of a batch. */
+interface Arrival {
+  readonly origin: string;
+  readonly split: DestinationSplit;
+  readonly hops: number;
+  readonly deadline: number | undefined;
+}
 
 interface Served {
   readonly origin: string;
@@ -60,6 +76,7 @@ export class Forwarder {
     private readonly table: InterestTable,
     private readonly proxies: Proxies,
     private readonly sendOn: SendOn,
+    private readonly sendEventOn: SendEventOn,
     /** Who is at the other end of a link (for the onRemoteSend check). */
     private readonly partyOf: (link: string) => RemoteParty | undefined,
   ) {
@@ -76,7 +93,7 @@ export class Forwarder {
    */
   forward(event: MeshEvent, destinations: Destinations): void {
     const deadline = this.host.requestDeadline(event.id);
-    const nodes = this.split(destinations, event, this.host.selfId, 1, deadline, Buffer.from(eventJson(event)));
+    const nodes = this.split(destinations, event, this.host.selfId, 1, deadline, eventJson(event));
     if (deadline !== undefined && nodes > 0) this.host.requestForwarded(event.id, nodes);
   }
 
@@ -108,19 +125,36 @@ export class Forwarder {
     this.headers.forget(link);
   }
 
-  /** PROTOCOL §5.3: deliver what is ours, split the rest by next hop; a hook may refuse the event from `from`. */
+  /**
+   * PROTOCOL §5.3: deliver what is ours, split the rest by next hop; a hook may refuse the event
+   * from `from`. A batch (§5.6) is its events one after the other, as if each came alone; its
+   * layout is checked first, so a malformed one delivers none of them.
+   */
   arrived(frame: WireFrame, from: RemoteParty): void {
-    const origin = prop(frame, 'evmeshorigin');
-    const { mine, rest } = this.headers.split(prop(frame, 'evmeshdest'));
-    const hops = Number(prop(frame, 'evmeshhops'));
     const deadlineText = optionalProp(frame, 'evmeshdeadline');
-    const deadline = deadlineText === undefined ? undefined : Number(deadlineText);
-    if (deadline !== undefined && deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
-    const event = this.events.read(frame.body);
+    const arrival: Arrival = {
+      origin: prop(frame, 'evmeshorigin'), split: this.headers.split(prop(frame, 'evmeshdest')),
+      hops: Number(prop(frame, 'evmeshhops')), deadline: deadlineText === undefined ? undefined : Number(deadlineText),
+    };
+    const batch = frame.header.properties[BATCH_PROPERTY];
+    if (batch === undefined) {
+      if (arrival.deadline !== undefined && arrival.deadline < Date.now()) return; // PROTOCOL §6.1: nobody works past the deadline
+      return this.arrivedOne(frame.body, arrival, from);
+    }
+    // PROTOCOL §5.6: only events travel in batches, in the one format there is.
+    if (batch !== BATCH_FORMAT || frame.header.cmd !== 'ASYNC_MESSAGE_TO_SERVER' || arrival.deadline !== undefined) {
+      throw new MeshError('ERR_MESH_WIRE_BAD_BODY', 'malformed event batch: not an event batch of format 1', { details: { reason: 'format', cmd: frame.header.cmd } });
+    }
+    for (const body of decodeEventBatch(frame.body)) this.arrivedOne(body, arrival, from);
+  }
+
+  private arrivedOne(body: Buffer | undefined, arrival: Arrival, from: RemoteParty): void {
+    const { mine, rest } = arrival.split;
+    const event = this.events.read(body);
     const hooks = this.host.hooks;
     if (hooks.onRemoteEvent !== undefined && !hooks.allows('onRemoteEvent', event, from)) return;
     if (mine !== undefined) {
-      const served = deadline === undefined ? undefined : this.serve(event.id, origin, deadline);
+      const served = arrival.deadline === undefined ? undefined : this.serve(event.id, arrival.origin, arrival.deadline);
       // PROTOCOL §9.3: the destination list only says where to look; each subscription it
       // names gets the event only if its pattern matches (deliver checks the filter).
       const topics = this.topics.reset(event);
@@ -133,7 +167,9 @@ export class Forwarder {
       served?.takers.check();
     }
     // Copied: the body is a view into a socket chunk, which must not be kept alive.
-    if (rest !== undefined && hops < MAX_HOPS) this.split(rest, event, origin, hops + 1, deadline, Buffer.from(frame.body as Buffer));
+    if (rest !== undefined && arrival.hops < MAX_HOPS) {
+      this.split(rest, event, arrival.origin, arrival.hops + 1, arrival.deadline, Buffer.from(body as Buffer));
+    }
   }
 
   /**
@@ -206,7 +242,7 @@ export class Forwarder {
   }
 
   /** Sends one copy per next hop; returns how many destination nodes it went to. */
-  private split(dest: Destinations, event: MeshEvent, origin: string, hops: number, deadline: number | undefined, body: Buffer): number {
+  private split(dest: Destinations, event: MeshEvent, origin: string, hops: number, deadline: number | undefined, body: string | Buffer): number {
     let only: string | undefined;
     let several = false;
     for (const node in dest) {
@@ -237,16 +273,19 @@ export class Forwarder {
   }
 
   /** Sends `part` over `hop`; false when a hook (the ACL) keeps the event off that link. */
-  private sendPart(hop: string, event: MeshEvent, part: Destinations, origin: string, hops: number, deadline: number | undefined, body: Buffer): boolean {
+  private sendPart(
+    hop: string, event: MeshEvent, part: Destinations, origin: string, hops: number, deadline: number | undefined, body: string | Buffer,
+  ): boolean {
     const hooks = this.host.hooks;
     if (hooks.onRemoteSend !== undefined) {
       const to = this.partyOf(hop);
       if (to === undefined || !hooks.allows('onRemoteSend', event, to)) return false;
     }
-    if (deadline === undefined) this.sendOn(hop, { header: this.headers.header(hop, origin, part, hops), body });
+    if (deadline === undefined) this.sendEventOn(hop, this.headers.header(hop, origin, part, hops), body);
     else {
       this.ask(event.id, hop, part, deadline);
-      this.sendOn(hop, (seq) => eventFrame(seq, 'REQUEST_TO_SERVER', body, origin, part, hops, deadline));
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      this.sendOn(hop, (seq) => eventFrame(seq, 'REQUEST_TO_SERVER', bytes, origin, part, hops, deadline));
     }
     return true;
   }

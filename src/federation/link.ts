@@ -1,6 +1,7 @@
 import type { MeshError } from '../errors.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { FrameEncoderStats } from '../wire/frame-encoder.js';
+import type { WireHeader } from '../wire/header.js';
 import type { HelloCertificate, InboundStats } from './peer-info.js';
 
 /**
@@ -11,6 +12,12 @@ import type { HelloCertificate, InboundStats } from './peer-info.js';
 export interface Link {
   /** Queues a frame for the other end; throws a MeshError when the link is closed or backed up. */
   send(frame: WireFrame): void;
+  /**
+   * Queues one event (its CloudEvent JSON) into a batch frame with `header` (PROTOCOL §5.6),
+   * coalesced with the events sent after it in the same tick; throws as `send` does. Only
+   * for a peer that announced batches; a transport without it sends single frames.
+   */
+  sendBatched?(header: WireHeader, event: string | Buffer, maxEvents: number): void;
   /**
    * Closes both directions; `onClose` fires once on each end. What was sent before is
    * still written, for up to `graceMs` (default 1000) if the other end reads slowly.

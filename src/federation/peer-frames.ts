@@ -1,4 +1,5 @@
 import { MeshError } from '../errors.js';
+import { BATCH_MAX_EVENTS, BATCH_PROPERTY } from '../wire/bodies/event-batch.js';
 import { encodeSubscription } from '../wire/bodies/subscription.js';
 import { encodeUserAgent } from '../wire/bodies/user-agent.js';
 import type { WireCommand } from '../wire/constants.js';
@@ -25,15 +26,27 @@ function frame(seq: string, cmd: WireCommand, properties: Record<string, JsonVal
   return { header: { cmd, code: 0, seq, properties }, body };
 }
 
-/** PROTOCOL §2.2: a peer HELLO. */
+/** PROTOCOL §2.2: a peer HELLO; it announces the batches this node accepts (§5.6). */
 export function helloFrame(seq: string, node: string, version: string, token: string | undefined): WireFrame {
   const agent = encodeUserAgent({ subsystem: node, pid: process.pid, port: 0, version, token, group: 'evmesh', purpose: 'sub', unack: 0 });
-  return frame(seq, 'HELLO_REQUEST', { evmeshnode: node, evmeshproto: MESH_PROTOCOL }, agent);
+  return frame(seq, 'HELLO_REQUEST', { evmeshnode: node, evmeshproto: MESH_PROTOCOL, [BATCH_PROPERTY]: String(BATCH_MAX_EVENTS) }, agent);
 }
 
-/** PROTOCOL §2.3: the accepting node names itself in its answer. */
+/** PROTOCOL §2.3: the accepting node names itself in its answer, and announces batches too (§5.6). */
 export function helloResponseFrame(node: string, seqOf: string | undefined): WireFrame {
-  return { header: { cmd: 'HELLO_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties: { evmeshnode: node } }, body: undefined };
+  const properties = { evmeshnode: node, [BATCH_PROPERTY]: String(BATCH_MAX_EVENTS) };
+  return { header: { cmd: 'HELLO_RESPONSE', code: 0, desc: 'success', seq: seqOf, properties }, body: undefined };
+}
+
+/**
+ * PROTOCOL §5.6: how many events per batch frame a peer's HELLO (or HELLO_RESPONSE) says it
+ * accepts, capped at ours; 0 (single frames only) where it says nothing usable, as a node
+ * from before batches does.
+ */
+export function batchLimitOf(hello: WireFrame): number {
+  const value = hello.header.properties[BATCH_PROPERTY];
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) return 0;
+  return Math.min(Number(value), BATCH_MAX_EVENTS);
 }
 
 /** PROTOCOL §2.2: a refused HELLO answers code 1 (PROTOCOL §11.3), then the link closes. */

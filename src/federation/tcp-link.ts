@@ -4,6 +4,7 @@ import { MeshError } from '../errors.js';
 import { FrameDecoder } from '../wire/frame-decoder.js';
 import { FrameEncoder, type FrameEncoderStats } from '../wire/frame-encoder.js';
 import type { WireFrame } from '../wire/frame.js';
+import type { WireHeader } from '../wire/header.js';
 import type { OutboundBudget } from '../wire/outbound-budget.js';
 import type { Link } from './link.js';
 import type { HelloCertificate, InboundStats } from './peer-info.js';
@@ -77,6 +78,10 @@ export class TcpLink implements Link {
 
   send(frame: WireFrame): void {
     this.encoder.send(frame);
+  }
+
+  sendBatched(header: WireHeader, event: string | Buffer, maxEvents: number): void {
+    this.encoder.sendBatched(header, event, maxEvents);
   }
 
   trim(): void {

@@ -26,3 +26,4 @@ export {
 } from './bodies/message.js';
 export type { CloudEventJson, EventMeshMessage, WireMessage, WireProtocolType } from './bodies/message.js';
 export { ackCommandOf, decodeAckBody, encodeAckBody } from './bodies/ack.js';
+export { BATCH_MAX_EVENTS, decodeEventBatch, encodeEventBatch } from './bodies/event-batch.js';

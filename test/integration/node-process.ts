@@ -42,6 +42,11 @@ export class NodeProcess {
     this.child.send({ cmd: 'emit', topic, data });
   }
 
+  /** Emits `count` events (data 0, 1, …) in one synchronous burst. */
+  emitMany(topic: string, count: number): void {
+    this.child.send({ cmd: 'emitMany', topic, count });
+  }
+
   request(topic: string, timeout = 1000): Promise<{ data?: unknown; code?: string }> {
     const id = ++this.nextId;
     return new Promise((resolve) => {

@@ -1,12 +1,17 @@
 import { delay, map } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { MeshEvent } from '../../src/index.js';
 import { until } from '../support/expect-code.js';
 import { CE_PROPS, bodyJson, cloudEvent, userAgent, type Frame, type StockClient } from './stock-client.js';
 import { isPush, sleep, stockFixture } from './stock-fixture.js';
+import { NodeProcess } from './node-process.js';
 
 // Stock EventMesh client sessions publishing and subscribing (PROTOCOL §8.1–§8.4, §8.7).
 const { node, session, connect } = stockFixture();
+const processes: NodeProcess[] = [];
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.close()));
+});
 
 describe('a stock EventMesh client publishing', () => {
   it('reaches an in-process subscriber, routed by subject, and is ACKed with its seq', async () => {
@@ -217,6 +222,26 @@ describe('a stock EventMesh client subscribing', () => {
       expect(bodyJson(push)['data']).toBe('hello');
     }
   });
+
+  it('gets one event per push frame, in order, while an evmesh peer sends the node those events in batches (PROTOCOL §5.6)', async () => {
+    const { mesh, port } = await node({ id: 'n' });
+    mesh.subscribe('ask.n', () => 'ok');
+    const client = await session(port, 'sub', 'g', [['o.created', 'BROADCASTING']]);
+    const peer = await NodeProcess.start({ id: 'p', peers: [`tcp://127.0.0.1:${String(port)}`] });
+    processes.push(peer);
+    await peer.requestUntilAnswered('ask.n'); // the table exchange is done: p knows the client's interest
+    const n = 300;
+    peer.emitMany('o.created', n);
+    for (let i = 0; i < n; i++) {
+      const push = await client.next(isPush, 10_000);
+      expect(push.header).toMatchObject({ cmd: 'BROADCAST_MESSAGE_TO_CLIENT', properties: { protocoltype: 'cloudevents' } });
+      expect(push.header.properties['evmeshbatch']).toBeUndefined();
+      expect(bodyJson(push)['data']).toBe(i);
+      client.ack(push);
+    }
+    // The events did come over the peer link in batches: far fewer frames than events.
+    expect(mesh.peers()[0]?.inbound?.frames).toBeLessThan(n / 10);
+  }, 30_000);
 
   it('hands the un-ACKed pushes of a CLUSTERING session that goes away to another session of its group', async () => {
     const { mesh, port } = await node({ stockClients: { redeliverAfter: 60_000 } });

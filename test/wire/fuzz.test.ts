@@ -3,6 +3,7 @@ import { MeshError } from '../../src/errors.js';
 import {
   decodeAckBody, decodeMessage, decodeRedirectInfo, decodeSubscription, decodeUserAgent, isWireCommand, type WireFrame,
 } from '../../src/wire/index.js';
+import { decodeEventBatch } from '../../src/wire/bodies/event-batch.js';
 import { decodeChunks, mulberry32, prefix, type DecodeResult } from './harness.js';
 import { VECTORS } from './vectors.js';
 
@@ -82,6 +83,7 @@ function expectBodyDecodersWellBehaved(frame: WireFrame): void {
   const decoders = [
     () => decodeUserAgent(frame.body), () => decodeSubscription(frame.body), () => decodeRedirectInfo(frame.body),
     () => decodeMessage(frame.header.properties, frame.body), () => decodeAckBody(frame.body),
+    () => decodeEventBatch(frame.body),
   ];
   for (const decode of decoders) {
     const err = thrownBy(decode);
