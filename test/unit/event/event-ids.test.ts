@@ -26,4 +26,14 @@ describe('EventIds', () => {
   it('uses only characters that need no escaping in URLs, headers or JSON', () => {
     for (const id of take(new EventIds(), 100)) expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
   });
+
+  it('writes each id as the same prefix followed by the next decimal number, across every thousand', () => {
+    const ids = take(new EventIds(), 2_500);
+    const prefix = ids[0]!.replace(/\d+$/, '');
+    const numbers = ids.map((id) => {
+      expect(id.startsWith(prefix)).toBe(true);
+      return Number(id.slice(prefix.length));
+    });
+    numbers.forEach((n, i) => expect(n).toBe(numbers[0]! + i));
+  });
 });

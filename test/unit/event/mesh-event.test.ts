@@ -1,7 +1,7 @@
 import { CloudEvent } from 'cloudevents';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventIds } from '../../../src/event/event-ids.js';
-import { MeshEvent, extensionsOf } from '../../../src/event/mesh-event.js';
+import { CORE_ATTRIBUTES, MeshEvent, extensionsOf, isCoreAttribute } from '../../../src/event/mesh-event.js';
 import { createEvent } from '../../../src/event/normalize.js';
 
 const factory = { ids: new EventIds(), source: '/test' };
@@ -118,5 +118,12 @@ describe('MeshEvent extensions', () => {
 
   it('has no extensions when none were given', () => {
     expect(extensionsOf(new MeshEvent('id', 'a', '/s', 1, MS))).toEqual({});
+  });
+});
+
+describe('isCoreAttribute', () => {
+  it('names exactly the core attributes', () => {
+    for (const name of CORE_ATTRIBUTES) expect(isCoreAttribute(name)).toBe(true);
+    for (const name of ['region', 'Type', 'ID', 'ids', 'datas', 'data-base64', '', 'traceparent']) expect(isCoreAttribute(name)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { CloudEvent } from 'cloudevents';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventIds } from '../../../src/event/event-ids.js';
 import { MeshEvent } from '../../../src/event/mesh-event.js';
 import { type EventAttributes, createEvent, toMeshEvent } from '../../../src/event/normalize.js';
@@ -170,4 +170,35 @@ describe('toMeshEvent', () => {
   ])('rejects %s as an invalid topic', (_name, type) => {
     expect(() => toMeshEvent(factory, { type, source: '/s' })).toThrow(INVALID_TOPIC);
   });
+
+  it('checks the type of the first event it sees, even a missing one', async () => {
+    vi.resetModules();
+    const fresh = await import('../../../src/event/normalize.js');
+    expect(() => fresh.toMeshEvent(factory, { source: '/s' })).toThrow(INVALID_EVENT);
+  });
+
+  it('checks every event in full after valid ones with the same type and source', () => {
+    const good = { type: 'a.b', source: '/s' };
+    toMeshEvent(factory, good);
+    // Each bad one twice in a row: the first must not make the second look checked.
+    for (const [bad, code] of [[{ type: 'a.b.#', source: '/s' }, INVALID_TOPIC], [{ type: 'a.b', source: '/s x' }, INVALID_EVENT]] as const) {
+      expect(() => toMeshEvent(factory, bad)).toThrow(code);
+      expect(() => toMeshEvent(factory, bad)).toThrow(code);
+    }
+    expect(toMeshEvent(factory, good)).toMatchObject(good);
+  });
 });
+
+describe('attributes and extensions', () => {
+  it('takes extensions from own properties only, as Object.keys lists them', () => {
+    const attrs = Object.create({ inherited: 'x' }, { region: { value: 'eu', enumerable: true } }) as EventAttributes;
+    const ev = createEvent(factory, 'a', null, attrs);
+    expect(Object.keys(ev)).toEqual(['id', 'type', 'source', 'data', 'subject', 'datacontenttype', 'dataschema', 'region']);
+  });
+
+  it('adds extensions in the order they were given, after the core attributes', () => {
+    const ev = toMeshEvent(factory, { zone: 'z', type: 'a', tenant: 't', source: '/s', subject: 's', priority: 1 });
+    expect(Object.keys(ev)).toEqual(['id', 'type', 'source', 'data', 'subject', 'datacontenttype', 'dataschema', 'zone', 'tenant', 'priority']);
+  });
+});
+

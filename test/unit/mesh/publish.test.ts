@@ -1,6 +1,6 @@
 import { CloudEvent } from 'cloudevents';
-import { describe, expect, it } from 'vitest';
-import { type MeshEvent } from '../../../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Mesh, type MeshEvent } from '../../../src/index.js';
 import { expectRejectCode, expectThrowCode } from '../../support/expect-code.js';
 import { closedAfterEach } from '../../support/meshes.js';
 
@@ -119,3 +119,58 @@ describe('several meshes in one process', () => {
     expect(got).toEqual(['a', 'b']);
   });
 });
+
+describe('the event each form publishes', () => {
+  const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+  const forms: Array<[string, (m: Mesh) => MeshEvent | Promise<MeshEvent>]> = [
+    ['emit(topic, data)', (m) => m.emit('a.b', { n: 1 })],
+    ['emit(topic, data, attributes)', (m) => m.emit('a.b', { n: 1 }, { subject: 's', region: 'eu' })],
+    ['emit(plain object)', (m) => m.emit({ type: 'a.b', source: '/p', data: { n: 1 }, subject: 's', region: 'eu' })],
+    ['publish(topic, data)', (m) => m.publish('a.b', { n: 1 })],
+  ];
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each(forms)('%s: carries the time of the publish, also when read later', async (_form, publish) => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const m = mesh({ source: '/m' });
+    const seen: Array<[string, number]> = [];
+    m.subscribe('a.b', (e) => {
+      vi.setSystemTime(T0 + 1000); // the handler runs a second after the publish
+      seen.push([e.time, e.timeMs]);
+    });
+    const ev = await publish(m);
+    vi.setSystemTime(T0 + 5000);
+    const iso = new Date(T0).toISOString();
+    expect(seen).toEqual([[iso, T0]]);
+    expect([ev.time, ev.timeMs]).toEqual([iso, T0]);
+    expect((JSON.parse(JSON.stringify(ev)) as { time: string }).time).toBe(iso);
+  });
+
+  it.each(forms)('%s: has one id, the same at every read and for every reader', async (_form, publish) => {
+    const m = mesh();
+    const seen: string[] = [];
+    m.subscribe('a.b', (e) => void seen.push(e.id, e.id));
+    const ev = await publish(m);
+    const id = ev.id;
+    expect(typeof id).toBe('string');
+    expect(seen).toEqual([id, id]);
+    expect(ev.id).toBe(id);
+    expect((JSON.parse(JSON.stringify(ev)) as { id: string }).id).toBe(id);
+  });
+
+  it.each(forms)('%s: lists its attributes as own properties, in a fixed order', async (_form, publish) => {
+    const ev = await publish(mesh({ source: '/m' }));
+    const core = ['id', 'type', 'source', 'data', 'subject', 'datacontenttype', 'dataschema'];
+    const extensions = 'region' in ev ? ['region'] : [];
+    expect(Object.keys(ev)).toEqual([...core, ...extensions]);
+    expect(Object.keys({ ...ev })).toEqual([...core, ...extensions]);
+    const json = JSON.parse(JSON.stringify(ev)) as Record<string, unknown>;
+    const subject = ev.subject === undefined ? [] : ['subject'];
+    expect(Object.keys(json)).toEqual(['specversion', 'id', 'source', 'type', 'time', ...subject, ...extensions, 'data']);
+    expect(json).toMatchObject({ specversion: '1.0', id: ev.id, source: ev.source, type: 'a.b', data: { n: 1 } });
+  });
+});
+
