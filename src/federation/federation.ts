@@ -8,6 +8,7 @@ import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
+import { InterestOutbox, type InterestItem } from './interest-outbox.js';
 import type { Link, LinkWatcher } from './link.js';
 import { Forwarder } from './forwarder.js';
 import type { FederationHost } from './federation-host.js';
@@ -61,6 +62,8 @@ interface PeerLink {
   readonly watcher: LinkWatcher | undefined;
   /** Why this side closed it (logged with 'peer link down'); undefined: the connection itself closed. */
   reason: string | undefined;
+  /** Interest for the peer, sent as the link takes it (PROTOCOL §4.7). */
+  readonly outbox: InterestOutbox;
 }
 
 /**
@@ -104,8 +107,12 @@ export class Federation {
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
     const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
+    const outbox = new InterestOutbox(link, (item) => this.tell(link, item), (error) => {
+      this.host.report(error);
+      this.dropLink(link, error.code);
+    });
     const entry: PeerLink = {
-      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined,
+      link, dialed: dials, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher, reason: undefined, ping: undefined, rttMs: undefined, outbox,
     };
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
@@ -215,6 +222,7 @@ export class Federation {
           }
           // PROTOCOL §2.4: a stock EventMesh client; the link is no peer link from here on.
           this.links.delete(id);
+          entry.outbox.close();
           return this.host.stockHello(entry.link, frame);
         }
         return this.admit(id, entry, peer, frame);
@@ -305,7 +313,7 @@ export class Federation {
     entry.link.admitted?.();
     entry.party = { kind: 'peer', identity: entry.identity ?? peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
-    this.send(entry.link, listenFrame(this.seq()));
+    entry.outbox.push('listen');
   }
 
   /**
@@ -326,6 +334,7 @@ export class Federation {
     const entry = this.links.get(id);
     if (entry === undefined) return;
     this.links.delete(id);
+    entry.outbox.close();
     if (entry.peer !== undefined) this.peerCount--;
     entry.watcher?.down();
     this.forwarder.linkDown(id);
@@ -354,15 +363,16 @@ export class Federation {
   }
 
   private apply(changes: InterestChanges): void {
-    for (const action of changes.send) {
-      const link = this.links.get(action.link)?.link;
-      if (link === undefined) continue;
-      this.send(link, action.kind === 'advertise'
-        ? advertiseFrame(this.seq(), action.adv)
-        : withdrawFrame(this.seq(), action.node, action.sub, action.path));
-    }
+    for (const action of changes.send) this.links.get(action.link)?.outbox.push(action);
     for (const ref of changes.removed) if (ref.sub !== PRESENCE) this.proxies.remove(ref);
     for (const entry of changes.added) if (entry.sub !== PRESENCE) this.proxies.upsert(entry);
+  }
+
+  private tell(link: Link, item: InterestItem): void {
+    if (item === 'listen') return this.send(link, listenFrame(this.seq()));
+    this.send(link, item.kind === 'advertise'
+      ? advertiseFrame(this.seq(), item.adv)
+      : withdrawFrame(this.seq(), item.node, item.sub, item.path));
   }
 
   /** Closes a link, saying why (the first reason wins: the close it started may take a moment). */
