@@ -4,6 +4,7 @@ import {
   entryOf,
   sameEntry,
   samePath,
+  withPath,
   type Advertisement,
   type InterestChanges,
   type InterestEntry,
@@ -14,27 +15,35 @@ import {
 
 export type { Advertisement, InterestChanges, InterestEntry, OutboundAction, RemoteEntry, SubRef } from './interest.js';
 
-/** One neighbour's current word on a subscription: the last advertisement on its link. */
+/**
+ * One neighbour's current word on a subscription: the last advertisement on its link
+ * (kept as received, its `path` shared with the other entries that came the same way).
+ */
 interface Candidate {
-  readonly entry: InterestEntry;
-  readonly path: readonly string[];
+  readonly adv: Advertisement;
   readonly link: string;
   readonly peer: string;
 }
 
 /**
- * What this node tells its links about one subscription: `adv` on every link, except the
- * link `from` (where the route came from) and links to a node on `via` (the path it crossed).
+ * What this node tells its links about one subscription: `entry` with `path` on every
+ * link, except the link `from` (where the route came from) and links to a node on `via`
+ * (the path it crossed). The Advertisement object is built only when one is sent.
  */
 interface Offer {
-  readonly adv: Advertisement;
+  readonly entry: InterestEntry;
+  readonly path: readonly string[];
   readonly from: string | undefined;
   readonly via: readonly string[];
 }
 
-/** Everything known about one remote subscription: one candidate per link, the chosen one, and what the links were told of it. */
+/**
+ * Everything known about one remote subscription: one candidate per link offering it,
+ * the chosen one, and what the links were told of it. Candidates are an array, not a
+ * Map: nearly every route has one (a Map costs ~150 B more per subscription per hop).
+ */
 interface Route {
-  readonly candidates: Map<string, Candidate>;
+  readonly candidates: Candidate[];
   best: Candidate | undefined;
   offer: Offer | undefined;
 }
@@ -74,8 +83,18 @@ export class InterestTable {
   private readonly routes = new Map<string, Map<string, Route>>();
   /** Next hop per remote owner; `nextHop` is on the forwarding path, so it is cached until that owner's routes change. */
   private readonly hopCache = new Map<string, string | undefined>();
+  /**
+   * The last path received and the last one offered (it plus this node): a table's
+   * advertisements arrive in runs along one path, so consecutive routes share one array
+   * each instead of two of their own (~200 B per subscription per hop at 9 hops).
+   */
+  private lastIn: readonly string[] = [];
+  private lastOut: readonly string[] = [];
+  private readonly selfPath: readonly string[];
 
-  constructor(readonly selfId: string) {}
+  constructor(readonly selfId: string) {
+    this.selfPath = [selfId];
+  }
 
   /** A subscription of this node (`entry.node` must be `selfId`); a changed entry is re-advertised. */
   addLocal(entry: InterestEntry): InterestChanges {
@@ -86,8 +105,8 @@ export class InterestTable {
     }
     const out = changes();
     const previous = this.local.get(entry.sub);
-    if (previous !== undefined && sameEntry(previous.adv, entry)) return out;
-    const offer: Offer = { adv: { ...entryOf(entry), path: [this.selfId] }, from: undefined, via: [] };
+    if (previous !== undefined && sameEntry(previous.entry, entry)) return out;
+    const offer: Offer = { entry: entryOf(entry), path: this.selfPath, from: undefined, via: [] };
     this.local.set(entry.sub, offer);
     this.syncAll(this.selfId, entry.sub, previous, offer, out);
     return out;
@@ -138,9 +157,12 @@ export class InterestTable {
       return out;
     }
     const route = this.routeFor(adv.node, adv.sub);
-    const previous = route.candidates.get(link);
-    if (previous !== undefined && samePath(previous.path, adv.path) && sameEntry(previous.entry, adv)) return out;
-    route.candidates.set(link, { entry: entryOf(adv), path: [...adv.path], link, peer });
+    const at = route.candidates.findIndex((c) => c.link === link);
+    const previous = at < 0 ? undefined : route.candidates[at];
+    if (previous !== undefined && samePath(previous.adv.path, adv.path) && sameEntry(previous.adv, adv)) return out;
+    const candidate: Candidate = { adv: withPath(adv, this.sharedIn(adv.path)), link, peer };
+    if (at < 0) route.candidates.push(candidate);
+    else route.candidates[at] = candidate;
     this.reselect(adv.node, adv.sub, route, out);
     return out;
   }
@@ -165,7 +187,7 @@ export class InterestTable {
 
   /** Whether the neighbour on `link` offers some path to `node` (best or not): a reply from `node` may come that way (PROTOCOL §9.3). */
   reaches(node: string, link: string): boolean {
-    for (const route of this.routes.get(node)?.values() ?? []) if (route.candidates.has(link)) return true;
+    for (const route of this.routes.get(node)?.values() ?? []) if (route.candidates.some((c) => c.link === link)) return true;
     return false;
   }
 
@@ -178,7 +200,7 @@ export class InterestTable {
     let routed = 0;
     for (const subs of this.routes.values()) {
       for (const [sub, route] of subs) {
-        if (sub === presence || !route.candidates.has(link)) continue;
+        if (sub === presence || !route.candidates.some((c) => c.link === link)) continue;
         learned++;
         if (route.best?.link === link) routed++;
       }
@@ -191,7 +213,7 @@ export class InterestTable {
     for (const [node, subs] of this.sortedRoutes()) {
       for (const sub of subs) {
         const best = this.routes.get(node)?.get(sub)?.best;
-        if (best !== undefined) yield { entry: best.entry, link: best.link, peer: best.peer, hops: best.path.length, path: best.path };
+        if (best !== undefined) yield { entry: entryOf(best.adv), link: best.link, peer: best.peer, hops: best.adv.path.length, path: best.adv.path };
       }
     }
   }
@@ -209,7 +231,9 @@ export class InterestTable {
 
   private dropCandidate(link: string, node: string, sub: string, out: MutableChanges): void {
     const route = this.routes.get(node)?.get(sub);
-    if (route === undefined || !route.candidates.delete(link)) return;
+    const at = route === undefined ? -1 : route.candidates.findIndex((c) => c.link === link);
+    if (route === undefined || at < 0) return;
+    route.candidates.splice(at, 1);
     this.reselect(node, sub, route, out);
   }
 
@@ -217,7 +241,7 @@ export class InterestTable {
   private reselect(node: string, sub: string, route: Route, out: MutableChanges): void {
     const before = route.best;
     let after: Candidate | undefined;
-    for (const candidate of route.candidates.values()) {
+    for (const candidate of route.candidates) {
       if (after === undefined || better(candidate, after)) after = candidate;
     }
     route.best = after;
@@ -225,9 +249,9 @@ export class InterestTable {
     if (before === after) return;
     this.hopCache.delete(node);
     if (after === undefined) out.removed.push({ node, sub });
-    else if (before === undefined || !sameEntry(before.entry, after.entry)) out.added.push(after.entry);
+    else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(entryOf(after.adv));
     const told = route.offer;
-    route.offer = after === undefined ? undefined : { adv: { ...after.entry, path: [...after.path, this.selfId] }, from: after.link, via: after.path };
+    route.offer = after === undefined ? undefined : { entry: after.adv, path: this.extended(after.adv.path), from: after.link, via: after.adv.path };
     this.syncAll(node, sub, told, route.offer, out);
   }
 
@@ -241,8 +265,8 @@ export class InterestTable {
     const now = this.offered(due, link);
     if (now === undefined) {
       if (was !== undefined) out.send.push({ kind: 'withdraw', link, node, sub, path: was.path });
-    } else if (was === undefined || !samePath(was.path, now.path) || !sameEntry(was, now)) {
-      out.send.push({ kind: 'advertise', link, adv: now });
+    } else if (was === undefined || !samePath(was.path, now.path) || !sameEntry(was.entry, now.entry)) {
+      out.send.push({ kind: 'advertise', link, adv: withPath(now.entry, now.path) });
     }
   }
 
@@ -251,11 +275,25 @@ export class InterestTable {
    * when that route came from the link's peer or already crossed it (split horizon and
    * loop guard; the peer would drop it anyway, and it must drop what we told it before).
    */
-  private offered(offer: Offer | undefined, link: string): Advertisement | undefined {
-    if (offer === undefined || offer.from === undefined) return offer?.adv;
+  private offered(offer: Offer | undefined, link: string): Offer | undefined {
+    if (offer === undefined || offer.from === undefined) return offer;
     const peer = this.peers.get(link);
     if (peer === undefined || offer.from === link || offer.via.includes(peer)) return undefined;
-    return offer.adv;
+    return offer;
+  }
+
+  /** `path`, or an equal array this table holds already (see `lastIn`); a new one is copied, the caller keeps its own. */
+  private sharedIn(path: readonly string[]): readonly string[] {
+    if (!samePath(path, this.lastIn)) this.lastIn = [...path];
+    return this.lastIn;
+  }
+
+  /** `path` plus this node, shared by the routes that came along `path` (see `lastOut`). */
+  private extended(path: readonly string[]): readonly string[] {
+    const last = this.lastOut;
+    if (last.length === path.length + 1 && last[path.length] === this.selfId && path.every((id, i) => last[i] === id)) return last;
+    this.lastOut = [...path, this.selfId];
+    return this.lastOut;
   }
 
   /** Owner first, the sender last, no node twice, and not this node: anything else is not a path we can use. */
@@ -270,7 +308,7 @@ export class InterestTable {
     let subs = this.routes.get(node);
     if (subs === undefined) this.routes.set(node, (subs = new Map()));
     let route = subs.get(sub);
-    if (route === undefined) subs.set(sub, (route = { candidates: new Map(), best: undefined, offer: undefined }));
+    if (route === undefined) subs.set(sub, (route = { candidates: [], best: undefined, offer: undefined }));
     return route;
   }
 
@@ -295,6 +333,6 @@ function changes(): MutableChanges {
 
 /** Shorter path first; ties go to the smaller neighbour id (every node decides alike), then the smaller link id. */
 function better(a: Candidate, b: Candidate): boolean {
-  const order = a.path.length - b.path.length || compareText(a.peer, b.peer) || compareText(a.link, b.link);
+  const order = a.adv.path.length - b.adv.path.length || compareText(a.peer, b.peer) || compareText(a.link, b.link);
   return order < 0;
 }
