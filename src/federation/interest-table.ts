@@ -16,16 +16,6 @@ import {
 export type { Advertisement, InterestChanges, InterestEntry, OutboundAction, RemoteEntry, SubRef } from './interest.js';
 
 /**
- * One neighbour's current word on a subscription: the last advertisement on its link
- * (kept as received, its `path` shared with the other entries that came the same way).
- */
-interface Candidate {
-  readonly adv: Advertisement;
-  readonly link: string;
-  readonly peer: string;
-}
-
-/**
  * What this node tells its links about one subscription: `entry` with `path` on every
  * link, except the link `from` (where the route came from) and links to a node on `via`
  * (the path it crossed). The Advertisement object is built only when one is sent.
@@ -38,14 +28,36 @@ interface Offer {
 }
 
 /**
+ * One neighbour's current word on a subscription: the last advertisement on its link
+ * (kept as received, its `path` shared with the other entries that came the same way),
+ * and `path`, what this node offers when it is the best: the received path plus this
+ * node. It is its own Offer through getters, so a route holds no offer object besides.
+ */
+class Candidate implements Offer {
+  constructor(readonly adv: Advertisement, readonly link: string, readonly peer: string, readonly path: readonly string[]) {}
+
+  get entry(): InterestEntry {
+    return this.adv;
+  }
+
+  get from(): string {
+    return this.link;
+  }
+
+  get via(): readonly string[] {
+    return this.adv.path;
+  }
+}
+
+/**
  * Everything known about one remote subscription: one candidate per link offering it,
- * the chosen one, and what the links were told of it. Candidates are an array, not a
- * Map: nearly every route has one (a Map costs ~150 B more per subscription per hop).
+ * and the best, which is also what the links were told of it. Candidates are an array
+ * made at its exact size, not a Map: nearly every route has one (a Map, or an array
+ * grown from empty, costs ~100 B more per subscription per hop).
  */
 interface Route {
-  readonly candidates: Candidate[];
+  candidates: Candidate[];
   best: Candidate | undefined;
-  offer: Offer | undefined;
 }
 
 interface MutableChanges {
@@ -131,7 +143,7 @@ export class InterestTable {
     this.sortedLinks = [...this.peers.keys()].sort(compareText);
     for (const sub of [...this.local.keys()].sort(compareText)) this.syncLink(this.selfId, sub, link, undefined, this.local.get(sub), out);
     for (const [node, subs] of this.sortedRoutes()) {
-      for (const sub of subs) this.syncLink(node, sub, link, undefined, this.routes.get(node)?.get(sub)?.offer, out);
+      for (const sub of subs) this.syncLink(node, sub, link, undefined, this.routes.get(node)?.get(sub)?.best, out);
     }
     return out;
   }
@@ -160,9 +172,11 @@ export class InterestTable {
     const at = route.candidates.findIndex((c) => c.link === link);
     const previous = at < 0 ? undefined : route.candidates[at];
     if (previous !== undefined && samePath(previous.adv.path, adv.path) && sameEntry(previous.adv, adv)) return out;
-    const candidate: Candidate = { adv: withPath(adv, this.sharedIn(adv.path)), link, peer };
-    if (at < 0) route.candidates.push(candidate);
-    else route.candidates[at] = candidate;
+    const path = this.sharedIn(adv.path);
+    const candidate = new Candidate(withPath(adv, path), link, peer, this.extended(path));
+    if (at >= 0) route.candidates[at] = candidate;
+    else if (route.candidates.length === 0) route.candidates = [candidate];
+    else route.candidates.push(candidate);
     this.reselect(adv.node, adv.sub, route, out);
     return out;
   }
@@ -250,9 +264,7 @@ export class InterestTable {
     this.hopCache.delete(node);
     if (after === undefined) out.removed.push({ node, sub });
     else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(entryOf(after.adv));
-    const told = route.offer;
-    route.offer = after === undefined ? undefined : { entry: after.adv, path: this.extended(after.adv.path), from: after.link, via: after.adv.path };
-    this.syncAll(node, sub, told, route.offer, out);
+    this.syncAll(node, sub, before, after, out);
   }
 
   private syncAll(node: string, sub: string, told: Offer | undefined, due: Offer | undefined, out: MutableChanges): void {
@@ -308,7 +320,7 @@ export class InterestTable {
     let subs = this.routes.get(node);
     if (subs === undefined) this.routes.set(node, (subs = new Map()));
     let route = subs.get(sub);
-    if (route === undefined) subs.set(sub, (route = { candidates: [], best: undefined, offer: undefined }));
+    if (route === undefined) subs.set(sub, (route = { candidates: [], best: undefined }));
     return route;
   }
 
