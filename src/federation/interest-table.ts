@@ -51,13 +51,47 @@ class Candidate implements Offer {
 
 /**
  * Everything known about one remote subscription: one candidate per link offering it,
- * and the best, which is also what the links were told of it. Candidates are an array
- * made at its exact size, not a Map: nearly every route has one (a Map, or an array
- * grown from empty, costs ~100 B more per subscription per hop).
+ * and the best, which is also what the links were told of it. Nearly every route has
+ * one candidate, held as is; an array only from two on (a Map cost ~150 B more per
+ * subscription per hop, a one-slot array ~30 B).
  */
 interface Route {
-  candidates: Candidate[];
+  candidates: Candidate | Candidate[] | undefined;
   best: Candidate | undefined;
+}
+
+/** The candidate of `route` on `link`. */
+function candidateOn(route: Route, link: string): Candidate | undefined {
+  const c = route.candidates;
+  if (c === undefined || !Array.isArray(c)) return c?.link === link ? c : undefined;
+  return c.find((x) => x.link === link);
+}
+
+/** Puts `candidate` in place of the one on its link, or beside the others. */
+function putCandidate(route: Route, candidate: Candidate): void {
+  const c = route.candidates;
+  if (c === undefined || (!Array.isArray(c) && c.link === candidate.link)) route.candidates = candidate;
+  else if (!Array.isArray(c)) route.candidates = [c, candidate];
+  else {
+    const at = c.findIndex((x) => x.link === candidate.link);
+    if (at < 0) c.push(candidate);
+    else c[at] = candidate;
+  }
+}
+
+/** Takes the candidate on `link` out; false if there was none. */
+function dropOn(route: Route, link: string): boolean {
+  const c = route.candidates;
+  if (c === undefined || !Array.isArray(c)) {
+    if (c?.link !== link) return false;
+    route.candidates = undefined;
+    return true;
+  }
+  const at = c.findIndex((x) => x.link === link);
+  if (at < 0) return false;
+  c.splice(at, 1);
+  if (c.length === 1) route.candidates = c[0];
+  return true;
 }
 
 interface MutableChanges {
@@ -169,14 +203,11 @@ export class InterestTable {
       return out;
     }
     const route = this.routeFor(adv.node, adv.sub);
-    const at = route.candidates.findIndex((c) => c.link === link);
-    const previous = at < 0 ? undefined : route.candidates[at];
+    const previous = candidateOn(route, link);
     if (previous !== undefined && samePath(previous.adv.path, adv.path) && sameEntry(previous.adv, adv)) return out;
     const path = this.sharedIn(adv.path);
     const candidate = new Candidate(withPath(adv, path), link, peer, this.extended(path));
-    if (at >= 0) route.candidates[at] = candidate;
-    else if (route.candidates.length === 0) route.candidates = [candidate];
-    else route.candidates.push(candidate);
+    putCandidate(route, candidate);
     this.reselect(adv.node, adv.sub, route, out);
     return out;
   }
@@ -201,7 +232,7 @@ export class InterestTable {
 
   /** Whether the neighbour on `link` offers some path to `node` (best or not): a reply from `node` may come that way (PROTOCOL §9.3). */
   reaches(node: string, link: string): boolean {
-    for (const route of this.routes.get(node)?.values() ?? []) if (route.candidates.some((c) => c.link === link)) return true;
+    for (const route of this.routes.get(node)?.values() ?? []) if (candidateOn(route, link) !== undefined) return true;
     return false;
   }
 
@@ -214,7 +245,7 @@ export class InterestTable {
     let routed = 0;
     for (const subs of this.routes.values()) {
       for (const [sub, route] of subs) {
-        if (sub === presence || !route.candidates.some((c) => c.link === link)) continue;
+        if (sub === presence || candidateOn(route, link) === undefined) continue;
         learned++;
         if (route.best?.link === link) routed++;
       }
@@ -245,9 +276,7 @@ export class InterestTable {
 
   private dropCandidate(link: string, node: string, sub: string, out: MutableChanges): void {
     const route = this.routes.get(node)?.get(sub);
-    const at = route === undefined ? -1 : route.candidates.findIndex((c) => c.link === link);
-    if (route === undefined || at < 0) return;
-    route.candidates.splice(at, 1);
+    if (route === undefined || !dropOn(route, link)) return;
     this.reselect(node, sub, route, out);
   }
 
@@ -255,9 +284,9 @@ export class InterestTable {
   private reselect(node: string, sub: string, route: Route, out: MutableChanges): void {
     const before = route.best;
     let after: Candidate | undefined;
-    for (const candidate of route.candidates) {
-      if (after === undefined || better(candidate, after)) after = candidate;
-    }
+    const c = route.candidates;
+    if (!Array.isArray(c)) after = c;
+    else for (const candidate of c) if (after === undefined || better(candidate, after)) after = candidate;
     route.best = after;
     if (after === undefined) this.forget(node, sub);
     if (before === after) return;
@@ -320,7 +349,7 @@ export class InterestTable {
     let subs = this.routes.get(node);
     if (subs === undefined) this.routes.set(node, (subs = new Map()));
     let route = subs.get(sub);
-    if (route === undefined) subs.set(sub, (route = { candidates: [], best: undefined }));
+    if (route === undefined) subs.set(sub, (route = { candidates: undefined, best: undefined }));
     return route;
   }
 
