@@ -41,6 +41,8 @@ export interface CaseDef {
    * starts in one process and stops in another (benchmarks/xproc/driver.ts).
    */
   timed?(cfg: HarnessConfig): Promise<TimedRuns>;
+  /** Overrides run.ts's per-case limit (120 s) for a case known to take longer. */
+  timeoutMs?: number;
   /**
    * A round-trip case: its `runsNs` are each run's p50 latency (and `p99Ns` its p99). The
    * report puts such rows in a latency table whose ratio is latency / reference latency.

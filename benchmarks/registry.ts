@@ -9,7 +9,7 @@ import type { CaseDef, SuiteDef } from './harness.js';
 const SUITES_DIR = fileURLToPath(new URL('./suites/', import.meta.url));
 
 /** Report order: the hot path first, the big wildcard tables after. Unlisted suites go last. */
-const ORDER = ['emit-exact', 'emit-forms', 'create', 'publish-await', 'wildcard', 'wildcard-heavy', 'async-lanes', 'federation', 'durable-stores', 'durable-brokers'];
+const ORDER = ['emit-exact', 'emit-forms', 'create', 'publish-await', 'wildcard', 'wildcard-heavy', 'async-lanes', 'federation', 'interest', 'durable-stores', 'durable-brokers'];
 
 const rank = (name: string): number => {
   const i = ORDER.indexOf(name);

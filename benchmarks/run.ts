@@ -41,7 +41,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** Runs one case in its own process; never rejects, a broken case becomes a failed row. */
-function runCase(suite: string, lib: string, group: string, quick: boolean): Promise<CaseResult[]> {
+function runCase(suite: string, lib: string, group: string, quick: boolean, timeoutMs = CASE_TIMEOUT_MS): Promise<CaseResult[]> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CASE_ENTRY, suite, lib, group], {
       cwd: ROOT,
@@ -52,12 +52,12 @@ function runCase(suite: string, lib: string, group: string, quick: boolean): Pro
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CASE_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const lines = stdout.split('\n').filter((l) => l.startsWith(RESULT_MARK));
       if (lines.length > 0) return resolve(lines.map((l) => JSON.parse(l.slice(RESULT_MARK.length)) as CaseResult));
-      const why = signal === 'SIGKILL' ? `timed out after ${CASE_TIMEOUT_MS / 1000} s` : `exited ${code ?? signal}`;
+      const why = signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `exited ${code ?? signal}`;
       const tail = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
       resolve([failedResult(suite, lib, group, `${why}${tail ? `: ${tail}` : ''}`)]);
     });
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const [i, { suite, c }] of selected.entries()) {
     const t0 = Date.now();
-    const rows = await runCase(suite.name, c.lib, c.group, args.quick);
+    const rows = await runCase(suite.name, c.lib, c.group, args.quick, c.timeoutMs);
     results.push(...rows);
     const secs = (Date.now() - t0) / 1000;
     // A paired case's two rows come from one process: name each by its own lib.

@@ -159,3 +159,24 @@ export function ee2Semantics(l: Levels): Levels {
   const n = l.length;
   return n >= 2 && l[n - 1] === '#' && l[n - 2] === '*' ? [...l.slice(0, n - 2), '#'] : l;
 }
+
+/**
+ * `n` distinct patterns of the workload's mix, in draw order: generateWorkload repeats
+ * itself (73k distinct of 100k), so it is drawn 1.5x and the first `n` distinct kept.
+ */
+export function distinctPatterns(n: number): Levels[] {
+  const seen = new Set<string>();
+  const out: Levels[] = [];
+  if (n === 0) return out;
+  for (const p of generateWorkload(Math.ceil(n * 1.5)).patterns) {
+    const text = toAmqp(p);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push(p);
+    if (out.length === n) return out;
+  }
+  throw new Error(`the workload has fewer than ${n} distinct patterns`);
+}
+
+/** A topic the pattern matches: each `*` becomes `shop`, each `#` nothing (the fewest levels). */
+export const topicOf = (p: Levels): Levels => p.filter((l) => l !== '#').map((l) => (l === '*' ? WORDS[0] : l));

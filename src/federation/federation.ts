@@ -8,6 +8,7 @@ import { decodeUserAgent } from '../wire/bodies/user-agent.js';
 import { replyCommandOf } from '../wire/constants.js';
 import type { InterestChanges } from './interest.js';
 import { InterestTable } from './interest-table.js';
+import { InterestOutbox, type InterestItem } from './interest-outbox.js';
 import type { Link, LinkWatcher } from './link.js';
 import type { EventHeader } from './event-headers.js';
 import { info, newPeerLink, pong, sendEvent, type PeerLink } from './peer-link.js';
@@ -73,7 +74,11 @@ export class Federation {
    */
   attach(link: Link, dials: boolean, watcher?: LinkWatcher): void {
     const id = `l${++this.linkSeq}`;
-    const entry = newPeerLink(link, dials, watcher);
+    const outbox = new InterestOutbox(link, (item) => this.tell(link, item), (error) => {
+      this.host.report(error);
+      this.dropLink(link, error.code);
+    });
+    const entry = newPeerLink(link, dials, watcher, outbox);
     this.links.set(id, entry);
     link.onFrame = (frame) => this.receive(id, entry, frame);
     link.onClose = () => this.detach(id);
@@ -182,6 +187,7 @@ export class Federation {
           }
           // PROTOCOL §2.4: a stock EventMesh client; the link is no peer link from here on.
           this.links.delete(id);
+          entry.outbox.close();
           return this.host.stockHello(entry.link, frame);
         }
         return this.admit(id, entry, peer, frame);
@@ -274,7 +280,7 @@ export class Federation {
     entry.link.admitted?.();
     entry.party = { kind: 'peer', identity: entry.identity ?? peer, remoteAddress: entry.link.remoteAddress };
     this.apply(this.table.linkUp(id, peer));
-    this.send(entry.link, listenFrame(this.seq()));
+    entry.outbox.push('listen');
   }
 
   /**
@@ -295,6 +301,7 @@ export class Federation {
     const entry = this.links.get(id);
     if (entry === undefined) return;
     this.links.delete(id);
+    entry.outbox.close();
     if (entry.peer !== undefined) this.peerCount--;
     entry.watcher?.down();
     this.forwarder.linkDown(id);
@@ -323,15 +330,16 @@ export class Federation {
   }
 
   private apply(changes: InterestChanges): void {
-    for (const action of changes.send) {
-      const link = this.links.get(action.link)?.link;
-      if (link === undefined) continue;
-      this.send(link, action.kind === 'advertise'
-        ? advertiseFrame(this.seq(), action.adv)
-        : withdrawFrame(this.seq(), action.node, action.sub, action.path));
-    }
+    for (const action of changes.send) this.links.get(action.link)?.outbox.push(action);
     for (const ref of changes.removed) if (ref.sub !== PRESENCE) this.proxies.remove(ref);
     for (const entry of changes.added) if (entry.sub !== PRESENCE) this.proxies.upsert(entry);
+  }
+
+  private tell(link: Link, item: InterestItem): void {
+    if (item === 'listen') return this.send(link, listenFrame(this.seq()));
+    this.send(link, item.kind === 'advertise'
+      ? advertiseFrame(this.seq(), item.adv)
+      : withdrawFrame(this.seq(), item.node, item.sub, item.path));
   }
 
   /** Closes a link, saying why (the first reason wins: the close it started may take a moment). */

@@ -4,6 +4,7 @@ import {
   entryOf,
   sameEntry,
   samePath,
+  withPath,
   type Advertisement,
   type InterestChanges,
   type InterestEntry,
@@ -14,29 +15,83 @@ import {
 
 export type { Advertisement, InterestChanges, InterestEntry, OutboundAction, RemoteEntry, SubRef } from './interest.js';
 
-/** One neighbour's current word on a subscription: the last advertisement on its link. */
-interface Candidate {
-  readonly entry: InterestEntry;
-  readonly path: readonly string[];
-  readonly link: string;
-  readonly peer: string;
-}
-
 /**
- * What this node tells its links about one subscription: `adv` on every link, except the
- * link `from` (where the route came from) and links to a node on `via` (the path it crossed).
+ * What this node tells its links about one subscription: `entry` with `path` on every
+ * link, except the link `from` (where the route came from) and links to a node on `via`
+ * (the path it crossed). The Advertisement object is built only when one is sent.
  */
 interface Offer {
-  readonly adv: Advertisement;
+  readonly entry: InterestEntry;
+  readonly path: readonly string[];
   readonly from: string | undefined;
   readonly via: readonly string[];
 }
 
-/** Everything known about one remote subscription: one candidate per link, the chosen one, and what the links were told of it. */
+/**
+ * One neighbour's current word on a subscription: the last advertisement on its link
+ * (kept as received, its `path` shared with the other entries that came the same way),
+ * and `path`, what this node offers when it is the best: the received path plus this
+ * node. It is its own Offer through getters, so a route holds no offer object besides.
+ */
+class Candidate implements Offer {
+  constructor(readonly adv: Advertisement, readonly link: string, readonly peer: string, readonly path: readonly string[]) {}
+
+  get entry(): InterestEntry {
+    return this.adv;
+  }
+
+  get from(): string {
+    return this.link;
+  }
+
+  get via(): readonly string[] {
+    return this.adv.path;
+  }
+}
+
+/**
+ * Everything known about one remote subscription: one candidate per link offering it,
+ * and the best, which is also what the links were told of it. Nearly every route has
+ * one candidate, held as is; an array only from two on (a Map cost ~150 B more per
+ * subscription per hop, a one-slot array ~30 B).
+ */
 interface Route {
-  readonly candidates: Map<string, Candidate>;
+  candidates: Candidate | Candidate[] | undefined;
   best: Candidate | undefined;
-  offer: Offer | undefined;
+}
+
+/** The candidate of `route` on `link`. */
+function candidateOn(route: Route, link: string): Candidate | undefined {
+  const c = route.candidates;
+  if (c === undefined || !Array.isArray(c)) return c?.link === link ? c : undefined;
+  return c.find((x) => x.link === link);
+}
+
+/** Puts `candidate` in place of the one on its link, or beside the others. */
+function putCandidate(route: Route, candidate: Candidate): void {
+  const c = route.candidates;
+  if (c === undefined || (!Array.isArray(c) && c.link === candidate.link)) route.candidates = candidate;
+  else if (!Array.isArray(c)) route.candidates = [c, candidate];
+  else {
+    const at = c.findIndex((x) => x.link === candidate.link);
+    if (at < 0) c.push(candidate);
+    else c[at] = candidate;
+  }
+}
+
+/** Takes the candidate on `link` out; false if there was none. */
+function dropOn(route: Route, link: string): boolean {
+  const c = route.candidates;
+  if (c === undefined || !Array.isArray(c)) {
+    if (c?.link !== link) return false;
+    route.candidates = undefined;
+    return true;
+  }
+  const at = c.findIndex((x) => x.link === link);
+  if (at < 0) return false;
+  c.splice(at, 1);
+  if (c.length === 1) route.candidates = c[0];
+  return true;
 }
 
 interface MutableChanges {
@@ -74,8 +129,18 @@ export class InterestTable {
   private readonly routes = new Map<string, Map<string, Route>>();
   /** Next hop per remote owner; `nextHop` is on the forwarding path, so it is cached until that owner's routes change. */
   private readonly hopCache = new Map<string, string | undefined>();
+  /**
+   * The last path received and the last one offered (it plus this node): a table's
+   * advertisements arrive in runs along one path, so consecutive routes share one array
+   * each instead of two of their own (~200 B per subscription per hop at 9 hops).
+   */
+  private lastIn: readonly string[] = [];
+  private lastOut: readonly string[] = [];
+  private readonly selfPath: readonly string[];
 
-  constructor(readonly selfId: string) {}
+  constructor(readonly selfId: string) {
+    this.selfPath = [selfId];
+  }
 
   /** A subscription of this node (`entry.node` must be `selfId`); a changed entry is re-advertised. */
   addLocal(entry: InterestEntry): InterestChanges {
@@ -86,8 +151,8 @@ export class InterestTable {
     }
     const out = changes();
     const previous = this.local.get(entry.sub);
-    if (previous !== undefined && sameEntry(previous.adv, entry)) return out;
-    const offer: Offer = { adv: { ...entryOf(entry), path: [this.selfId] }, from: undefined, via: [] };
+    if (previous !== undefined && sameEntry(previous.entry, entry)) return out;
+    const offer: Offer = { entry: entryOf(entry), path: this.selfPath, from: undefined, via: [] };
     this.local.set(entry.sub, offer);
     this.syncAll(this.selfId, entry.sub, previous, offer, out);
     return out;
@@ -112,7 +177,7 @@ export class InterestTable {
     this.sortedLinks = [...this.peers.keys()].sort(compareText);
     for (const sub of [...this.local.keys()].sort(compareText)) this.syncLink(this.selfId, sub, link, undefined, this.local.get(sub), out);
     for (const [node, subs] of this.sortedRoutes()) {
-      for (const sub of subs) this.syncLink(node, sub, link, undefined, this.routes.get(node)?.get(sub)?.offer, out);
+      for (const sub of subs) this.syncLink(node, sub, link, undefined, this.routes.get(node)?.get(sub)?.best, out);
     }
     return out;
   }
@@ -138,9 +203,11 @@ export class InterestTable {
       return out;
     }
     const route = this.routeFor(adv.node, adv.sub);
-    const previous = route.candidates.get(link);
-    if (previous !== undefined && samePath(previous.path, adv.path) && sameEntry(previous.entry, adv)) return out;
-    route.candidates.set(link, { entry: entryOf(adv), path: [...adv.path], link, peer });
+    const previous = candidateOn(route, link);
+    if (previous !== undefined && samePath(previous.adv.path, adv.path) && sameEntry(previous.adv, adv)) return out;
+    const path = this.sharedIn(adv.path);
+    const candidate = new Candidate(withPath(adv, path), link, peer, this.extended(path));
+    putCandidate(route, candidate);
     this.reselect(adv.node, adv.sub, route, out);
     return out;
   }
@@ -165,7 +232,7 @@ export class InterestTable {
 
   /** Whether the neighbour on `link` offers some path to `node` (best or not): a reply from `node` may come that way (PROTOCOL §9.3). */
   reaches(node: string, link: string): boolean {
-    for (const route of this.routes.get(node)?.values() ?? []) if (route.candidates.has(link)) return true;
+    for (const route of this.routes.get(node)?.values() ?? []) if (candidateOn(route, link) !== undefined) return true;
     return false;
   }
 
@@ -178,7 +245,7 @@ export class InterestTable {
     let routed = 0;
     for (const subs of this.routes.values()) {
       for (const [sub, route] of subs) {
-        if (sub === presence || !route.candidates.has(link)) continue;
+        if (sub === presence || candidateOn(route, link) === undefined) continue;
         learned++;
         if (route.best?.link === link) routed++;
       }
@@ -191,7 +258,7 @@ export class InterestTable {
     for (const [node, subs] of this.sortedRoutes()) {
       for (const sub of subs) {
         const best = this.routes.get(node)?.get(sub)?.best;
-        if (best !== undefined) yield { entry: best.entry, link: best.link, peer: best.peer, hops: best.path.length, path: best.path };
+        if (best !== undefined) yield { entry: entryOf(best.adv), link: best.link, peer: best.peer, hops: best.adv.path.length, path: best.adv.path };
       }
     }
   }
@@ -209,7 +276,7 @@ export class InterestTable {
 
   private dropCandidate(link: string, node: string, sub: string, out: MutableChanges): void {
     const route = this.routes.get(node)?.get(sub);
-    if (route === undefined || !route.candidates.delete(link)) return;
+    if (route === undefined || !dropOn(route, link)) return;
     this.reselect(node, sub, route, out);
   }
 
@@ -217,18 +284,16 @@ export class InterestTable {
   private reselect(node: string, sub: string, route: Route, out: MutableChanges): void {
     const before = route.best;
     let after: Candidate | undefined;
-    for (const candidate of route.candidates.values()) {
-      if (after === undefined || better(candidate, after)) after = candidate;
-    }
+    const c = route.candidates;
+    if (!Array.isArray(c)) after = c;
+    else for (const candidate of c) if (after === undefined || better(candidate, after)) after = candidate;
     route.best = after;
     if (after === undefined) this.forget(node, sub);
     if (before === after) return;
     this.hopCache.delete(node);
     if (after === undefined) out.removed.push({ node, sub });
-    else if (before === undefined || !sameEntry(before.entry, after.entry)) out.added.push(after.entry);
-    const told = route.offer;
-    route.offer = after === undefined ? undefined : { adv: { ...after.entry, path: [...after.path, this.selfId] }, from: after.link, via: after.path };
-    this.syncAll(node, sub, told, route.offer, out);
+    else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(entryOf(after.adv));
+    this.syncAll(node, sub, before, after, out);
   }
 
   private syncAll(node: string, sub: string, told: Offer | undefined, due: Offer | undefined, out: MutableChanges): void {
@@ -241,8 +306,8 @@ export class InterestTable {
     const now = this.offered(due, link);
     if (now === undefined) {
       if (was !== undefined) out.send.push({ kind: 'withdraw', link, node, sub, path: was.path });
-    } else if (was === undefined || !samePath(was.path, now.path) || !sameEntry(was, now)) {
-      out.send.push({ kind: 'advertise', link, adv: now });
+    } else if (was === undefined || !samePath(was.path, now.path) || !sameEntry(was.entry, now.entry)) {
+      out.send.push({ kind: 'advertise', link, adv: withPath(now.entry, now.path) });
     }
   }
 
@@ -251,11 +316,25 @@ export class InterestTable {
    * when that route came from the link's peer or already crossed it (split horizon and
    * loop guard; the peer would drop it anyway, and it must drop what we told it before).
    */
-  private offered(offer: Offer | undefined, link: string): Advertisement | undefined {
-    if (offer === undefined || offer.from === undefined) return offer?.adv;
+  private offered(offer: Offer | undefined, link: string): Offer | undefined {
+    if (offer === undefined || offer.from === undefined) return offer;
     const peer = this.peers.get(link);
     if (peer === undefined || offer.from === link || offer.via.includes(peer)) return undefined;
-    return offer.adv;
+    return offer;
+  }
+
+  /** `path`, or an equal array this table holds already (see `lastIn`); a new one is copied, the caller keeps its own. */
+  private sharedIn(path: readonly string[]): readonly string[] {
+    if (!samePath(path, this.lastIn)) this.lastIn = [...path];
+    return this.lastIn;
+  }
+
+  /** `path` plus this node, shared by the routes that came along `path` (see `lastOut`). */
+  private extended(path: readonly string[]): readonly string[] {
+    const last = this.lastOut;
+    if (last.length === path.length + 1 && last[path.length] === this.selfId && path.every((id, i) => last[i] === id)) return last;
+    this.lastOut = [...path, this.selfId];
+    return this.lastOut;
   }
 
   /** Owner first, the sender last, no node twice, and not this node: anything else is not a path we can use. */
@@ -270,7 +349,7 @@ export class InterestTable {
     let subs = this.routes.get(node);
     if (subs === undefined) this.routes.set(node, (subs = new Map()));
     let route = subs.get(sub);
-    if (route === undefined) subs.set(sub, (route = { candidates: new Map(), best: undefined, offer: undefined }));
+    if (route === undefined) subs.set(sub, (route = { candidates: undefined, best: undefined }));
     return route;
   }
 
@@ -295,6 +374,6 @@ function changes(): MutableChanges {
 
 /** Shorter path first; ties go to the smaller neighbour id (every node decides alike), then the smaller link id. */
 function better(a: Candidate, b: Candidate): boolean {
-  const order = a.path.length - b.path.length || compareText(a.peer, b.peer) || compareText(a.link, b.link);
+  const order = a.adv.path.length - b.adv.path.length || compareText(a.peer, b.peer) || compareText(a.link, b.link);
   return order < 0;
 }

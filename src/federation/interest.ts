@@ -80,6 +80,19 @@ export function entryOf(source: InterestEntry): InterestEntry {
   return entry;
 }
 
+/** The entry part of `source` with `path`: one object, built without an intermediate copy. */
+export function withPath(source: InterestEntry, path: readonly string[]): Advertisement {
+  const adv: { node: string; sub: string; pattern: string; group?: string; filter?: unknown; path: readonly string[] } = {
+    node: source.node,
+    sub: source.sub,
+    pattern: source.pattern,
+    path,
+  };
+  if (source.group !== undefined) adv.group = source.group;
+  if (source.filter !== undefined) adv.filter = source.filter;
+  return adv;
+}
+
 /** Same subscription content. Filters are compared as JSON values, since each decode makes new objects. */
 export function sameEntry(a: InterestEntry, b: InterestEntry): boolean {
   return a.node === b.node && a.sub === b.sub && a.pattern === b.pattern && a.group === b.group && sameJson(a.filter, b.filter);

@@ -37,8 +37,12 @@ export interface Link {
   trim?(): void;
   /** Its HELLO completed (a peer's or a stock client's was accepted): `limits.helloTimeout` no longer applies. */
   admitted?(): void;
+  /** Encoded bytes queued and not yet handed to the transport, where it keeps them (interest waits under a mark, InterestOutbox). */
+  queuedBytes?(): number;
   onFrame: ((frame: WireFrame) => void) | undefined;
   onClose: (() => void) | undefined;
+  /** Set by the federation where the transport can tell: the link drained after it held back. */
+  onDrain?: (() => void) | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { RemoteParty } from '../hooks/hook-list.js';
 import type { WireFrame } from '../wire/frame.js';
 import type { EventHeader } from './event-headers.js';
+import type { InterestOutbox } from './interest-outbox.js';
 import type { Link, LinkWatcher } from './link.js';
 import type { PeerInfo } from './peer-info.js';
 
@@ -28,14 +29,16 @@ export interface PeerLink {
   reason: string | undefined;
   /** Events per batch frame the peer's HELLO said it accepts; 0: single frames only (PROTOCOL §5.6). */
   batchMax: number;
+  /** Interest for the peer, sent as the link takes it (PROTOCOL §4.7). */
+  readonly outbox: InterestOutbox;
 }
 
 /** A link just attached: nothing known about its peer yet. */
-export function newPeerLink(link: Link, dialed: boolean, watcher: LinkWatcher | undefined): PeerLink {
+export function newPeerLink(link: Link, dialed: boolean, watcher: LinkWatcher | undefined, outbox: InterestOutbox): PeerLink {
   const party: RemoteParty = { kind: 'peer', identity: undefined, remoteAddress: link.remoteAddress };
   return {
     link, dialed, peer: undefined, listening: false, seen: Date.now(), party, identity: undefined, watcher,
-    reason: undefined, ping: undefined, rttMs: undefined, batchMax: 0,
+    reason: undefined, ping: undefined, rttMs: undefined, batchMax: 0, outbox,
   };
 }
 

@@ -16,7 +16,8 @@ import { optionalProp, prop } from './peer-frames.js';
  * subscriptions, so arriving events can name them.
  */
 export class Proxies {
-  private readonly remote = new Map<string, MeshSubscription>();
+  /** Node → sub → proxy: nested rather than keyed by a joined string, which cost ~50 B per remote subscription. */
+  private readonly remote = new Map<string, Map<string, MeshSubscription>>();
   private readonly localIds = new Map<MeshSubscription, string>();
   private readonly localById = new Map<string, LocalSub>();
   private seq = 0;
@@ -63,22 +64,28 @@ export class Proxies {
     const filter = entry.filter === undefined ? undefined : compileFilter(entry.filter);
     const options = entry.group === undefined ? undefined : { group: entry.group };
     const proxy = new MeshSubscription(parsed.text, neverRun, filter, DEFAULT_POLICY, this.host, options, { node, sub });
-    this.remote.set(key(entry), proxy);
+    let subs = this.remote.get(node);
+    if (subs === undefined) this.remote.set(node, (subs = new Map()));
+    subs.set(sub, proxy);
     this.host.table.add(proxy, parsed);
   }
 
   remove(ref: SubRef): void {
-    const proxy = this.remote.get(key(ref));
-    if (proxy === undefined) return;
-    this.remote.delete(key(ref));
+    const subs = this.remote.get(ref.node);
+    const proxy = subs?.get(ref.sub);
+    if (subs === undefined || proxy === undefined) return;
+    subs.delete(ref.sub);
+    if (subs.size === 0) this.remote.delete(ref.node);
     proxy.live = false;
     this.host.table.remove(proxy);
   }
 
   clear(): void {
-    for (const proxy of this.remote.values()) {
-      proxy.live = false;
-      this.host.table.remove(proxy);
+    for (const subs of this.remote.values()) {
+      for (const proxy of subs.values()) {
+        proxy.live = false;
+        this.host.table.remove(proxy);
+      }
     }
     this.remote.clear();
   }
@@ -93,6 +100,3 @@ export interface LocalSub {
 /** A proxy's handler: routing collects proxies, it never runs them. */
 function neverRun(): void {}
 
-function key(ref: SubRef): string {
-  return JSON.stringify([ref.node, ref.sub]);
-}

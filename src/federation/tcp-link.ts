@@ -36,6 +36,7 @@ export interface TcpLinkLimits {
 export class TcpLink implements Link {
   onFrame: ((frame: WireFrame) => void) | undefined = undefined;
   onClose: (() => void) | undefined = undefined;
+  onDrain: (() => void) | undefined = undefined;
   private readonly encoder: FrameEncoder;
   private ended = false;
   private framesIn = 0;
@@ -63,6 +64,7 @@ export class TcpLink implements Link {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => this.close());
+    socket.on('drain', () => this.onDrain?.());
     socket.on('close', () => this.ended || this.close());
     if (limits.helloTimeout !== undefined) {
       const onTimeout = limits.onHelloTimeout;
@@ -90,6 +92,10 @@ export class TcpLink implements Link {
 
   inbound(): InboundStats {
     return { frames: this.framesIn, bytes: this.socket.bytesRead };
+  }
+
+  queuedBytes(): number {
+    return this.encoder.queuedBytes;
   }
 
   stats(): FrameEncoderStats {
