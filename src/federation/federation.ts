@@ -141,10 +141,16 @@ export class Federation {
   /** PROTOCOL §3: heartbeat every `interval`; a link silent for 3 intervals is dropped. */
   startHeartbeat(interval: number): void {
     if (this.heartbeat !== undefined) return;
+    let last = Date.now();
     this.heartbeat = setInterval(() => {
       const now = Date.now();
+      // A tick this late means this process was blocked (a long synchronous task): timers
+      // run before the loop reads the sockets, so what peers sent meanwhile is still unread.
+      // Silence is judged from the next tick on, after that I/O, not held against them now.
+      const blocked = now - last > 2 * interval;
+      last = now;
       for (const entry of [...this.links.values()]) {
-        if (now - entry.seen > 3 * interval) this.drop(entry, 'heartbeat timeout');
+        if (!blocked && now - entry.seen > 3 * interval) this.drop(entry, 'heartbeat timeout');
         else if (entry.peer !== undefined) {
           entry.link.trim?.();
           const seq = this.seq();
