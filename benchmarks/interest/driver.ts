@@ -9,8 +9,8 @@
  * a local subscription's bytes. Then events published on n0 for a sample of the
  * subscriptions must reach exactly the subscriptions of n9 an independent matcher names.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ForkedProcess } from '../forked-process.js';
 import type { TimedRuns } from '../harness.js';
 import { distinctPatterns, fanOuts, toAmqp, topicOf } from '../workload.js';
 import type { FromNode, MemorySample, NodeArgs, ToNode } from './common.js';
@@ -29,57 +29,25 @@ const POLL_MS = 100;
 const HOP_POLL_MS = 1000;
 const STEP_MS = 120_000;
 
-type Op = FromNode['op'];
-type Msg<K extends Op> = Extract<FromNode, { op: K }>;
-
-/** A node process with a mailbox, so an answer that arrives before it is awaited is kept. */
-class NodeProcess {
-  private readonly child: ChildProcess;
-  private readonly inbox: FromNode[] = [];
-  private wake: (() => void) | undefined;
-  private failure: string | undefined;
+/** A node process; errors its mesh reports are kept aside, with the figures. */
+class NodeProcess extends ForkedProcess<FromNode, ToNode> {
   /** Errors this node reported (its mesh's 'error') since the line was linked (see `linked`). */
   readonly reported: string[] = [];
 
   constructor(readonly args: NodeArgs) {
-    this.child = fork(NODE_ENTRY, [JSON.stringify(args)], {
-      // INTEREST_PROF=n4 profiles that node (a .cpuprofile in /tmp/interest-prof) while it runs.
-      execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.INTEREST_PROF === args.id ? ['--cpu-prof', '--cpu-prof-dir=/tmp/interest-prof'] : [])],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (msg: FromNode) => {
-      if (msg.op === 'error') this.reported.push(`${args.id}: ${msg.message}`);
-      else this.inbox.push(msg);
-      this.wake?.();
-    });
-    this.child.on('exit', (code, signal) => {
-      this.failure ??= `${args.id} exited (${code ?? signal})`;
-      this.wake?.();
-    });
+    // INTEREST_PROF=n4 profiles that node (a .cpuprofile in /tmp/interest-prof) while it runs.
+    super(NODE_ENTRY, args, args.id, ['--expose-gc', '--import', 'tsx', ...(process.env.INTEREST_PROF === args.id ? ['--cpu-prof', '--cpu-prof-dir=/tmp/interest-prof'] : [])]);
   }
 
-  async ask<K extends Op>(msg: ToNode, answer: K, ms = STEP_MS): Promise<Msg<K>> {
-    this.child.send(msg);
+  protected override accept(msg: FromNode): boolean {
+    if (msg.op !== 'error') return true;
+    this.reported.push(`${this.args.id}: ${msg.message}`);
+    return false;
+  }
+
+  async ask<K extends FromNode['op']>(msg: ToNode, answer: K, ms = STEP_MS): Promise<Extract<FromNode, { op: K }>> {
+    this.send(msg);
     return this.next(answer, ms);
-  }
-
-  async next<K extends Op>(op: K, ms = STEP_MS): Promise<Msg<K>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      if (this.failure !== undefined) throw new Error(this.failure);
-      const i = this.inbox.findIndex((m) => m.op === op);
-      if (i >= 0) return this.inbox.splice(i, 1)[0] as Msg<K>;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${op}' from ${this.args.id} within ${ms / 1000} s`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
   }
 
   /**
@@ -91,13 +59,8 @@ class NodeProcess {
     this.reported.length = 0;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    if (this.child.connected) this.child.send({ op: 'exit' } satisfies ToNode);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+  override stop(): Promise<void> {
+    return super.stop({ op: 'exit' }, 5000);
   }
 }
 
@@ -132,7 +95,7 @@ async function startLine(): Promise<NodeProcess[]> {
     const last = i === NODES - 1;
     const node = new NodeProcess({ id: `n${i}`, dial, listen: !last, subscriptions: last ? SUBS : 0 });
     nodes.push(node);
-    dial = (await node.next('ready')).port;
+    dial = (await node.next('ready', STEP_MS)).port;
   }
   await Promise.all(nodes.map((n, i) => n.ask({ op: 'linked', peers: i === 0 || i === NODES - 1 ? 1 : 2 }, 'linked', 60_000)));
   for (const n of nodes) n.linked();
@@ -149,7 +112,7 @@ async function sampleEach(nodes: readonly NodeProcess[]): Promise<MemorySample[]
 async function localBytes(): Promise<number> {
   const plain = new NodeProcess({ id: 'plain', dial: undefined, listen: false, subscriptions: SUBS });
   try {
-    await plain.next('ready');
+    await plain.next('ready', STEP_MS);
     const before = await plain.ask({ op: 'sample' }, 'sample');
     await plain.ask({ op: 'subscribe' }, 'subscribed');
     return perSub(before, await plain.ask({ op: 'sample' }, 'sample'));

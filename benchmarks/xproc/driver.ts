@@ -5,8 +5,8 @@
  * first send, tEnd in the peer at the last receive; both are process.hrtime.bigint()
  * (CLOCK_MONOTONIC, comparable across processes on one host). Round trips are timed here.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ForkedProcess } from '../forked-process.js';
 import { median, type HarnessConfig, type TimedRuns } from '../harness.js';
 import { NATS_PORT, REDIS_PORT, loadLib, reachable, type FromPeer, type Lib, type PeerArgs, type ToPeer } from './common.js';
 
@@ -21,61 +21,20 @@ const RTT_WARMUP = 2_000;
 const RTT_PER_RUN = 10_000;
 const RTT_PER_RUN_QUICK = 2_000;
 
-type Op = FromPeer['op'];
-type Msg<K extends Op> = Extract<FromPeer, { op: K }>;
-
-/** The forked peer, with a mailbox so a reply that arrives before it is awaited is not lost. */
-class Peer {
-  private readonly child: ChildProcess;
-  private readonly inbox: FromPeer[] = [];
-  private waiter: ((msg: FromPeer) => void) | undefined;
-  private failure: string | undefined;
-
+/** The forked peer: a failure it reports ends the case. */
+class Peer extends ForkedProcess<FromPeer, ToPeer> {
   constructor(args: PeerArgs) {
     // execArgv is inherited (`--expose-gc --import tsx`), so the peer runs TypeScript too.
-    this.child = fork(PEER_ENTRY, [JSON.stringify(args)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (msg: FromPeer) => {
-      if (msg.op === 'error') this.failure ??= msg.message;
-      this.inbox.push(msg);
-      this.waiter?.(msg);
-    });
-    this.child.on('exit', (code, signal) => {
-      this.failure ??= `peer exited (${code ?? signal})`;
-      this.waiter?.({ op: 'error', message: this.failure });
-    });
+    super(PEER_ENTRY, args, 'the peer');
   }
 
-  send(msg: ToPeer): void {
-    this.child.send(msg);
+  protected override accept(msg: FromPeer): boolean {
+    if (msg.op === 'error') this.fail(msg.message);
+    return true;
   }
 
-  /** The next message `op` (or the first failure), within `ms`. */
-  async next<K extends Op>(op: K, ms: number): Promise<Msg<K>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      if (this.failure !== undefined) throw new Error(this.failure);
-      const i = this.inbox.findIndex((m) => m.op === op);
-      if (i >= 0) return this.inbox.splice(i, 1)[0] as Msg<K>;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${op}' from the peer within ${ms / 1000} s`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    if (this.child.connected) this.send({ op: 'exit' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+  override stop(): Promise<void> {
+    return super.stop({ op: 'exit' }, 3000);
   }
 }
 
@@ -115,7 +74,7 @@ export function throughput(lib: Lib, cfg: HarnessConfig): Promise<TimedRuns> {
       const t0 = process.hrtime.bigint();
       await side.send(n);
       const tSent = process.hrtime.bigint();
-      let done: Msg<'done'>;
+      let done: Extract<FromPeer, { op: 'done' }>;
       try {
         done = await peer.next('done', RUN_DEADLINE_MS);
       } catch (err) {
