@@ -292,7 +292,9 @@ export class InterestTable {
     if (before === after) return;
     this.hopCache.delete(node);
     if (after === undefined) out.removed.push({ node, sub });
-    else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(entryOf(after.adv));
+    // The advertisement as held, not a copy: the caller's proxy keeps it as its RemoteTarget
+    // (an object of its own was 40 B per remote subscription per hop).
+    else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(after.adv);
     this.syncAll(node, sub, before, after, out);
   }
 
