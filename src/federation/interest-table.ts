@@ -50,48 +50,45 @@ class Candidate implements Offer {
 }
 
 /**
- * Everything known about one remote subscription: one candidate per link offering it,
- * and the best, which is also what the links were told of it. Nearly every route has
- * one candidate, held as is; an array only from two on (a Map cost ~150 B more per
- * subscription per hop, a one-slot array ~30 B).
+ * Everything known about one remote subscription: one candidate per link offering it.
+ * Nearly every route has one, held as is; an array only from two on (a Map cost ~150 B
+ * more per subscription per hop, a one-slot array ~30 B, a route object around them
+ * 40 B). The best is not stored: it is a function of the candidates (`bestOf`).
  */
-interface Route {
-  candidates: Candidate | Candidate[] | undefined;
-  best: Candidate | undefined;
-}
+type Route = Candidate | Candidate[];
 
 /** The candidate of `route` on `link`. */
-function candidateOn(route: Route, link: string): Candidate | undefined {
-  const c = route.candidates;
-  if (c === undefined || !Array.isArray(c)) return c?.link === link ? c : undefined;
-  return c.find((x) => x.link === link);
+function candidateOn(route: Route | undefined, link: string): Candidate | undefined {
+  if (route === undefined || !Array.isArray(route)) return route?.link === link ? route : undefined;
+  return route.find((x) => x.link === link);
 }
 
-/** Puts `candidate` in place of the one on its link, or beside the others. */
-function putCandidate(route: Route, candidate: Candidate): void {
-  const c = route.candidates;
-  if (c === undefined || (!Array.isArray(c) && c.link === candidate.link)) route.candidates = candidate;
-  else if (!Array.isArray(c)) route.candidates = [c, candidate];
-  else {
-    const at = c.findIndex((x) => x.link === candidate.link);
-    if (at < 0) c.push(candidate);
-    else c[at] = candidate;
-  }
+/** The best candidate, which is also what the links were told of the subscription. */
+function bestOf(route: Route | undefined): Candidate | undefined {
+  if (route === undefined || !Array.isArray(route)) return route;
+  let best: Candidate | undefined;
+  for (const candidate of route) if (best === undefined || better(candidate, best)) best = candidate;
+  return best;
 }
 
-/** Takes the candidate on `link` out; false if there was none. */
-function dropOn(route: Route, link: string): boolean {
-  const c = route.candidates;
-  if (c === undefined || !Array.isArray(c)) {
-    if (c?.link !== link) return false;
-    route.candidates = undefined;
-    return true;
-  }
-  const at = c.findIndex((x) => x.link === link);
-  if (at < 0) return false;
-  c.splice(at, 1);
-  if (c.length === 1) route.candidates = c[0];
-  return true;
+/** `route` with `candidate` in place of the one on its link, or beside the others (an array is changed in place). */
+function withCandidate(route: Route | undefined, candidate: Candidate): Route {
+  if (route === undefined || (!Array.isArray(route) && route.link === candidate.link)) return candidate;
+  if (!Array.isArray(route)) return [route, candidate];
+  const at = route.findIndex((x) => x.link === candidate.link);
+  if (at < 0) route.push(candidate);
+  else route[at] = candidate;
+  return route;
+}
+
+/** `route` without its candidate on `link` (which it must have); undefined once none is left. */
+function withoutOn(route: Route, link: string): Route | undefined {
+  if (!Array.isArray(route)) return undefined;
+  route.splice(
+    route.findIndex((x) => x.link === link),
+    1,
+  );
+  return route.length === 1 ? route[0] : route;
 }
 
 interface MutableChanges {
@@ -177,7 +174,7 @@ export class InterestTable {
     this.sortedLinks = [...this.peers.keys()].sort(compareText);
     for (const sub of [...this.local.keys()].sort(compareText)) this.syncLink(this.selfId, sub, link, undefined, this.local.get(sub), out);
     for (const [node, subs] of this.sortedRoutes()) {
-      for (const sub of subs) this.syncLink(node, sub, link, undefined, this.routes.get(node)?.get(sub)?.best, out);
+      for (const sub of subs) this.syncLink(node, sub, link, undefined, bestOf(this.routes.get(node)?.get(sub)), out);
     }
     return out;
   }
@@ -202,13 +199,13 @@ export class InterestTable {
       this.dropCandidate(link, adv.node, adv.sub, out);
       return out;
     }
-    const route = this.routeFor(adv.node, adv.sub);
+    const route = this.routes.get(adv.node)?.get(adv.sub);
     const previous = candidateOn(route, link);
     if (previous !== undefined && samePath(previous.adv.path, adv.path) && sameEntry(previous.adv, adv)) return out;
+    const before = bestOf(route);
     const path = this.sharedIn(adv.path);
     const candidate = new Candidate(withPath(adv, path), link, peer, this.extended(path));
-    putCandidate(route, candidate);
-    this.reselect(adv.node, adv.sub, route, out);
+    this.reselect(adv.node, adv.sub, before, withCandidate(route, candidate), out);
     return out;
   }
 
@@ -224,7 +221,8 @@ export class InterestTable {
     if (this.hopCache.has(node)) return this.hopCache.get(node);
     let best: Candidate | undefined;
     for (const route of this.routes.get(node)?.values() ?? []) {
-      if (route.best !== undefined && (best === undefined || better(route.best, best))) best = route.best;
+      const candidate = bestOf(route);
+      if (candidate !== undefined && (best === undefined || better(candidate, best))) best = candidate;
     }
     this.hopCache.set(node, best?.link);
     return best?.link;
@@ -247,7 +245,7 @@ export class InterestTable {
       for (const [sub, route] of subs) {
         if (sub === presence || candidateOn(route, link) === undefined) continue;
         learned++;
-        if (route.best?.link === link) routed++;
+        if (bestOf(route)?.link === link) routed++;
       }
     }
     return { learned, routed };
@@ -257,7 +255,7 @@ export class InterestTable {
   *remoteEntries(): IterableIterator<RemoteEntry> {
     for (const [node, subs] of this.sortedRoutes()) {
       for (const sub of subs) {
-        const best = this.routes.get(node)?.get(sub)?.best;
+        const best = bestOf(this.routes.get(node)?.get(sub));
         if (best !== undefined) yield { entry: entryOf(best.adv), link: best.link, peer: best.peer, hops: best.adv.path.length, path: best.adv.path };
       }
     }
@@ -276,23 +274,26 @@ export class InterestTable {
 
   private dropCandidate(link: string, node: string, sub: string, out: MutableChanges): void {
     const route = this.routes.get(node)?.get(sub);
-    if (route === undefined || !dropOn(route, link)) return;
-    this.reselect(node, sub, route, out);
+    if (route === undefined || candidateOn(route, link) === undefined) return;
+    const before = bestOf(route);
+    this.reselect(node, sub, before, withoutOn(route, link), out);
   }
 
-  /** Re-picks the best candidate, reports what the caller's proxies must learn, and updates every link. */
-  private reselect(node: string, sub: string, route: Route, out: MutableChanges): void {
-    const before = route.best;
-    let after: Candidate | undefined;
-    const c = route.candidates;
-    if (!Array.isArray(c)) after = c;
-    else for (const candidate of c) if (after === undefined || better(candidate, after)) after = candidate;
-    route.best = after;
-    if (after === undefined) this.forget(node, sub);
+  /**
+   * Stores `route` (none: forgets the subscription), re-picks the best candidate against
+   * `before` (the best until now), reports what the caller's proxies must learn, and
+   * updates every link.
+   */
+  private reselect(node: string, sub: string, before: Candidate | undefined, route: Route | undefined, out: MutableChanges): void {
+    const after = bestOf(route);
+    if (route === undefined) this.forget(node, sub);
+    else this.store(node, sub, route);
     if (before === after) return;
     this.hopCache.delete(node);
     if (after === undefined) out.removed.push({ node, sub });
-    else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(entryOf(after.adv));
+    // The advertisement as held, not a copy: the caller's proxy keeps it as its RemoteTarget
+    // (an object of its own was 40 B per remote subscription per hop).
+    else if (before === undefined || !sameEntry(before.adv, after.adv)) out.added.push(after.adv);
     this.syncAll(node, sub, before, after, out);
   }
 
@@ -345,12 +346,10 @@ export class InterestTable {
     return new Set(path).size === path.length;
   }
 
-  private routeFor(node: string, sub: string): Route {
+  private store(node: string, sub: string, route: Route): void {
     let subs = this.routes.get(node);
     if (subs === undefined) this.routes.set(node, (subs = new Map()));
-    let route = subs.get(sub);
-    if (route === undefined) subs.set(sub, (route = { candidates: undefined, best: undefined }));
-    return route;
+    subs.set(sub, route);
   }
 
   private forget(node: string, sub: string): void {

@@ -56,6 +56,8 @@ export interface RemoteEntry {
  * the caller's proxy subscriptions in sync: `added` is an upsert keyed by (node, sub),
  * so an entry whose pattern, group or filter changed shows up there again; a mere
  * change of route (link, hops) is not reported, since forwarding asks `nextHop` anyway.
+ * An entry in `added` is the table's own record (an Advertisement, with its `path`),
+ * shared so a proxy need not copy it: read it, never mutate it.
  */
 export interface InterestChanges {
   readonly send: readonly OutboundAction[];

@@ -63,7 +63,8 @@ export class Proxies {
     const { node, sub } = entry;
     const filter = entry.filter === undefined ? undefined : compileFilter(entry.filter);
     const options = entry.group === undefined ? undefined : { group: entry.group };
-    const proxy = new MeshSubscription(parsed.text, neverRun, filter, DEFAULT_POLICY, this.host, options, { node, sub });
+    // `entry` is the interest table's record and has node and sub: it is the proxy's target as is.
+    const proxy = new MeshSubscription(parsed.text, neverRun, filter, DEFAULT_POLICY, this.host, options, entry);
     let subs = this.remote.get(node);
     if (subs === undefined) this.remote.set(node, (subs = new Map()));
     subs.set(sub, proxy);

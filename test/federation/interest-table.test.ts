@@ -13,6 +13,7 @@ import {
   star,
   type Edge,
 } from './network.js';
+import { entryOf } from '../../src/federation/interest.js';
 import { expectThrowCode } from '../support/expect-code.js';
 
 const entry = (node: string, sub: string, extra: Partial<InterestEntry> = {}): InterestEntry => ({ node, sub, pattern: `orders.${sub}`, ...extra });
@@ -57,7 +58,7 @@ describe('InterestTable on one node', () => {
     table.linkUp('b~c', 'c');
     table.linkUp('b~d', 'd');
     const result = table.advertise('a~b', adv('a', 's1', ['a'], { group: 'g', filter: { exact: { type: 'x' } } }));
-    expect(result.added).toEqual([entry('a', 's1', { group: 'g', filter: { exact: { type: 'x' } } })]);
+    expect(result.added.map(entryOf)).toEqual([entry('a', 's1', { group: 'g', filter: { exact: { type: 'x' } } })]);
     expect(result.send).toEqual(['b~c', 'b~d'].map((link) => ({
       kind: 'advertise',
       link,
@@ -110,7 +111,7 @@ describe('InterestTable on one node', () => {
     table.linkUp('b~c', 'c');
     table.advertise('a~b', adv('a', 's1', ['a']));
     const result = table.advertise('a~b', adv('a', 's1', ['a'], { pattern: 'orders.#' }));
-    expect(result.added).toEqual([entry('a', 's1', { pattern: 'orders.#' })]);
+    expect(result.added.map(entryOf)).toEqual([entry('a', 's1', { pattern: 'orders.#' })]);
     expect(result.send).toEqual([{ kind: 'advertise', link: 'b~c', adv: adv('a', 's1', ['a', 'b'], { pattern: 'orders.#' }) }]);
   });
 

@@ -6,6 +6,7 @@ import {
   type InterestEntry,
   type OutboundAction,
 } from '../../src/federation/interest-table.js';
+import { entryOf } from '../../src/federation/interest.js';
 
 export type Edge = readonly [string, string];
 
@@ -137,7 +138,7 @@ export class Network {
   private apply(node: string, result: InterestChanges): void {
     const proxies = this.proxies.get(node) as Map<string, InterestEntry>;
     for (const ref of result.removed) proxies.delete(keyOf(ref.node, ref.sub));
-    for (const entry of result.added) proxies.set(keyOf(entry.node, entry.sub), entry);
+    for (const entry of result.added) proxies.set(keyOf(entry.node, entry.sub), entryOf(entry));
     for (const action of result.send) {
       const ends = this.links.get(action.link);
       if (ends === undefined) throw new Error(`${node} sent on ${action.link}, which is down`);
