@@ -1,4 +1,4 @@
-import { CORE_ATTRIBUTES, type MeshEvent } from './mesh-event.js';
+import { isCoreAttribute, type MeshEvent } from './mesh-event.js';
 
 /**
  * `JSON.stringify(event)`, the structured-mode JSON form, byte for byte, written
@@ -13,7 +13,7 @@ export function eventJson(event: MeshEvent): string {
   if (event.datacontenttype !== undefined) out += `,"datacontenttype":${JSON.stringify(event.datacontenttype)}`;
   if (event.dataschema !== undefined) out += `,"dataschema":${JSON.stringify(event.dataschema)}`;
   for (const key in event) {
-    if (CORE_ATTRIBUTES.has(key) || !Object.hasOwn(event, key)) continue;
+    if (isCoreAttribute(key) || !Object.hasOwn(event, key)) continue;
     const value = JSON.stringify(event[key]) as string | undefined;
     if (value !== undefined) out += `,${JSON.stringify(key)}:${value}`;
   }

@@ -1,6 +1,6 @@
 import type { MeshError } from '../errors.js';
 import { topicProblem } from '../topic/topic.js';
-import { CORE_ATTRIBUTES, MeshEvent } from './mesh-event.js';
+import { MeshEvent, isCoreAttribute } from './mesh-event.js';
 
 const EXTENSION_NAME = /^[a-z0-9]+$/;
 
@@ -58,7 +58,7 @@ export class EventReader {
     );
     const target = event as unknown as Record<string, unknown>;
     for (const key in o) {
-      if (CORE_ATTRIBUTES.has(key)) continue;
+      if (isCoreAttribute(key)) continue;
       const ext = o[key];
       if (ext === null) continue; // JSON format: null is an absent attribute
       // CloudEvents JSON format: extensions are JSON strings, numbers or booleans.

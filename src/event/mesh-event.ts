@@ -6,9 +6,9 @@ export const CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * `CORE_ATTRIBUTES.has(key)` for the per-event paths: on the property names a loop over
- * an object yields, these compares measured a third of the Set's lookup (~3 against
- * ~10 ns a key). The same ten names as the Set.
+ * `CORE_ATTRIBUTES.has(key)`, as every per-event path asks it: on the property names a
+ * loop over an object yields, these compares measured a third of the Set's lookup (~3
+ * against ~10 ns a key). The same ten names as the Set.
  */
 export function isCoreAttribute(key: string): boolean {
   switch (key) {
@@ -76,7 +76,7 @@ export class MeshEvent<T = unknown> implements CloudEventV1<T> {
     if (this.datacontenttype !== undefined) out['datacontenttype'] = this.datacontenttype;
     if (this.dataschema !== undefined) out['dataschema'] = this.dataschema;
     for (const key of Object.keys(this)) {
-      if (!CORE_ATTRIBUTES.has(key)) out[key] = this[key];
+      if (!isCoreAttribute(key)) out[key] = this[key];
     }
     // Structured mode carries binary data base64-encoded (CloudEvents JSON format §3.1).
     if (this.data instanceof Uint8Array) out['data_base64'] = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength).toString('base64');
@@ -116,6 +116,6 @@ export function isMeshEvent(value: unknown): value is MeshEvent {
 /** The extension attributes of an event (everything that is not a core attribute). */
 export function extensionsOf(event: MeshEvent): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(event)) if (!CORE_ATTRIBUTES.has(key)) out[key] = event[key];
+  for (const key of Object.keys(event)) if (!isCoreAttribute(key)) out[key] = event[key];
   return out;
 }
